@@ -1,0 +1,78 @@
+# Strengthening painful bones: a patient-information assistant.
+# `make run` and `make test` set up whatever is missing (venv, packages, content database,
+# spaCy pipeline, trained model) and then do their job. `make help` lists every target.
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV    := .venv
+PY      := $(VENV)/bin/python
+RASA    := $(PY) -m rasa
+# Rasa 3.6 needs Python 3.10: take it from pyenv, else from PATH.
+PYTHON310 ?= $(firstword $(wildcard $(shell pyenv root 2>/dev/null)/versions/3.10*/bin/python3.10) $(shell command -v python3.10 2>/dev/null))
+
+export RASA_TELEMETRY_ENABLED := false
+export TF_CPP_MIN_LOG_LEVEL := 2
+export SQLALCHEMY_SILENCE_UBER_WARNING := 1
+export PYTHONPATH := $(CURDIR)
+
+CONTENT  := $(shell find content -type f 2>/dev/null)
+BOT_SRC  := $(wildcard bot/*.py)
+DB       := build/content.db
+SPACY    := build/spacy/en_bones/meta.json
+MODEL    := models/bones.tar.gz
+RASA_IN  := config.yml domain.yml $(wildcard data/*.yml) $(SPACY)
+
+.PHONY: help setup run test unit check-content validate test-conversations cross-validate bench lock clean
+
+help: ## list the targets and what they do
+	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-20s %s\n", $$1, $$2}'
+
+$(VENV)/.installed: requirements.txt constraints.txt
+	@test -n "$(PYTHON310)" || { echo "Python 3.10 not found: install it with pyenv (pyenv install 3.10) and retry"; exit 1; }
+	test -x $(PY) || $(PYTHON310) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade "pip<24.1" setuptools wheel
+	$(PY) -m pip install --quiet -r requirements.txt -c constraints.txt
+	touch $@
+
+$(DB): $(VENV)/.installed $(CONTENT) $(BOT_SRC)
+	$(PY) -m bot build-db
+
+$(SPACY): $(VENV)/.installed content/lexicon.yml bot/nlp.py bot/lexicon.py
+	$(PY) -m bot build-spacy
+
+$(MODEL): $(VENV)/.installed $(RASA_IN)
+	$(RASA) train --quiet --fixed-model-name bones --out models
+	touch $@
+
+setup: $(VENV)/.installed $(DB) $(SPACY) $(MODEL) ## install everything and build the database, spaCy pipeline and model
+	@mkdir -p var
+
+run: setup ## start the Rasa server and the action server, and chat in this terminal
+	$(PY) -m bot run
+
+check-content: $(VENV)/.installed ## validate content/ (fields, review dates, scrape gaps, numbers, readability)
+	$(PY) -m bot check-content
+
+unit: $(VENV)/.installed $(DB) $(SPACY) ## the pytest suite (bot/, actions/, consistency, integration)
+	$(PY) -m pytest -q
+
+validate: $(VENV)/.installed ## rasa data validate (strict: see bot/data_validation.py)
+	$(PY) -m bot validate-data
+
+test-conversations: setup ## conversation tests in tests/test_stories.yml against the trained model
+	$(PY) -m bot rasa-test
+
+test: setup check-content validate unit test-conversations ## everything: content checks, data validation, pytest, conversation tests
+
+cross-validate: setup ## NLU cross-validation (5 folds); results in results/cross-validation/
+	$(RASA) test nlu --nlu data/nlu.yml --cross-validation --folds 5 --out results/cross-validation
+
+bench: setup ## latency, throughput, memory and start-up figures (not part of make test)
+	$(PY) -m bot bench
+
+lock: $(VENV)/.installed ## rewrite constraints.txt from the working venv
+	(echo "# Exact versions, from 'pip freeze' of a working .venv (Python 3.10). Regenerate with 'make lock'."; $(PY) -m pip freeze) > constraints.txt
+
+clean: ## remove generated files (keeps the venv)
+	rm -rf build models results var .pytest_cache

@@ -1,0 +1,1 @@
+"""Thin Rasa SDK adapters over ``bot/``: they read the tracker, ask ``bot`` and speak."""

@@ -1,0 +1,74 @@
+"""Custom actions. Each one reads the tracker, asks ``bot`` for the content, and sends it using
+response templates from ``domain.yml`` (topic bodies come from ``content/``)."""
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from bot.answers import answer_for, candidate_topics, topic_for_intent
+
+
+def _latest_text(tracker: Tracker) -> str:
+    return (tracker.latest_message or {}).get("text") or ""
+
+
+def _latest_intent(tracker: Tracker) -> str | None:
+    return ((tracker.latest_message or {}).get("intent") or {}).get("name")
+
+
+class ActionAnswerTopic(Action):
+    """Answer an ``ask_<topic>`` intent: body, sources, review date, and what it does not cover."""
+
+    def name(self) -> str:
+        return "action_answer_topic"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list:
+        topic_id = topic_for_intent(_latest_intent(tracker))
+        if topic_id is None:
+            dispatcher.utter_message(response="utter_default")
+            return []
+        answer = answer_for(topic_id, _latest_text(tracker))
+        dispatcher.utter_message(text=answer.body)
+        for source in answer.sources:
+            dispatcher.utter_message(
+                response="utter_source",
+                publisher=source["publisher"],
+                source_title=source["title"],
+                section=source["section"],
+                url=source["url"],
+            )
+        dispatcher.utter_message(
+            response="utter_last_reviewed",
+            last_reviewed=answer.last_reviewed,
+            next_review=answer.next_review,
+            json_message={
+                "topic": answer.topic_id,
+                "label": answer.label,
+                "sources": [
+                    {k: s[k] for k in ("source", "title", "publisher", "section", "url")} for s in answer.sources
+                ],
+                "last_reviewed": answer.last_reviewed,
+            },
+        )
+        for gap in answer.gaps:
+            dispatcher.utter_message(response="utter_not_covered", gap=gap)
+        return [SlotSet("last_topic", topic_id)]
+
+
+class ActionAskWhichTopic(Action):
+    """First stage of the two-stage fallback: offer the likeliest topics as buttons."""
+
+    def name(self) -> str:
+        return "action_default_ask_affirmation"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list:
+        ranking = (tracker.latest_message or {}).get("intent_ranking") or []
+        topics = candidate_topics(ranking, _latest_text(tracker))
+        template = (domain.get("responses", {}).get("utter_clarify_topic") or [{}])[0]
+        buttons = [{"title": t["title"], "payload": f"/ask_{t['id']}"} for t in topics]
+        buttons += template.get("buttons", [])
+        dispatcher.utter_message(text=template.get("text"), buttons=buttons)
+        return []

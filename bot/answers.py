@@ -1,0 +1,110 @@
+"""Answers built from the content store: what the assistant says about a topic.
+
+An ``Answer`` holds the parts of a reply; the adapters in ``actions/`` turn them into messages
+using the response templates in ``domain.yml`` (no patient-visible wording lives here).
+
+>>> a = answer_for("kyphoplasty", "How long is recovery after kyphoplasty?")
+>>> a.title, a.gaps
+('Balloon kyphoplasty', ['how long recovery takes or what recovery is like'])
+>>> a.sources[0]["section"], a.last_reviewed
+('Kyphoplasty', '30 January 2024')
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+
+from bot.store import ContentStore, default_store
+
+INTENT_PREFIX = "ask_"
+CANDIDATE_MIN_CONFIDENCE = 0.05  # intents below this are not offered as a choice
+MAX_CANDIDATES = 3
+
+
+@dataclass(frozen=True)
+class Answer:
+    """The parts of a topic answer. Dates are already written out ("30 January 2024")."""
+
+    topic_id: str
+    title: str
+    label: str
+    body: str
+    sources: list[dict]
+    last_reviewed: str
+    next_review: str
+    gaps: list[str] = field(default_factory=list)
+
+
+def long_date(iso: str | None) -> str:
+    """'2024-01-30' -> '30 January 2024' ('' for None).
+
+    >>> long_date("2027-01-31")
+    '31 January 2027'
+    """
+    if not iso:
+        return ""
+    day = dt.date.fromisoformat(iso)
+    return f"{day.day} {day:%B %Y}"
+
+
+def topic_for_intent(intent: str | None, store: ContentStore | None = None) -> str | None:
+    """The topic id an intent asks about (``ask_denosumab`` -> ``denosumab``), or None.
+
+    >>> topic_for_intent("ask_denosumab"), topic_for_intent("greet")
+    ('denosumab', None)
+    """
+    if not intent or not intent.startswith(INTENT_PREFIX):
+        return None
+    topic_id = intent[len(INTENT_PREFIX) :]
+    return topic_id if (store or default_store()).topic(topic_id) else None
+
+
+def gaps_mentioned(question: str, not_covered: list[str], store: ContentStore | None = None) -> list[str]:
+    """Patient-visible descriptions of the gaps in ``not_covered`` that ``question`` asks about."""
+    gaps = (store or default_store()).gaps()
+    found = []
+    for gap_id in not_covered:
+        gap = gaps.get(gap_id)
+        if gap and re.search(gap["pattern"], question or "", re.IGNORECASE):
+            found.append(gap["what"])
+    return found
+
+
+def answer_for(topic_id: str, question: str = "", store: ContentStore | None = None) -> Answer:
+    """The answer for ``topic_id``, noting what ``question`` asks that the topic does not cover.
+
+    Raises ``KeyError`` for an unknown topic id.
+    """
+    store = store or default_store()
+    topic = store.topic(topic_id)
+    if topic is None:
+        raise KeyError(topic_id)
+    return Answer(
+        topic_id=topic["id"],
+        title=topic["title"],
+        label=topic["label"],
+        body=topic["body"],
+        sources=topic["sources"],
+        last_reviewed=long_date(topic["last_reviewed"]),
+        next_review=long_date(topic["next_review"]),
+        gaps=gaps_mentioned(question, topic["not_covered"], store),
+    )
+
+
+def candidate_topics(ranking: list[dict], question: str, store: ContentStore | None = None) -> list[dict]:
+    """Topics to offer when the assistant is unsure: ``[{"id", "title"}]``, best first.
+
+    Uses the classifier's intent ranking first, then full-text search over the content.
+    """
+    store = store or default_store()
+    ids: list[str] = []
+    for item in ranking or []:
+        topic_id = topic_for_intent(item.get("name"), store)
+        if topic_id and (item.get("confidence") or 0) >= CANDIDATE_MIN_CONFIDENCE and topic_id not in ids:
+            ids.append(topic_id)
+    for hit in store.search(question, limit=MAX_CANDIDATES):
+        if hit["id"] not in ids:
+            ids.append(hit["id"])
+    ids = [i for i in ids if i != "helpline"][:MAX_CANDIDATES]
+    return [{"id": i, "title": store.topic(i)["title"]} for i in ids]

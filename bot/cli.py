@@ -1,0 +1,193 @@
+"""The ``python -m bot`` commands.
+
+- ``check-content``  validate content/ and print each topic's reading grade (exit 1 on problems)
+- ``build-db``       build the content database (build/content.db)
+- ``build-spacy``    build the project's spaCy pipeline (build/spacy/en_bones)
+- ``validate-data``  ``rasa data validate``, failing on any warning but the allowed ones
+- ``run``            start the Rasa server and action server, and chat in this terminal
+- ``rasa-test``      conversation tests (tests/test_stories.yml) with the action server running
+- ``ask FILE``       send each question in a JSONL file through the real assistant
+- ``evaluate FILE``  ``ask`` plus accuracy per expected label
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+
+def _check_content(args) -> int:
+    from bot.content import ContentError, load_content
+    from bot.validate import MAX_READING_GRADE, check_content
+
+    try:
+        content = load_content(args.content)
+    except ContentError as exc:
+        print(f"check-content: FAILED: {exc}", file=sys.stderr)
+        return 1
+    problems, grades = check_content(content)
+    print(f"reading grade (Flesch-Kincaid, limit {MAX_READING_GRADE:.0f}):")
+    for topic_id, grade in sorted(grades.items()):
+        print(f"  {topic_id:32} {grade:5.1f}")
+    for problem in problems:
+        print(f"check-content: {problem}", file=sys.stderr)
+    if problems:
+        print(f"check-content: FAILED with {len(problems)} problem(s)", file=sys.stderr)
+        return 1
+    print(f"check-content: OK, {len(content.topics)} topics, {len(content.sources)} sources")
+    return 0
+
+
+def _build_db(args) -> int:
+    from bot.content import load_content
+    from bot.paths import content_db_path
+    from bot.store import build_database
+
+    path = build_database(load_content(args.content), Path(args.output or content_db_path()))
+    print(f"build-db: wrote {path}")
+    return 0
+
+
+def _build_spacy(args) -> int:
+    from bot.nlp import save_pipeline
+
+    print(f"build-spacy: wrote {save_pipeline(Path(args.output) if args.output else None)}")
+    return 0
+
+
+def _read_questions(path: Path) -> list[dict]:
+    rows = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise SystemExit(f"{path}:{number}: not valid JSON ({exc.msg})") from exc
+        text = row.get("question", row.get("message"))
+        if not isinstance(text, str):
+            raise SystemExit(f"{path}:{number}: needs a 'question' (or 'message') string")
+        rows.append(row | {"question": text})
+    return rows
+
+
+def _ask_all(rows: list[dict]):
+    from bot.conversation import ask_one
+    from bot.servers import running_assistant
+
+    with running_assistant() as assistant:
+        for row in rows:
+            yield row, ask_one(assistant, row["question"])
+
+
+def _ask(args) -> int:
+    for _row, reply in _ask_all(_read_questions(args.file)):
+        print(json.dumps(reply.as_json(), ensure_ascii=False), flush=True)
+    return 0
+
+
+def _evaluate(args) -> int:
+    from collections import Counter
+
+    rows = _read_questions(args.file)
+    totals, right = Counter(), Counter()
+    for row, reply in _ask_all(rows):
+        expected = row.get("expected_topic") or row.get("label")
+        ok = reply.label == expected
+        totals[expected] += 1
+        right[expected] += ok
+        if args.verbose:
+            print(json.dumps({"ok": ok, "expected": expected} | reply.as_json(), ensure_ascii=False), flush=True)
+    for label in sorted(totals):
+        print(f"{label:20} {right[label]:3}/{totals[label]:<3} = {100 * right[label] / totals[label]:5.1f}%")
+    n, m = sum(right.values()), sum(totals.values())
+    print(f"topic accuracy: {n}/{m} = {100 * n / max(m, 1):.1f}%")
+    return 0
+
+
+def _run(args) -> int:
+    from bot.servers import running_assistant
+
+    print("Starting the action server and the Rasa server (this takes about half a minute)...")
+    with running_assistant(rasa_port=args.port, actions_port=args.actions_port) as assistant:
+        print(f"Rasa server: {assistant.url}   action server: {assistant.actions_url}")
+        print("Type a message and press Enter. Ctrl-D (or Ctrl-C) stops the servers.\n")
+        sender = f"terminal-{os.getpid()}"
+        try:
+            while True:
+                try:
+                    message = input("you> ")
+                except EOFError:
+                    break
+                if not message.strip():
+                    continue
+                for reply in assistant.send(sender, message):
+                    if reply.get("text"):
+                        print(f"bot> {reply['text']}")
+                    for number, button in enumerate(reply.get("buttons") or [], 1):
+                        print(f"     {number}. {button['title']}   (type {button['payload']})")
+        except KeyboardInterrupt:
+            pass
+    print("\nStopped.")
+    return 0
+
+
+def _rasa_test(args) -> int:
+    import subprocess
+
+    from bot.paths import project_root
+    from bot.servers import child_env, default_model, running_assistant
+
+    out = project_root() / "results" / "conversations"
+    with running_assistant() as assistant:
+        endpoints = sorted((project_root() / "build" / "run").glob(f"endpoints.{assistant.actions_url.rsplit(':', 1)[1]}.yml"))[-1]
+        cmd = [sys.executable, "-m", "rasa", "test", "core", "--stories", "tests/", "--model", str(default_model()),
+               "--endpoints", str(endpoints), "--out", str(out), "--fail-on-prediction-errors"]
+        return subprocess.call(cmd, cwd=project_root(), env=child_env())
+
+
+def _validate_data(args) -> int:
+    from bot.data_validation import validate_data
+
+    problems = validate_data()
+    for problem in problems:
+        print(f"validate-data: {problem}", file=sys.stderr)
+    if problems:
+        return 1
+    print("validate-data: OK")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run one command; returns the process exit code."""
+    parser = argparse.ArgumentParser(prog="python -m bot", description=__doc__.split("\n\n")[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("check-content", help="validate content/ (exit 1 on any problem)")
+    p.add_argument("--content", type=Path, default=None, help="content folder (default: content/)")
+    p.set_defaults(func=_check_content)
+    p = sub.add_parser("build-db", help="build the content database")
+    p.add_argument("--content", type=Path, default=None)
+    p.add_argument("--output", default=None)
+    p.set_defaults(func=_build_db)
+    p = sub.add_parser("build-spacy", help="build the spaCy pipeline used by Rasa")
+    p.add_argument("--output", default=None)
+    p.set_defaults(func=_build_spacy)
+    p = sub.add_parser("validate-data", help="rasa data validate, strict")
+    p.set_defaults(func=_validate_data)
+    p = sub.add_parser("run", help="start the servers and chat in this terminal")
+    p.add_argument("--port", type=int, default=5005, help="Rasa server port (default 5005)")
+    p.add_argument("--actions-port", type=int, default=5055, help="action server port (default 5055)")
+    p.set_defaults(func=_run)
+    p = sub.add_parser("rasa-test", help="conversation tests with the action server running")
+    p.set_defaults(func=_rasa_test)
+    p = sub.add_parser("ask", help="send each question of a JSONL file through the assistant")
+    p.add_argument("file", type=Path)
+    p.set_defaults(func=_ask)
+    p = sub.add_parser("evaluate", help="ask, then accuracy per expected label")
+    p.add_argument("file", type=Path)
+    p.add_argument("-v", "--verbose", action="store_true", help="also print each reply")
+    p.set_defaults(func=_evaluate)
+    args = parser.parse_args(argv)
+    return args.func(args)

@@ -1,0 +1,95 @@
+"""Talking to the running assistant: one question in, everything the user saw out.
+
+``ask_one`` sends a question as a new conversation through the REST channel of the real Rasa
+server and reads the tracker for what was understood. ``label_for`` turns that into one of the
+evaluation labels of ``../shared/eval/README.md``.
+"""
+from __future__ import annotations
+
+import uuid
+from dataclasses import asdict, dataclass, field
+
+# Replies that say "I can't help with that here" (out of scope) or hand over to the helpline.
+OUT_OF_SCOPE_ACTIONS = {"utter_out_of_scope", "utter_english_only"}
+HANDOFF_ACTIONS = {"utter_default", "utter_out_of_scope", "utter_english_only", "utter_not_covered"}
+EMERGENCY_ACTIONS: set[str] = set()  # filled in by the safety work
+
+
+@dataclass
+class Reply:
+    """One question's outcome, as ``python -m bot ask`` prints it."""
+
+    question: str
+    label: str
+    intent: str | None
+    confidence: float | None
+    emergency: bool
+    handoff_offered: bool
+    text: str
+    sources: list[dict] = field(default_factory=list)
+    topic: str | None = None
+    responses: list[str] = field(default_factory=list)
+
+    def as_json(self) -> dict:
+        """The JSON object printed for this question."""
+        return asdict(self)
+
+
+def _bot_events_since_last_user(tracker: dict) -> list[dict]:
+    events = tracker.get("events") or []
+    last_user = max((i for i, e in enumerate(events) if e.get("event") == "user"), default=-1)
+    return [e for e in events[last_user + 1 :] if e.get("event") == "bot"]
+
+
+def label_for(topic_label: str | None, responses: list[str], emergency: bool, clarifying: bool) -> str:
+    """The evaluation label the reply amounts to.
+
+    >>> label_for("vertebroplasty", ["utter_source"], False, False)
+    'vertebroplasty'
+    >>> label_for(None, ["utter_out_of_scope"], False, False)
+    'out_of_scope'
+    """
+    if emergency:
+        return "emergency"
+    if topic_label:
+        return topic_label
+    if clarifying:
+        return "unclear"
+    if set(responses) & OUT_OF_SCOPE_ACTIONS or "utter_default" in responses:
+        return "out_of_scope"
+    return "other"
+
+
+def ask_one(assistant, question: str) -> Reply:
+    """Send ``question`` as a fresh conversation and describe what came back."""
+    sender = f"eval-{uuid.uuid4().hex[:12]}"
+    messages = assistant.send(sender, question)
+    tracker = assistant.tracker(sender)
+    latest = tracker.get("latest_message") or {}
+    intent = (latest.get("intent") or {}).get("name")
+    confidence = (latest.get("intent") or {}).get("confidence")
+    bot_events = _bot_events_since_last_user(tracker)
+    responses = [((e.get("metadata") or {}).get("utter_action")) for e in bot_events]
+    responses = [r for r in responses if r]
+    topic_info = next(
+        ((e.get("data") or {}).get("custom") for e in bot_events if (e.get("data") or {}).get("custom")), None
+    ) or {}
+    clarifying = any(m.get("buttons") for m in messages) and not topic_info
+    emergency = bool(set(responses) & EMERGENCY_ACTIONS)
+    texts = [m["text"] for m in messages if m.get("text")]
+    buttons = [b.get("title", "") for m in messages for b in (m.get("buttons") or [])]
+    if buttons:
+        texts.append("[" + " | ".join(buttons) + "]")
+    handoff = bool(set(responses) & HANDOFF_ACTIONS) or topic_info.get("topic") == "helpline"
+    return Reply(
+        question=question,
+        label=label_for(topic_info.get("label"), responses, emergency, clarifying),
+        intent=intent,
+        confidence=round(confidence, 4) if isinstance(confidence, (int, float)) else None,
+        emergency=emergency,
+        handoff_offered=handoff,
+        text="\n".join(texts),
+        sources=topic_info.get("sources") or [],
+        topic=topic_info.get("topic"),
+        responses=responses,
+    )

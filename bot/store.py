@@ -1,0 +1,161 @@
+"""The content database: built from ``content/`` with sqlite-utils, then opened read-only.
+
+Tables: ``topics`` (one row a topic, with its sources and gaps as JSON), ``sources``, and the
+full-text index ``topics_fts`` over title and body.
+
+>>> store = ContentStore.open()          # builds nothing: run ``python -m bot build-db`` first
+>>> store.topic("denosumab")["title"]
+'Denosumab'
+>>> [hit["id"] for hit in store.search("Xgeva or denosumab?")][:1]
+['denosumab']
+"""
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+from functools import lru_cache
+from pathlib import Path
+
+import sqlite_utils
+
+from bot.content import Content, load_content
+from bot.paths import content_db_path
+from bot.validate import plain_text
+
+MAX_QUERY_TERMS = 24  # more words than this add nothing to ranking and cost time
+_WORD = re.compile(r"[^\W_]+", re.UNICODE)
+
+
+def build_database(content: Content, path: Path) -> Path:
+    """Write ``content`` to a new SQLite file at ``path`` (replacing it) and return the path."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    tmp.unlink(missing_ok=True)
+    db = sqlite_utils.Database(tmp)
+    db["sources"].insert_all(
+        (
+            {
+                "id": s.id,
+                "title": s.title,
+                "publisher": s.publisher,
+                "url": s.url,
+                "last_reviewed": s.last_reviewed.isoformat() if s.last_reviewed else None,
+                "next_review": s.next_review.isoformat() if s.next_review else None,
+            }
+            for s in content.sources.values()
+        ),
+        pk="id",
+    )
+    db["topics"].insert_all(
+        (
+            {
+                "id": t.id,
+                "title": t.title,
+                "label": t.label,
+                "body": t.body,
+                "text": plain_text(t.body),
+                "last_reviewed": t.last_reviewed.isoformat() if t.last_reviewed else None,
+                "next_review": t.next_review.isoformat() if t.next_review else None,
+                "sources": json.dumps([{"source": r.source, "section": r.section} for r in t.sources]),
+                "not_covered": json.dumps(list(t.not_covered)),
+            }
+            for t in content.topics.values()
+        ),
+        pk="id",
+    )
+    db["gaps"].insert_all(
+        ({"id": g.id, "what": g.what, "pattern": g.pattern.pattern} for g in content.gaps.values()), pk="id"
+    )
+    db["topics"].enable_fts(["title", "text"], fts_version="FTS5", tokenize="porter")
+    db.conn.commit()
+    db.conn.close()
+    tmp.replace(path)
+    return path
+
+
+def fts_query(text: str) -> str:
+    """A safe FTS5 query for any user text: each word quoted, joined with OR.
+
+    Operators, quotes, ``*``, ``NOT``, hyphens and NUL characters become plain words or vanish;
+    an empty result means "nothing to search for".
+
+    >>> fts_query('vertebro-plasty NOT "safe"*')
+    '"vertebro" OR "plasty" OR "NOT" OR "safe"'
+    >>> fts_query("\\x00 ***")
+    ''
+    """
+    seen: dict[str, None] = {}
+    for word in _WORD.findall(text[:20_000]):
+        seen.setdefault(word, None)
+        if len(seen) >= MAX_QUERY_TERMS:
+            break
+    return " OR ".join(f'"{word}"' for word in seen)
+
+
+class ContentStore:
+    """Read-only lookups in the content database. Open it once and share it."""
+
+    def __init__(self, path: Path):
+        self.path = Path(path)
+        uri = f"file:{self.path}?mode=ro"
+        conn = sqlite3.connect(uri, uri=True, check_same_thread=False)
+        self.db = sqlite_utils.Database(conn)
+
+    @classmethod
+    def open(cls, path: Path | None = None) -> "ContentStore":
+        """Open the database at ``path`` (default: ``bot.paths.content_db_path()``)."""
+        path = Path(path or content_db_path())
+        if not path.exists():
+            raise FileNotFoundError(f"{path} does not exist: run 'python -m bot build-db' (or 'make db')")
+        return cls(path)
+
+    def _row(self, row: dict) -> dict:
+        row = dict(row)
+        row["sources"] = json.loads(row["sources"])
+        row["not_covered"] = json.loads(row["not_covered"])
+        source_rows = {s["id"]: s for s in self.db["sources"].rows}
+        for ref in row["sources"]:
+            src = source_rows.get(ref["source"], {})
+            ref.update(title=src.get("title", ""), publisher=src.get("publisher", ""), url=src.get("url", ""))
+        return row
+
+    def topic(self, topic_id: str) -> dict | None:
+        """The topic with id ``topic_id`` as a dict (sources expanded), or None."""
+        rows = list(self.db.query("select * from topics where id = ?", [topic_id]))
+        return self._row(rows[0]) if rows else None
+
+    def gaps(self) -> dict[str, dict]:
+        """Every gap by id: ``{"what": patient-visible words, "pattern": regex of its cues}``."""
+        return {row["id"]: row for row in self.db["gaps"].rows}
+
+    def topic_ids(self) -> list[str]:
+        """Every topic id, sorted."""
+        return sorted(r["id"] for r in self.db.query("select id from topics"))
+
+    def search(self, text: str, limit: int = 3) -> list[dict]:
+        """Topics matching ``text``, best first (bm25). Never raises on user text.
+
+        Returns a list of ``{"id", "title", "score"}``; lower score is a better match.
+        """
+        query = fts_query(text)
+        if not query:
+            return []
+        sql = (
+            "select topics.id, topics.title, bm25(topics_fts) as score from topics_fts "
+            "join topics on topics.rowid = topics_fts.rowid "
+            "where topics_fts match ? order by score limit ?"
+        )
+        return list(self.db.query(sql, [query, int(limit)]))
+
+
+@lru_cache(maxsize=1)
+def default_store() -> ContentStore:
+    """The shared store for this process, opened on first use."""
+    return ContentStore.open()
+
+
+def ensure_database(path: Path | None = None) -> Path:
+    """Build the database from ``content/`` into ``path`` and return the path."""
+    return build_database(load_content(), Path(path or content_db_path()))

@@ -1,0 +1,68 @@
+"""The custom actions: the exact messages (response names and values) and events they return."""
+from __future__ import annotations
+
+import pytest
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.actions import ActionAnswerTopic, ActionAskWhichTopic
+from tests.factories import domain_dict, make_tracker
+
+
+@pytest.fixture(autouse=True)
+def _use_test_store(store, monkeypatch):
+    monkeypatch.setattr("bot.answers.default_store", lambda: store)
+
+
+def _run(action, tracker):
+    dispatcher = CollectingDispatcher()
+    events = action.run(dispatcher, tracker, domain_dict())
+    return dispatcher.messages, events
+
+
+def test_answer_sends_body_sources_review_date_and_sets_topic():
+    messages, events = _run(ActionAnswerTopic(), make_tracker("what is vertebroplasty", "ask_vertebroplasty"))
+    assert [m.get("response") for m in messages] == [None, "utter_source", "utter_source", "utter_last_reviewed"]
+    assert messages[0]["text"].startswith("Vertebroplasty is a form of cementoplasty")
+    assert messages[1]["section"] == "Vertebroplasty" and messages[1]["publisher"] == "Cancer Research UK"
+    assert messages[1]["url"].startswith("https://www.cancerresearchuk.org/")
+    assert messages[3]["last_reviewed"] == "30 January 2024" and messages[3]["next_review"] == "31 January 2027"
+    assert messages[3]["custom"]["topic"] == "vertebroplasty"
+    assert messages[3]["custom"]["label"] == "vertebroplasty"
+    assert events == [SlotSet("last_topic", "vertebroplasty")]
+
+
+def test_answer_says_what_it_does_not_cover():
+    messages, events = _run(
+        ActionAnswerTopic(), make_tracker("How long is recovery after kyphoplasty?", "ask_kyphoplasty")
+    )
+    assert [m.get("response") for m in messages] == [None, "utter_source", "utter_source", "utter_last_reviewed", "utter_not_covered"]
+    assert "balloon" in messages[0]["text"].lower()
+    assert messages[-1]["gap"] == "how long recovery takes or what recovery is like"
+    assert events == [SlotSet("last_topic", "kyphoplasty")]
+
+
+def test_answer_for_a_non_topic_intent_falls_back_to_the_helpline_response():
+    messages, events = _run(ActionAnswerTopic(), make_tracker("hello", "greet"))
+    assert [m.get("response") for m in messages] == ["utter_default"]
+    assert events == []
+
+
+def test_clarify_offers_likely_topics_then_something_else():
+    ranking = [
+        {"name": "nlu_fallback", "confidence": 1.0},
+        {"name": "ask_kyphoplasty", "confidence": 0.32},
+        {"name": "ask_vertebroplasty", "confidence": 0.30},
+        {"name": "greet", "confidence": 0.1},
+    ]
+    tracker = make_tracker("back cement balloon thing", "nlu_fallback", 1.0, ranking)
+    messages, events = _run(ActionAskWhichTopic(), tracker)
+    assert len(messages) == 1 and events == []
+    assert messages[0]["text"] == "I'm not sure I understood. Which of these did you mean?"
+    buttons = messages[0]["buttons"]
+    assert buttons[:2] == [
+        {"title": "Balloon kyphoplasty", "payload": "/ask_kyphoplasty"},
+        {"title": "Vertebroplasty", "payload": "/ask_vertebroplasty"},
+    ]
+    assert buttons[-1] == {"title": "Something else", "payload": "/out_of_scope"}
+    assert len(buttons) <= 4

@@ -1,0 +1,69 @@
+"""Answers carry the body, sources, review date, and an honest note of what is not covered."""
+from __future__ import annotations
+
+import pytest
+
+from bot.answers import answer_for, candidate_topics, topic_for_intent
+
+
+@pytest.mark.parametrize(
+    "topic, question, gap",
+    [
+        ("kyphoplasty", "How long is recovery after kyphoplasty?", "recovery"),
+        ("vertebroplasty", "how do I prepare for vertebroplasty", "prepare"),
+        ("vertebroplasty", "will I have to stay in hospital overnight?", "stay in hospital"),
+        ("bisphosphonates", "what dose of zoledronic acid", "doses"),
+        ("denosumab", "how much denosumab should I take", "doses"),
+        ("nice_access", "what are waiting times for it near me", "waiting times"),
+        ("percutaneous_cementoplasty", "is cementoplasty safe?", "risks"),
+    ],
+)
+def test_gaps_are_named(store, topic, question, gap):
+    answer = answer_for(topic, question, store)
+    assert any(gap in g for g in answer.gaps), answer.gaps
+
+
+@pytest.mark.parametrize(
+    "topic, question",
+    [
+        ("kyphoplasty", "what is kyphoplasty?"),
+        ("vertebroplasty", "is vertebroplasty safe?"),  # the vertebroplasty topic covers its risks
+        ("denosumab", "what is Xgeva?"),
+        ("helpline", "can I talk to a nurse"),
+    ],
+)
+def test_no_gap_when_the_topic_covers_the_question(store, topic, question):
+    assert answer_for(topic, question, store).gaps == []
+
+
+def test_answer_has_body_sources_and_dates(store):
+    answer = answer_for("vertebroplasty", "", store)
+    assert "8 out of 10" in answer.body
+    assert [s["section"] for s in answer.sources] == ["Vertebroplasty", "3.5 Surgical and Interventional Treatments"]
+    assert answer.last_reviewed == "30 January 2024" and answer.next_review == "31 January 2027"
+
+
+def test_unknown_topic_raises(store):
+    with pytest.raises(KeyError):
+        answer_for("astrology", "", store)
+
+
+@pytest.mark.parametrize(
+    "intent, topic",
+    [("ask_denosumab", "denosumab"), ("ask_nothing", None), ("greet", None), (None, None), ("", None)],
+)
+def test_topic_for_intent(store, intent, topic):
+    assert topic_for_intent(intent, store) == topic
+
+
+def test_candidates_come_from_ranking_then_search(store):
+    ranking = [
+        {"name": "nlu_fallback", "confidence": 1.0},
+        {"name": "ask_kyphoplasty", "confidence": 0.3},
+        {"name": "greet", "confidence": 0.2},
+        {"name": "ask_vertebroplasty", "confidence": 0.2},
+        {"name": "ask_denosumab", "confidence": 0.01},
+    ]
+    topics = candidate_topics(ranking, "osteonecrosis jaw", store)
+    assert [t["id"] for t in topics] == ["kyphoplasty", "vertebroplasty", "side_effects"]
+    assert topics[0]["title"] == "Balloon kyphoplasty"

@@ -1,0 +1,48 @@
+"""Names of procedures and medicines, brand names and misspellings point to the right topic."""
+from __future__ import annotations
+
+import pytest
+
+from bot.lexicon import Lexicon
+from bot.nlp import build_pipeline
+
+
+@pytest.mark.parametrize(
+    "text, topic",
+    [
+        ("Zometa every month", "bisphosphonates"),
+        ("Zotmeta infusions as part of the chemo", "bisphosphonates"),
+        ("zoledronic acid", "bisphosphonates"),
+        ("Aredia", "bisphosphonates"),
+        ("pamidronate drip", "bisphosphonates"),
+        ("Bondronat tablets", "bisphosphonates"),
+        ("ibandronate", "bisphosphonates"),
+        ("Xgeva", "denosumab"),
+        ("PROLIA shots", "denosumab"),
+        ("denosumub", "denosumab"),
+        ("vertebroplasty", "vertebroplasty"),
+        ("vertebropasty", "vertebroplasty"),
+        ("balloon kyphoplasty", "kyphoplasty"),
+        ("kyphoplsty", "kyphoplasty"),
+        ("cementoplasty", "cementoplasty"),
+        ("bone cement", "cementoplasty"),
+        ("percutaneous cementoplasty", "percutaneous_cementoplasty"),
+    ],
+)
+def test_names_point_to_topics(text, topic):
+    assert topic in [t for _label, t, _words in Lexicon.load().mentions(text)]
+
+
+@pytest.mark.parametrize("text", ["I recast the plan", "is it contagious?", "my hip hurts", "action plan", ""])
+def test_ordinary_words_are_not_taken_for_names(text):
+    assert Lexicon.load().mentions(text) == []
+
+
+def test_spacy_pipeline_tags_entities_and_lemmas():
+    nlp = build_pipeline()
+    doc = nlp("My dad had Zometa infusions and a balloon kyphoplasty")
+    assert [(e.text, e.label_, e.ent_id_) for e in doc.ents] == [
+        ("Zometa", "MEDICINE", "bisphosphonates"),
+        ("balloon kyphoplasty", "PROCEDURE", "kyphoplasty"),
+    ]
+    assert [t.lemma_ for t in doc][4] == "infusion"
