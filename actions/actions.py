@@ -72,3 +72,32 @@ class ActionAskWhichTopic(Action):
         buttons += template.get("buttons", [])
         dispatcher.utter_message(text=template.get("text"), buttons=buttons)
         return []
+
+
+class ActionRecordHandoff(Action):
+    """Write a handoff record for the red flags in the latest message (no words of the person)."""
+
+    def name(self) -> str:
+        return "action_record_handoff"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list:
+        from bot.handoffs import create_handoff
+        from bot.safety import default_rules
+
+        latest = tracker.latest_message or {}
+        flag_ids = [e.get("value") for e in latest.get("entities") or [] if e.get("entity") == "red_flag"]
+        flags = {f.id: f for f in default_rules().flags}
+        found = [flags[i] for i in flag_ids if i in flags]
+        if not found:
+            return []
+        urgency = min((f.urgency for f in found), key=["emergency", "crisis", "urgent"].index)
+        note = "; ".join(dict.fromkeys(f.description for f in found))
+        try:
+            create_handoff(tracker.sender_id, urgency, [f.id for f in found],
+                           channel=(latest.get("input_channel") or tracker.get_latest_input_channel() or ""),
+                           note=note)
+        except Exception:  # the person already has the urgent advice; never fail the turn
+            import logging
+
+            logging.getLogger(__name__).exception("could not store a handoff (urgency %s)", urgency)
+        return []

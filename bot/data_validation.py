@@ -1,8 +1,9 @@
-"""``rasa data validate`` with no warnings allowed except one kind, which is checked instead.
+"""``rasa data validate`` with no warnings allowed except two kinds, which are checked instead.
 
 Rasa warns "The utterance 'X' is not used in any story or rule" for responses that only actions
-send. Those are allowed when they are Rasa's own (sent by its default actions) or when a custom
-action in ``actions/`` names them; every other warning or error fails. Rasa runs in a
+send: allowed when they are Rasa's own (sent by its default actions) or when a custom action in
+``actions/`` names them. It warns that an intent has no NLU examples: allowed only for the
+intents the red-flag check sets. Every other warning or error fails. Rasa runs in a
 subprocess: ``bot/`` never imports Rasa.
 """
 from __future__ import annotations
@@ -16,6 +17,7 @@ from bot.paths import project_root
 # Responses that Rasa's default actions send (two-stage fallback, default fallback, restart).
 RASA_DEFAULT_RESPONSES = {"utter_default", "utter_ask_rephrase", "utter_restart"}
 _UNUSED = re.compile(r"The utterance '(utter_\w+)' is not used in any story or rule\.")
+_INTENT_NOT_IN_DATA = re.compile(r"The intent '(\w+)' is listed in the domain file, but is not found in the NLU training data")
 _WARNING = re.compile(r"(UserWarning|WARNING|ERROR|Error)[: ](.*)")
 
 
@@ -25,6 +27,13 @@ def responses_sent_by_actions() -> set[str]:
     for path in (project_root() / "actions").glob("*.py"):
         names.update(re.findall(r"[\"'](utter_\w+)[\"']", path.read_text(encoding="utf-8")))
     return names
+
+
+def intents_set_by_red_flags() -> set[str]:
+    """Intents that only the red-flag check sets (content/safety/red_flags.yml): no NLU examples."""
+    from bot.safety import default_rules
+
+    return {flag.intent for flag in default_rules().flags}
 
 
 def problems_in_output(output: str, allowed: set[str]) -> list[str]:
@@ -38,7 +47,7 @@ def problems_in_output(output: str, allowed: set[str]) -> list[str]:
     problems = []
     for line in output.splitlines():
         line = re.sub(r"\x1b\[[0-9;]*m", "", line).strip()
-        unused = _UNUSED.search(line)
+        unused = _UNUSED.search(line) or _INTENT_NOT_IN_DATA.search(line)
         if unused and unused.group(1) in allowed:
             continue
         if unused or ("UserWarning" in line) or re.search(r"\b(ERROR|WARNING)\b", line):
@@ -55,7 +64,8 @@ def validate_data() -> list[str]:
         cwd=project_root(), env=child_env(), capture_output=True, text=True, check=False,
     )
     output = proc.stdout + "\n" + proc.stderr
-    problems = problems_in_output(output, RASA_DEFAULT_RESPONSES | responses_sent_by_actions())
+    allowed = RASA_DEFAULT_RESPONSES | responses_sent_by_actions() | intents_set_by_red_flags()
+    problems = problems_in_output(output, allowed)
     if proc.returncode != 0 and not problems:
         problems.append(f"rasa data validate exited with code {proc.returncode}")
     return problems

@@ -1,0 +1,1 @@
+"""Custom Rasa NLU components: thin adapters over ``bot/``."""

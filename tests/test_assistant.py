@@ -1,0 +1,148 @@
+"""End to end through the real Rasa server and the real action server (REST channel).
+
+Slow (the servers take ~20 s to start), so the servers are shared by the module.
+"""
+from __future__ import annotations
+
+import json
+import os
+import signal
+import uuid
+
+import pytest
+
+from bot.handoffs import list_handoffs
+from bot.servers import default_model, running_assistant
+
+pytestmark = [
+    pytest.mark.servers,
+    pytest.mark.skipif(not default_model().exists(), reason="no trained model: run `make model`"),
+]
+
+
+@pytest.fixture(scope="module")
+def handoffs_db(tmp_path_factory):
+    path = tmp_path_factory.mktemp("handoffs") / "handoffs.db"
+    old = os.environ.get("BOT_HANDOFFS_DB")
+    os.environ["BOT_HANDOFFS_DB"] = str(path)  # inherited by the action server
+    yield path
+    if old is None:
+        os.environ.pop("BOT_HANDOFFS_DB", None)
+    else:
+        os.environ["BOT_HANDOFFS_DB"] = old
+
+
+@pytest.fixture(scope="module")
+def assistant(tmp_path_factory, handoffs_db):
+    tracker_db = tmp_path_factory.mktemp("tracker") / "tracker.db"
+    with running_assistant(tracker_db=tracker_db) as running:
+        yield running
+
+
+def _texts(messages):
+    return "\n".join(m.get("text") or "" for m in messages)
+
+
+def _sender():
+    return f"test-{uuid.uuid4().hex[:10]}"
+
+
+def test_topic_answer_has_body_source_and_review_date(assistant):
+    messages = assistant.send(_sender(), "what is balloon kyphoplasty?")
+    text = _texts(messages)
+    assert "Small balloons are put into the spine" in text
+    assert 'Source: Cancer Research UK, "Strengthening painful bones", section "Kyphoplasty"' in text
+    assert "last reviewed on 30 January 2024" in text
+    custom = [m["custom"] for m in messages if m.get("custom")]
+    assert custom and custom[0]["topic"] == "kyphoplasty"
+
+
+def test_uncovered_question_gets_what_is_known_and_an_honest_gap(assistant):
+    text = _texts(assistant.send(_sender(), "How long is recovery after kyphoplasty?"))
+    assert "Small balloons" in text
+    assert "does not cover how long recovery takes" in text
+    assert "0808 800 4040" in text
+
+
+def test_carer_wording_is_understood(assistant):
+    sender = _sender()
+    assistant.send(sender, "my husband has been given Xgeva injections, what are they for?")
+    assert assistant.tracker(sender)["latest_message"]["intent"]["name"] == "ask_denosumab"
+
+
+@pytest.mark.parametrize(
+    "message, response",
+    [
+        ("my legs have gone weak and I cant feel my feet", "utter_emergency_spinal_cord"),
+        ("my dad says he'll end it", "utter_crisis"),
+        ("I'm on zometa and my jaw is really sore", "utter_urgent_jaw"),
+    ],
+)
+def test_red_flags_get_urgent_advice_and_a_handoff(assistant, handoffs_db, message, response):
+    sender = _sender()
+    messages = assistant.send(sender, message)
+    events = assistant.tracker(sender)["events"]
+    sent = [(e.get("metadata") or {}).get("utter_action") for e in events if e["event"] == "bot"]
+    assert response in sent
+    text = _texts(messages)
+    assert "9 to 5" not in text and "0808" not in text  # never the 9-to-5 helpline
+    handoffs = [h for h in list_handoffs(handoffs_db) if h["conversation_id"] == sender]
+    assert len(handoffs) == 1
+    assert json.loads(handoffs[0]["reasons"])
+    assert message.split()[1] not in handoffs[0]["note"]  # the person's words are not stored
+
+
+def test_red_flag_interrupts_a_topic_conversation(assistant):
+    sender = _sender()
+    assistant.send(sender, "what is vertebroplasty?")
+    text = _texts(assistant.send(sender, "actually my legs have gone numb since this morning"))
+    assert "spinal cord compression" in text and "999" in text
+    text = _texts(assistant.send(sender, "is vertebroplasty on the NHS?"))
+    assert "NICE" in text  # and the conversation goes on
+
+
+def test_out_of_scope_gets_a_kind_no_and_the_helpline(assistant):
+    text = _texts(assistant.send(_sender(), "what is the best chemotherapy for bowel cancer?"))
+    assert "can't help with that here" in text and "0808 800 4040" in text
+
+
+def test_non_english_gets_english_only_and_helpline(assistant):
+    text = _texts(assistant.send(_sender(), "dzień dobry, mam pytanie o leczenie"))
+    assert "only in English" in text and "0808 800 4040" in text
+
+
+def test_unclear_message_offers_topics_then_the_helpline(assistant):
+    sender = _sender()
+    first = assistant.send(sender, "zzkq blorp snargle")
+    buttons = [b for m in first for b in (m.get("buttons") or [])]
+    assert buttons and buttons[-1]["payload"] == "/out_of_scope"
+    assert all(b["payload"].startswith("/ask_") for b in buttons[:-1])
+    second = assistant.send(sender, "/out_of_scope")
+    assert "say it another way" in _texts(second)
+    third = assistant.send(sender, "/out_of_scope")
+    assert "0808 800 4040" in _texts(third)
+
+
+def test_choosing_a_topic_button_answers_that_topic(assistant):
+    sender = _sender()
+    assistant.send(sender, "zzkq blorp snargle")
+    text = _texts(assistant.send(sender, "/ask_denosumab"))
+    assert "Denosumab is a bone strengthening drug" in text
+
+
+def test_emergency_reply_still_arrives_when_the_action_server_is_down(tmp_path):
+    with running_assistant(tracker_db=tmp_path / "t.db") as running:
+        os.killpg(running.processes[0].pid, signal.SIGKILL)
+        running.processes[0].wait(timeout=10)
+        text = _texts(running.send(_sender(), "I've lost control of my bladder and my back hurts"))
+    assert "spinal cord compression" in text and "999" in text
+
+
+def test_conversation_survives_a_restart(tmp_path):
+    tracker_db = tmp_path / "tracker.db"
+    sender = _sender()
+    with running_assistant(tracker_db=tracker_db) as running:
+        running.send(sender, "what is vertebroplasty?")
+    with running_assistant(tracker_db=tracker_db) as running:
+        events = running.tracker(sender)["events"]
+    assert any(e["event"] == "user" and e.get("text") == "what is vertebroplasty?" for e in events)
