@@ -8,6 +8,7 @@
 - ``rasa-test``      conversation tests (tests/test_stories.yml) with the action server running
 - ``ask FILE``       send each question in a JSONL file through the real assistant
 - ``evaluate FILE``  ``ask`` plus accuracy per expected label
+- ``bench``          latency, throughput, memory and start-up figures
 """
 from __future__ import annotations
 
@@ -148,6 +149,12 @@ def _rasa_test(args) -> int:
         return subprocess.call(cmd, cwd=project_root(), env=child_env())
 
 
+def _bench(args) -> int:
+    from bot.bench import main as bench_main
+
+    return bench_main(users=args.users, turns=args.turns)
+
+
 def _validate_data(args) -> int:
     from bot.data_validation import validate_data
 
@@ -189,5 +196,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("file", type=Path)
     p.add_argument("-v", "--verbose", action="store_true", help="also print each reply")
     p.set_defaults(func=_evaluate)
+    p = sub.add_parser("bench", help="latency, throughput, memory and start-up figures")
+    p.add_argument("--users", type=int, default=20, help="concurrent conversations (default 20)")
+    p.add_argument("--turns", type=int, default=10, help="messages per conversation (default 10)")
+    p.set_defaults(func=_bench)
     args = parser.parse_args(argv)
     return args.func(args)

@@ -9,10 +9,17 @@ from __future__ import annotations
 import uuid
 from dataclasses import asdict, dataclass, field
 
-# Replies that say "I can't help with that here" (out of scope) or hand over to the helpline.
+# Replies that say "I can't help with that here" (out of scope).
 OUT_OF_SCOPE_ACTIONS = {"utter_out_of_scope", "utter_english_only"}
-HANDOFF_ACTIONS = {"utter_default", "utter_out_of_scope", "utter_english_only", "utter_not_covered"}
-EMERGENCY_ACTIONS: set[str] = set()  # filled in by the safety work
+# Red-flag replies (domain.yml): emergencies and crises need help now; urgent ones are side effects
+# of bone drugs that need the care team today.
+EMERGENCY_ACTIONS = {
+    "utter_emergency_spinal_cord", "utter_emergency_fracture", "utter_emergency_high_calcium",
+    "utter_emergency_after_procedure", "utter_emergency_general", "utter_crisis",
+}
+URGENT_ACTIONS = {"utter_urgent_jaw", "utter_urgent_low_calcium"}
+# Replies that hand the person to people: the helpline, their care team, 999.
+HANDOFF_ACTIONS = {"utter_default", "utter_out_of_scope", "utter_english_only", "utter_not_covered"} | EMERGENCY_ACTIONS | URGENT_ACTIONS
 
 
 @dataclass
@@ -48,9 +55,13 @@ def label_for(topic_label: str | None, responses: list[str], emergency: bool, cl
     'vertebroplasty'
     >>> label_for(None, ["utter_out_of_scope"], False, False)
     'out_of_scope'
+    >>> label_for(None, ["utter_crisis"], True, False)
+    'emergency'
     """
     if emergency:
         return "emergency"
+    if set(responses) & URGENT_ACTIONS:
+        return "side_effects"
     if topic_label:
         return topic_label
     if clarifying:
