@@ -61,10 +61,12 @@ def topic_for_intent(intent: str | None, store: ContentStore | None = None) -> s
 
 
 def gaps_mentioned(question: str, not_covered: list[str], store: ContentStore | None = None) -> list[str]:
-    """Patient-visible descriptions of the gaps in ``not_covered`` that ``question`` asks about."""
+    """Patient-visible descriptions of the gaps that ``question`` asks about: the topic's own
+    ``not_covered`` ones, then those that apply to every topic (personal decisions, diagnosis)."""
     gaps = (store or default_store()).gaps()
+    wanted = list(not_covered) + [gid for gid, gap in gaps.items() if gap["all_topics"] and gid not in not_covered]
     found = []
-    for gap_id in not_covered:
+    for gap_id in wanted:
         gap = gaps.get(gap_id)
         if gap and re.search(gap["pattern"], question or "", re.IGNORECASE):
             found.append(gap["what"])

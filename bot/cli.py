@@ -143,9 +143,9 @@ def _rasa_test(args) -> int:
 
     out = project_root() / "results" / "conversations"
     with running_assistant() as assistant:
-        endpoints = sorted((project_root() / "build" / "run").glob(f"endpoints.{assistant.actions_url.rsplit(':', 1)[1]}.yml"))[-1]
-        cmd = [sys.executable, "-m", "rasa", "test", "core", "--stories", "tests/", "--model", str(default_model()),
-               "--endpoints", str(endpoints), "--out", str(out), "--fail-on-prediction-errors"]
+        cmd = [sys.executable, "-m", "rasa", "test", "core", "--stories", "tests/test_stories.yml",
+               "--model", str(default_model()), "--endpoints", str(assistant.endpoints), "--out", str(out),
+               "--fail-on-prediction-errors"]
         return subprocess.call(cmd, cwd=project_root(), env=child_env())
 
 

@@ -70,6 +70,7 @@ class Gap:
     id: str
     what: str
     cues: tuple[str, ...]
+    all_topics: bool = False
 
     @cached_property
     def pattern(self) -> re.Pattern[str]:
@@ -201,7 +202,8 @@ def load_content(root: Path | None = None) -> Content:
             references=tuple(raw.get("references") or ()),
         )
     gaps = {
-        gid: Gap(gid, str((raw or {}).get("what") or ""), tuple((raw or {}).get("cues") or ()))
+        gid: Gap(gid, str((raw or {}).get("what") or ""), tuple((raw or {}).get("cues") or ()),
+                 bool((raw or {}).get("all_topics")))
         for gid, raw in _read_yaml(root / "gaps.yml").items()
     }
     lexicon_path = root / "lexicon.yml"

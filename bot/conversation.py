@@ -10,7 +10,7 @@ import uuid
 from dataclasses import asdict, dataclass, field
 
 # Replies that say "I can't help with that here" (out of scope).
-OUT_OF_SCOPE_ACTIONS = {"utter_out_of_scope", "utter_english_only"}
+OUT_OF_SCOPE_ACTIONS = {"utter_out_of_scope", "utter_english_only", "utter_alternative_claim"}
 # Red-flag replies (domain.yml): emergencies and crises need help now; urgent ones are side effects
 # of bone drugs that need the care team today.
 EMERGENCY_ACTIONS = {
@@ -19,7 +19,7 @@ EMERGENCY_ACTIONS = {
 }
 URGENT_ACTIONS = {"utter_urgent_jaw", "utter_urgent_low_calcium"}
 # Replies that hand the person to people: the helpline, their care team, 999.
-HANDOFF_ACTIONS = {"utter_default", "utter_out_of_scope", "utter_english_only", "utter_not_covered"} | EMERGENCY_ACTIONS | URGENT_ACTIONS
+HANDOFF_ACTIONS = {"utter_default", "utter_out_of_scope", "utter_english_only", "utter_alternative_claim", "utter_not_covered"} | EMERGENCY_ACTIONS | URGENT_ACTIONS
 
 
 @dataclass

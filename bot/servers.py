@@ -58,6 +58,7 @@ class Assistant:
 
     url: str
     actions_url: str
+    endpoints: Path
     processes: list[subprocess.Popen] = field(default_factory=list)
     started_in_s: float = 0.0
 
@@ -162,7 +163,7 @@ def running_assistant(
         _wait_until(
             lambda: json.loads(_get(f"{url}/status")).get("model_file"), "the Rasa server", procs[1], rasa_log
         )
-        yield Assistant(url, actions_url, procs, time.monotonic() - started)
+        yield Assistant(url, actions_url, endpoints, procs, time.monotonic() - started)
     finally:
         for proc in reversed(procs):
             with contextlib.suppress(ProcessLookupError):

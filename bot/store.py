@@ -66,7 +66,9 @@ def build_database(content: Content, path: Path) -> Path:
         pk="id",
     )
     db["gaps"].insert_all(
-        ({"id": g.id, "what": g.what, "pattern": g.pattern.pattern} for g in content.gaps.values()), pk="id"
+        ({"id": g.id, "what": g.what, "pattern": g.pattern.pattern, "all_topics": g.all_topics}
+         for g in content.gaps.values()),
+        pk="id",
     )
     db["topics"].enable_fts(["title", "text"], fts_version="FTS5", tokenize="porter")
     db.conn.commit()
@@ -127,7 +129,7 @@ class ContentStore:
         return self._row(rows[0]) if rows else None
 
     def gaps(self) -> dict[str, dict]:
-        """Every gap by id: ``{"what": patient-visible words, "pattern": regex of its cues}``."""
+        """Every gap by id: ``{"what": patient-visible words, "pattern": regex of its cues, "all_topics"}``."""
         return {row["id"]: row for row in self.db["gaps"].rows}
 
     def topic_ids(self) -> list[str]:

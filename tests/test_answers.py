@@ -67,3 +67,18 @@ def test_candidates_come_from_ranking_then_search(store):
     topics = candidate_topics(ranking, "osteonecrosis jaw", store)
     assert [t["id"] for t in topics] == ["kyphoplasty", "vertebroplasty", "side_effects"]
     assert topics[0]["title"] == "Balloon kyphoplasty"
+
+
+@pytest.mark.parametrize(
+    "topic, question, gap",
+    [
+        ("denosumab", "should I stop denosumab before my dental work?", "right for you"),
+        ("percutaneous_cementoplasty", "can I have cementoplasty?", "right for you"),
+        ("vertebroplasty", "is vertebroplasty suitable for me?", "right for you"),
+        ("pathological_fractures", "is this pain cancer?", "causing your symptoms"),
+        ("bone_pain_treatments", "do I have bone cancer?", "causing your symptoms"),
+    ],
+)
+def test_personal_decisions_and_diagnosis_are_never_answered(store, topic, question, gap):
+    answer = answer_for(topic, question, store)
+    assert any(gap in g for g in answer.gaps), answer.gaps

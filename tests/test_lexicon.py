@@ -46,3 +46,28 @@ def test_spacy_pipeline_tags_entities_and_lemmas():
         ("balloon kyphoplasty", "PROCEDURE", "kyphoplasty"),
     ]
     assert [t.lemma_ for t in doc][4] == "infusion"
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("bonjour, ma mère a un cancer des os", True),
+        ("hola, tengo cáncer en los huesos", True),
+        ("dzień dobry, mam pytanie o leczenie", True),
+        ("Mae gen i gwestiwn am fy nhriniaeth", True),
+        ("我有一个问题", True),
+        ("میرے والد کو کینسر ہے", True),
+        ("Merhaba, kemik ağrım var", True),
+        ("what is vertebroplasty", False),
+        ("Zotmeta infusions as part of the chemo, is that safe?", False),
+        ("i have ostonecrois I need a booklet", False),
+        ("zzkq blorp snargle", False),  # gibberish goes to "which did you mean?"
+        ("café", False),
+        ("hi", False),
+        ("", False),
+    ],
+)
+def test_non_english_messages_are_recognised(text, expected):
+    from bot.language import looks_non_english
+
+    assert looks_non_english(text) is expected
