@@ -8,8 +8,8 @@ SHELL := /bin/bash
 VENV    := .venv
 PY      := $(VENV)/bin/python
 RASA    := $(PY) -m rasa
-# Rasa 3.6 needs Python 3.10: take it from pyenv, else from PATH.
-PYTHON310 ?= $(firstword $(wildcard $(shell pyenv root 2>/dev/null)/versions/3.10*/bin/python3.10) $(shell command -v python3.10 2>/dev/null))
+# Rasa 3.6 needs Python 3.10: take it from pyenv (on PATH or in ~/.pyenv), else from PATH.
+PYTHON310 ?= $(firstword $(wildcard $(shell pyenv root 2>/dev/null)/versions/3.10*/bin/python3.10 $(HOME)/.pyenv/versions/3.10*/bin/python3.10) $(shell command -v python3.10 2>/dev/null))
 
 export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 2
@@ -23,7 +23,7 @@ SPACY    := build/spacy/en_bones/meta.json
 MODEL    := models/bones.tar.gz
 RASA_IN  := config.yml domain.yml $(wildcard data/*.yml) $(SPACY)
 
-.PHONY: help setup run test unit check-content validate test-conversations cross-validate bench lock clean
+.PHONY: help setup run test pytest check-content validate test-conversations cross-validate bench lock clean
 
 help: ## list the targets and what they do
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-20s %s\n", $$1, $$2}'
@@ -54,7 +54,7 @@ run: setup ## start the Rasa server and the action server, and chat in this term
 check-content: $(VENV)/.installed ## validate content/ (fields, review dates, scrape gaps, numbers, readability)
 	$(PY) -m bot check-content
 
-unit: $(VENV)/.installed $(DB) $(SPACY) ## the pytest suite (bot/, actions/, consistency, integration)
+pytest: $(VENV)/.installed $(DB) $(SPACY) ## the pytest suite: unit, safety table, consistency, and integration against real servers (needs the model)
 	$(PY) -m pytest -q
 
 validate: $(VENV)/.installed ## rasa data validate (strict: see bot/data_validation.py)
@@ -63,7 +63,7 @@ validate: $(VENV)/.installed ## rasa data validate (strict: see bot/data_validat
 test-conversations: setup ## conversation tests in tests/test_stories.yml against the trained model
 	$(PY) -m bot rasa-test
 
-test: setup check-content validate unit test-conversations ## everything: content checks, data validation, pytest, conversation tests
+test: setup check-content validate pytest test-conversations ## everything: content checks, data validation, pytest, conversation tests
 
 cross-validate: setup ## NLU cross-validation (5 folds); results in results/cross-validation/
 	$(RASA) test nlu --nlu data/nlu.yml --cross-validation --folds 5 --out results/cross-validation

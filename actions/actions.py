@@ -2,6 +2,7 @@
 response templates from ``domain.yml`` (topic bodies come from ``content/``)."""
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -9,6 +10,9 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.answers import answer_for, candidate_topics, topic_for_intent
+from bot.handoffs import record_red_flags
+
+logger = logging.getLogger(__name__)
 
 
 def _latest_text(tracker: Tracker) -> str:
@@ -81,23 +85,9 @@ class ActionRecordHandoff(Action):
         return "action_record_handoff"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list:
-        from bot.handoffs import create_handoff
-        from bot.safety import default_rules
-
         latest = tracker.latest_message or {}
-        flag_ids = [e.get("value") for e in latest.get("entities") or [] if e.get("entity") == "red_flag"]
-        flags = {f.id: f for f in default_rules().flags}
-        found = [flags[i] for i in flag_ids if i in flags]
-        if not found:
-            return []
-        urgency = min((f.urgency for f in found), key=["emergency", "crisis", "urgent"].index)
-        note = "; ".join(dict.fromkeys(f.description for f in found))
         try:
-            create_handoff(tracker.sender_id, urgency, [f.id for f in found],
-                           channel=(latest.get("input_channel") or tracker.get_latest_input_channel() or ""),
-                           note=note)
+            record_red_flags(tracker.sender_id, latest.get("text") or "", channel=tracker.get_latest_input_channel() or "")
         except Exception:  # the person already has the urgent advice; never fail the turn
-            import logging
-
-            logging.getLogger(__name__).exception("could not store a handoff (urgency %s)", urgency)
+            logger.exception("could not store a handoff for a red flag")
         return []

@@ -145,7 +145,7 @@ def _rasa_test(args) -> int:
     with running_assistant() as assistant:
         cmd = [sys.executable, "-m", "rasa", "test", "core", "--stories", "tests/test_stories.yml",
                "--model", str(default_model()), "--endpoints", str(assistant.endpoints), "--out", str(out),
-               "--fail-on-prediction-errors"]
+               "--e2e", "--fail-on-prediction-errors"]
         return subprocess.call(cmd, cwd=project_root(), env=child_env())
 
 

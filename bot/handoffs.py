@@ -8,6 +8,8 @@ holds the red flags seen, never the person's words (no transcript without consen
 >>> record = create_handoff("conv-1", "emergency", ["spinal_cord_compression"], channel="rest", path=db)
 >>> [h["urgency"] for h in list_handoffs(path=db)]
 ['emergency']
+>>> record_red_flags("conv-2", "my jaw hurts on zometa", path=db)["urgency"]
+'urgent'
 """
 from __future__ import annotations
 
@@ -66,3 +68,19 @@ def list_handoffs(path: Path | None = None) -> list[dict]:
     """All handoffs, most urgent first, then oldest first."""
     rows = list(_db(path)["handoffs"].rows)
     return sorted(rows, key=lambda r: (URGENCY_RANK.get(r["urgency"], 9), r["created"]))
+
+
+def record_red_flags(conversation_id: str, message: str, channel: str = "", path: Path | None = None) -> dict | None:
+    """Check ``message`` for red flags and store one handoff for them; None when there are none.
+
+    The urgency is the most urgent flag's; the note lists what was seen. The message itself is
+    not stored.
+    """
+    from bot.safety import URGENCY_ORDER, check
+
+    flags = check(message).flags
+    if not flags:
+        return None
+    urgency = min((f.urgency for f in flags), key=URGENCY_ORDER.index)
+    note = "; ".join(dict.fromkeys(f.description for f in flags))
+    return create_handoff(conversation_id, urgency, [f.id for f in flags], channel=channel, note=note, path=path)

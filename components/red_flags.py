@@ -2,7 +2,7 @@
 
 Placed after the intent classifier and before the FallbackClassifier: when a red flag is found,
 its intent (``emergency_*``, ``crisis``, ``urgent_*``) replaces the classifier's decision with
-confidence 1.0, and each flag is added as a ``red_flag`` entity so actions can record it.
+confidence 1.0. (``action_record_handoff`` runs the same check on the text to know which flags.)
 """
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
-from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
@@ -49,11 +49,4 @@ class RedFlagDetector(GraphComponent):
         intent = {"name": result.intent, "confidence": 1.0}
         message.set(INTENT, intent, add_to_output=True)
         message.set(INTENT_RANKING_KEY, [intent], add_to_output=True)
-        entities = list(message.get(ENTITIES) or [])
-        for flag in result.flags:
-            entities.append(
-                {"entity": "red_flag", "value": flag.id, "start": 0, "end": 0,
-                 "confidence_entity": 1.0, "extractor": "RedFlagDetector"}
-            )
-        message.set(ENTITIES, entities, add_to_output=True)
         return message

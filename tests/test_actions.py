@@ -66,3 +66,38 @@ def test_clarify_offers_likely_topics_then_something_else():
     ]
     assert buttons[-1] == {"title": "Something else", "payload": "/out_of_scope"}
     assert len(buttons) <= 4
+
+
+@pytest.mark.parametrize(
+    "text, urgency, reasons",
+    [
+        ("my legs have gone weak", "emergency", ["spinal_cord_compression"]),
+        ("my dad says he'll end it", "crisis", ["suicide_self_harm"]),
+        ("I'm on zometa and my jaw is really sore", "urgent", ["jaw_osteonecrosis"]),
+    ],
+)
+def test_record_handoff_stores_urgency_and_flags_but_not_the_words(tmp_path, monkeypatch, text, urgency, reasons):
+    import json
+
+    from actions.actions import ActionRecordHandoff
+    from bot.handoffs import list_handoffs
+
+    monkeypatch.setenv("BOT_HANDOFFS_DB", str(tmp_path / "h.db"))
+    messages, events = _run(ActionRecordHandoff(), make_tracker(text, "emergency_general", 1.0))
+    assert messages == [] and events == []
+    [record] = list_handoffs(tmp_path / "h.db")
+    assert record["urgency"] == urgency and json.loads(record["reasons"]) == reasons
+    assert record["conversation_id"] == "test-user" and record["status"] == "new"
+    assert text.lower() not in json.dumps(record).lower()
+
+
+def test_record_handoff_failure_is_logged_not_raised(monkeypatch, caplog):
+    from actions.actions import ActionRecordHandoff
+
+    def broken(*args, **kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setattr("actions.actions.record_red_flags", broken)
+    messages, events = _run(ActionRecordHandoff(), make_tracker("my legs have gone weak", "emergency_general", 1.0))
+    assert messages == [] and events == []
+    assert "could not store a handoff" in caplog.text

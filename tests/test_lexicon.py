@@ -59,6 +59,10 @@ def test_spacy_pipeline_tags_entities_and_lemmas():
         ("میرے والد کو کینسر ہے", True),
         ("Merhaba, kemik ağrım var", True),
         ("what is vertebroplasty", False),
+        ("is it available on the NHS?", False),
+        ("printed materials on osteoporosis", False),
+        ("goedendag, ik heb pijn in mijn botten", True),
+        ("hej, jeg har kræft i knoglerne", True),
         ("Zotmeta infusions as part of the chemo, is that safe?", False),
         ("i have ostonecrois I need a booklet", False),
         ("zzkq blorp snargle", False),  # gibberish goes to "which did you mean?"
