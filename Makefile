@@ -63,7 +63,7 @@ validate: $(VENV)/.installed ## rasa data validate (strict: see bot/data_validat
 test-conversations: setup ## conversation tests in tests/test_stories.yml against the trained model
 	$(PY) -m bot rasa-test
 
-test: setup check-content validate pytest test-conversations ## everything: content checks, data validation, pytest, conversation tests
+test: setup check-content validate test-conversations pytest ## everything: content checks, data validation, conversation tests, pytest
 
 cross-validate: setup ## NLU cross-validation (5 folds); results in results/cross-validation/
 	$(RASA) test nlu --nlu data/nlu.yml --cross-validation --folds 5 --out results/cross-validation

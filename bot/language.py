@@ -15,13 +15,10 @@ False
 """
 from __future__ import annotations
 
-import gzip
-import json
 import re
 from functools import lru_cache
-from importlib import resources
 
-from bot.lexicon import Lexicon, english_words
+from bot.lexicon import Lexicon, english_words, lookups_table
 
 MIN_WORDS = 4
 MIN_WORD_LENGTH = 3
@@ -33,10 +30,7 @@ _WORD = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?", re.UNICODE)
 @lru_cache(maxsize=1)
 def common_english_words() -> frozenset[str]:
     """The most common English words from spacy-lookups-data's frequency table (read once, ~1 s)."""
-    data = resources.files("spacy_lookups_data") / "data" / "en_lexeme_prob.json.gz"
-    with gzip.open(str(data), "rt", encoding="utf-8") as fh:
-        probabilities = json.load(fh)
-    return frozenset(w for w, p in probabilities.items() if p > COMMON_WORD_MIN_LOG_PROB)
+    return frozenset(w for w, p in lookups_table("lexeme_prob").items() if p > COMMON_WORD_MIN_LOG_PROB)
 
 
 def looks_non_english(text: str) -> bool:

@@ -24,12 +24,17 @@ FUZZY_MIN_RATIO = 85.0
 _WORD = re.compile(r"[^\W\d_][\w-]*", re.UNICODE)
 
 
+def lookups_table(name: str) -> dict:
+    """One English table shipped by spacy-lookups-data, e.g. ``"lemma_lookup"`` or ``"lexeme_prob"``."""
+    data = resources.files("spacy_lookups_data") / "data" / f"en_{name}.json.gz"
+    with gzip.open(str(data), "rt", encoding="utf-8") as fh:
+        return json.load(fh)
+
+
 @lru_cache(maxsize=1)
 def english_words() -> frozenset[str]:
     """Lower-case English word forms from spacy-lookups-data's lemma table (read once)."""
-    data = resources.files("spacy_lookups_data") / "data" / "en_lemma_lookup.json.gz"
-    with gzip.open(str(data), "rt", encoding="utf-8") as fh:
-        table = json.load(fh)
+    table = lookups_table("lemma_lookup")
     return frozenset(w.lower() for w in table) | frozenset(w.lower() for w in table.values())
 
 
