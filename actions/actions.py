@@ -34,32 +34,55 @@ class ActionAnswerTopic(Action):
         if topic_id is None:
             dispatcher.utter_message(response="utter_default")
             return []
-        answer = answer_for(topic_id, _latest_text(tracker))
-        dispatcher.utter_message(text=answer.body)
-        for source in answer.sources:
-            dispatcher.utter_message(
-                response="utter_source",
-                publisher=source["publisher"],
-                source_title=source["title"],
-                section=source["section"],
-                url=source["url"],
-            )
+        return send_answer(dispatcher, answer_for(topic_id, _latest_text(tracker)))
+
+
+def send_answer(dispatcher: CollectingDispatcher, answer) -> list:
+    """Speak a ``bot.answers.Answer``: body, each source, review date, then each gap."""
+    dispatcher.utter_message(text=answer.body)
+    for source in answer.sources:
         dispatcher.utter_message(
-            response="utter_last_reviewed",
-            last_reviewed=answer.last_reviewed,
-            next_review=answer.next_review,
-            json_message={
-                "topic": answer.topic_id,
-                "label": answer.label,
-                "sources": [
-                    {k: s[k] for k in ("source", "title", "publisher", "section", "url")} for s in answer.sources
-                ],
-                "last_reviewed": answer.last_reviewed,
-            },
+            response="utter_source",
+            publisher=source["publisher"],
+            source_title=source["title"],
+            section=source["section"],
+            url=source["url"],
         )
+    dispatcher.utter_message(
+        response="utter_last_reviewed",
+        last_reviewed=answer.last_reviewed,
+        next_review=answer.next_review,
+        json_message={
+            "topic": answer.topic_id,
+            "label": answer.label,
+            "sources": [{k: s[k] for k in ("source", "title", "publisher", "section", "url")} for s in answer.sources],
+            "last_reviewed": answer.last_reviewed,
+        },
+    )
+    for gap in answer.gaps:
+        dispatcher.utter_message(response="utter_not_covered", gap=gap)
+    return [SlotSet("last_topic", answer.topic_id)]
+
+
+class ActionAnswerFollowup(Action):
+    """A follow-up about the last topic: name what it does not cover, or give the topic again.
+
+    With no topic yet in the conversation, it asks which topic is meant.
+    """
+
+    def name(self) -> str:
+        return "action_answer_followup"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list:
+        topic_id = tracker.get_slot("last_topic")
+        if not topic_id:
+            return ActionAskWhichTopic().run(dispatcher, tracker, domain)
+        answer = answer_for(topic_id, _latest_text(tracker))
+        if not answer.gaps:
+            return send_answer(dispatcher, answer)
         for gap in answer.gaps:
-            dispatcher.utter_message(response="utter_not_covered", gap=gap)
-        return [SlotSet("last_topic", topic_id)]
+            dispatcher.utter_message(response="utter_followup_not_covered", title=answer.title, gap=gap)
+        return []
 
 
 class ActionAskWhichTopic(Action):

@@ -33,6 +33,21 @@ def common_english_words() -> frozenset[str]:
     return frozenset(w for w, p in lookups_table("lexeme_prob").items() if p > COMMON_WORD_MIN_LOG_PROB)
 
 
+def looks_like_gibberish(text: str) -> bool:
+    """True when ``text`` has words but none that are English or a known name ("zzkq blorp").
+
+    >>> looks_like_gibberish("zzkq blorp"), looks_like_gibberish("Zotmeta?"), looks_like_gibberish("ok")
+    (True, False, False)
+    """
+    words = _WORD.findall((text or "").lower())
+    if not words or any(not ("a" <= ch <= "z" or ch == "'") for w in words for ch in w):
+        return False
+    known, common, lexicon = english_words(), common_english_words(), Lexicon.load()
+    if any(w in known or w in common or w in lexicon.names for w in words):
+        return False
+    return not lexicon.mentions(text)
+
+
 def looks_non_english(text: str) -> bool:
     """True when ``text`` is most likely not English (see module docstring)."""
     words = _WORD.findall((text or "").lower())

@@ -1,4 +1,6 @@
-"""Marks messages that are not in English (``bot.language``) with the ``non_english`` intent.
+"""Marks messages that are not in English (``bot.language``) with the ``non_english`` intent,
+and gibberish ("zzkq blorp") with no confidence at all, so the FallbackClassifier asks which
+topic was meant instead of the classifier guessing.
 
 Placed after the intent classifier and BEFORE the red-flag check, so a red flag always wins.
 """
@@ -8,7 +10,12 @@ from typing import Optional
 
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 
-from bot.language import looks_non_english
+from typing import List
+
+from rasa.shared.nlu.constants import INTENT, PREDICTED_CONFIDENCE_KEY, TEXT
+from rasa.shared.nlu.training_data.message import Message
+
+from bot.language import looks_like_gibberish, looks_non_english
 from components.intent_override import IntentOverride
 
 
@@ -18,3 +25,10 @@ class NonEnglishDetector(IntentOverride):
 
     def override(self, text: str) -> Optional[str]:
         return "non_english" if looks_non_english(text) else None
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        for message in super().process(messages):
+            intent = message.get(INTENT) or {}
+            if intent.get("name") != "non_english" and looks_like_gibberish(message.get(TEXT) or ""):
+                message.set(INTENT, {**intent, PREDICTED_CONFIDENCE_KEY: 0.0}, add_to_output=True)
+        return messages

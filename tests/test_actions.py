@@ -101,3 +101,32 @@ def test_record_handoff_failure_is_logged_not_raised(monkeypatch, caplog):
     messages, events = _run(ActionRecordHandoff(), make_tracker("my legs have gone weak", "emergency_general", 1.0))
     assert messages == [] and events == []
     assert "could not store a handoff" in caplog.text
+
+
+def test_followup_names_the_gap_for_the_last_topic():
+    from actions.actions import ActionAnswerFollowup
+
+    tracker = make_tracker("how long is recovery?", "followup_question", slots={"last_topic": "kyphoplasty"})
+    messages, events = _run(ActionAnswerFollowup(), tracker)
+    assert [m.get("response") for m in messages] == ["utter_followup_not_covered"]
+    assert messages[0]["title"] == "Balloon kyphoplasty"
+    assert messages[0]["gap"] == "how long recovery takes or what recovery is like"
+    assert events == []
+
+
+def test_followup_without_a_gap_gives_the_topic_again():
+    from actions.actions import ActionAnswerFollowup
+
+    tracker = make_tracker("tell me more", "followup_question", slots={"last_topic": "denosumab"})
+    messages, events = _run(ActionAnswerFollowup(), tracker)
+    assert [m.get("response") for m in messages] == [None, "utter_source", "utter_source", "utter_last_reviewed"]
+    assert events == [SlotSet("last_topic", "denosumab")]
+
+
+def test_followup_with_no_topic_yet_asks_which_topic():
+    from actions.actions import ActionAnswerFollowup
+
+    tracker = make_tracker("how long is recovery?", "followup_question", ranking=[], slots={})
+    messages, events = _run(ActionAnswerFollowup(), tracker)
+    assert messages[0]["text"] == "I'm not sure I understood. Which of these did you mean?"
+    assert messages[0]["buttons"][-1]["payload"] == "/out_of_scope"

@@ -153,3 +153,15 @@ def test_conversation_survives_a_restart(tmp_path):
     with running_assistant(tracker_db=tracker_db) as running:
         events = running.tracker(sender)["events"]
     assert any(e["event"] == "user" and e.get("text") == "what is vertebroplasty?" for e in events)
+
+
+def test_follow_up_question_is_about_the_last_topic(assistant):
+    sender = _sender()
+    assistant.send(sender, "what is balloon kyphoplasty?")
+    text = _texts(assistant.send(sender, "how long is recovery?"))
+    assert "The information I have about Balloon kyphoplasty does not cover how long recovery takes" in text
+
+
+def test_gibberish_gets_a_question_not_a_guess(assistant):
+    messages = assistant.send(_sender(), "zzkq blorp")
+    assert any(m.get("buttons") for m in messages)
