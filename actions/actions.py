@@ -9,7 +9,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.answers import answer_for, candidate_topics, topic_for_intent
+from bot.answers import answer_for, candidate_topics, followup, topic_for_intent
 from bot.handoffs import record_red_flags
 
 logger = logging.getLogger(__name__)
@@ -65,23 +65,23 @@ def send_answer(dispatcher: CollectingDispatcher, answer) -> list:
 
 
 class ActionAnswerFollowup(Action):
-    """A follow-up about the last topic: name what it does not cover, or give the topic again.
-
-    With no topic yet in the conversation, it asks which topic is meant.
-    """
+    """A follow-up about the last topic: name what it does not cover, give the topic again, or
+    (unfamiliar subject, or no topic yet) say kindly that it can't help or ask which topic."""
 
     def name(self) -> str:
         return "action_answer_followup"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list:
-        topic_id = tracker.get_slot("last_topic")
-        if not topic_id:
+        decision = followup(tracker.get_slot("last_topic"), _latest_text(tracker))
+        if decision.kind == "clarify":
             return ActionAskWhichTopic().run(dispatcher, tracker, domain)
-        answer = answer_for(topic_id, _latest_text(tracker))
-        if not answer.gaps:
-            return send_answer(dispatcher, answer)
-        for gap in answer.gaps:
-            dispatcher.utter_message(response="utter_followup_not_covered", title=answer.title, gap=gap)
+        if decision.kind == "out_of_scope":
+            dispatcher.utter_message(response="utter_out_of_scope")
+            return []
+        if decision.kind == "answer":
+            return send_answer(dispatcher, decision.answer)
+        for gap in decision.answer.gaps:
+            dispatcher.utter_message(response="utter_followup_not_covered", title=decision.answer.title, gap=gap)
         return []
 
 

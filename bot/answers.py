@@ -110,3 +110,48 @@ def candidate_topics(ranking: list[dict], question: str, store: ContentStore | N
             ids.append(hit["id"])
     ids = [i for i in ids if i != "helpline"][:MAX_CANDIDATES]
     return [{"id": i, "title": store.topic(i)["title"]} for i in ids]
+
+
+@dataclass(frozen=True)
+class FollowUp:
+    """How to answer a follow-up question.
+
+    ``kind`` is one of: ``gap`` (say what the last topic does not cover), ``answer`` (give the last
+    topic again), ``clarify`` (no topic yet: ask which one), ``out_of_scope`` (the kind no).
+    """
+
+    kind: str
+    answer: Answer | None = None
+
+
+def _unfamiliar_words(question: str, topic_text: str) -> list[str]:
+    """Words of ``question`` that are neither common English, known names, nor in ``topic_text``."""
+    from bot.language import common_english_words
+    from bot.lexicon import Lexicon
+
+    common, names = common_english_words(), Lexicon.load().names
+    topic_words = set(re.findall(r"[a-z]+", topic_text.lower()))
+    words = re.findall(r"[a-z]+", question.lower())
+    return [w for w in words if len(w) >= 4 and w not in common and w not in names and w not in topic_words]
+
+
+def followup(last_topic: str | None, question: str, store: ContentStore | None = None) -> FollowUp:
+    """Decide how to answer a follow-up ("how long is recovery?", "tell me more", "is it contagious?").
+
+    >>> followup("kyphoplasty", "how long is recovery?").kind
+    'gap'
+    >>> followup("kyphoplasty", "is it contagious?").kind, followup(None, "is it contagious?").kind
+    ('out_of_scope', 'out_of_scope')
+    >>> followup(None, "how long is recovery?").kind, followup("denosumab", "tell me more").kind
+    ('clarify', 'answer')
+    """
+    store = store or default_store()
+    if not last_topic or store.topic(last_topic) is None:
+        asks_about_a_gap = any(re.search(g["pattern"], question, re.IGNORECASE) for g in store.gaps().values())
+        return FollowUp("clarify" if asks_about_a_gap else "out_of_scope")
+    answer = answer_for(last_topic, question, store)
+    if answer.gaps:
+        return FollowUp("gap", answer)
+    if _unfamiliar_words(question, answer.title + " " + answer.body):
+        return FollowUp("out_of_scope")
+    return FollowUp("answer", answer)

@@ -130,3 +130,12 @@ def test_followup_with_no_topic_yet_asks_which_topic():
     messages, events = _run(ActionAnswerFollowup(), tracker)
     assert messages[0]["text"] == "I'm not sure I understood. Which of these did you mean?"
     assert messages[0]["buttons"][-1]["payload"] == "/out_of_scope"
+
+
+def test_followup_on_an_unfamiliar_subject_is_a_kind_no():
+    from actions.actions import ActionAnswerFollowup
+
+    tracker = make_tracker("is it contagious?", "followup_question", slots={"last_topic": "kyphoplasty"})
+    messages, events = _run(ActionAnswerFollowup(), tracker)
+    assert [m.get("response") for m in messages] == ["utter_out_of_scope"]
+    assert events == []
