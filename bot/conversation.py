@@ -9,8 +9,6 @@ from __future__ import annotations
 import uuid
 from dataclasses import asdict, dataclass, field
 
-# Replies that say "I can't help with that here" (out of scope).
-OUT_OF_SCOPE_ACTIONS = {"utter_out_of_scope", "utter_english_only", "utter_alternative_claim"}
 # Red-flag replies (domain.yml): emergencies and crises need help now; urgent ones are side effects
 # of bone drugs that need the care team today.
 EMERGENCY_ACTIONS = {
@@ -35,6 +33,7 @@ class Reply:
     text: str
     sources: list[dict] = field(default_factory=list)
     topic: str | None = None
+    clarifying: bool = False
     responses: list[str] = field(default_factory=list)
 
     def as_json(self) -> dict:
@@ -48,27 +47,24 @@ def _bot_events_since_last_user(tracker: dict) -> list[dict]:
     return [e for e in events[last_user + 1 :] if e.get("event") == "bot"]
 
 
-def label_for(topic_label: str | None, responses: list[str], emergency: bool, clarifying: bool) -> str:
-    """The evaluation label the reply amounts to.
+def label_for(topic_label: str | None, responses: list[str], emergency: bool) -> str:
+    """The evaluation label the reply amounts to (always one of ../shared/eval/README.md's).
 
-    >>> label_for("vertebroplasty", ["utter_source"], False, False)
+    A reply that gives no content answer (out of scope, "which of these did you mean?", small
+    talk) is ``out_of_scope``; ``Reply.clarifying`` tells the "which did you mean?" case apart.
+
+    >>> label_for("vertebroplasty", ["utter_source"], False)
     'vertebroplasty'
-    >>> label_for(None, ["utter_out_of_scope"], False, False)
-    'out_of_scope'
-    >>> label_for(None, ["utter_crisis"], True, False)
-    'emergency'
+    >>> label_for(None, ["utter_out_of_scope"], False), label_for(None, [], False)
+    ('out_of_scope', 'out_of_scope')
+    >>> label_for(None, ["utter_crisis"], True), label_for(None, ["utter_urgent_jaw"], False)
+    ('emergency', 'side_effects')
     """
     if emergency:
         return "emergency"
     if set(responses) & URGENT_ACTIONS:
         return "side_effects"
-    if topic_label:
-        return topic_label
-    if clarifying:
-        return "unclear"
-    if set(responses) & OUT_OF_SCOPE_ACTIONS or "utter_default" in responses:
-        return "out_of_scope"
-    return "other"
+    return topic_label or "out_of_scope"
 
 
 def ask_one(assistant, question: str) -> Reply:
@@ -94,7 +90,7 @@ def ask_one(assistant, question: str) -> Reply:
     handoff = bool(set(responses) & HANDOFF_ACTIONS) or topic_info.get("topic") == "helpline"
     return Reply(
         question=question,
-        label=label_for(topic_info.get("label"), responses, emergency, clarifying),
+        label=label_for(topic_info.get("label"), responses, emergency),
         intent=intent,
         confidence=round(confidence, 4) if isinstance(confidence, (int, float)) else None,
         emergency=emergency,
@@ -102,5 +98,6 @@ def ask_one(assistant, question: str) -> Reply:
         text="\n".join(texts),
         sources=topic_info.get("sources") or [],
         topic=topic_info.get("topic"),
+        clarifying=clarifying,
         responses=responses,
     )

@@ -165,3 +165,24 @@ def test_follow_up_question_is_about_the_last_topic(assistant):
 def test_gibberish_gets_a_question_not_a_guess(assistant):
     messages = assistant.send(_sender(), "zzkq blorp")
     assert any(m.get("buttons") for m in messages)
+
+
+@pytest.mark.parametrize(
+    "question, label, emergency, handoff, clarifying",
+    [
+        ("what is balloon kyphoplasty?", "kyphoplasty", False, False, False),
+        ("How long is recovery after kyphoplasty?", "kyphoplasty", False, True, False),
+        ("my legs have gone weak and I cant feel my feet", "emergency", True, True, False),
+        ("what's the best chemotherapy for bowel cancer?", "out_of_scope", False, True, False),
+        ("zzkq blorp snargle", "out_of_scope", False, False, True),
+    ],
+)
+def test_ask_reports_what_the_user_saw(assistant, question, label, emergency, handoff, clarifying):
+    from bot.conversation import ask_one
+
+    reply = ask_one(assistant, question).as_json()
+    assert set(reply) >= {"question", "label", "intent", "confidence", "emergency", "handoff_offered", "text", "sources"}
+    assert (reply["label"], reply["emergency"], reply["handoff_offered"], reply["clarifying"]) == (label, emergency, handoff, clarifying)
+    assert reply["text"]
+    if label == "kyphoplasty":
+        assert reply["sources"][0]["section"] == "Kyphoplasty"
