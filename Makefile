@@ -23,7 +23,10 @@ SPACY    := build/spacy/en_bones/meta.json
 MODEL    := models/bones.tar.gz
 RASA_IN  := config.yml domain.yml $(wildcard data/*.yml) $(SPACY)
 
-.PHONY: help setup run test pytest check-content validate test-conversations cross-validate bench lock clean
+CHROMIUM := /usr/bin/chromium
+SUDO     := $(if $(filter 0,$(shell id -u)),,sudo)
+
+.PHONY: help setup browser run triage staff test pytest check-content validate test-conversations cross-validate bench lock clean
 
 help: ## list the targets and what they do
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-20s %s\n", $$1, $$2}'
@@ -45,16 +48,30 @@ $(MODEL): $(VENV)/.installed $(RASA_IN)
 	$(RASA) train --quiet --fixed-model-name bones --out models
 	touch $@
 
+$(CHROMIUM):
+	@echo "Installing Debian's chromium for the headless browser tests"
+	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q chromium || \
+	  { $(SUDO) apt-get update -q && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q chromium; }
+
+browser: $(CHROMIUM) ## Debian's Chromium for the headless browser tests (Playwright drives it; no browser download)
+
 setup: $(VENV)/.installed $(DB) $(SPACY) $(MODEL) ## install everything and build the database, spaCy pipeline and model
 	@mkdir -p var
 
 run: setup ## start the Rasa server and the action server, and chat in this terminal
 	$(PY) -m bot run
 
+triage: $(VENV)/.installed ## the staff triage page on http://127.0.0.1:8080/ (add an account first: make staff NAME=sam)
+	$(PY) -m bot triage-web
+
+staff: $(VENV)/.installed ## create or reset a staff account for the triage page: make staff NAME=sam (asks for the password)
+	@test -n "$(NAME)" || { echo "usage: make staff NAME=username"; exit 2; }
+	$(PY) -m bot staff add $(NAME)
+
 check-content: $(VENV)/.installed ## validate content/ (fields, review dates, scrape gaps, numbers, readability)
 	$(PY) -m bot check-content
 
-pytest: $(VENV)/.installed $(DB) $(SPACY) ## the pytest suite: unit, safety table, consistency, and integration against real servers (needs the model)
+pytest: $(VENV)/.installed $(DB) $(SPACY) $(CHROMIUM) ## the pytest suite: unit, safety table, consistency, and integration against real servers (needs the model)
 	$(PY) -m pytest -q
 
 validate: $(VENV)/.installed ## rasa data validate (strict: see bot/data_validation.py)
@@ -63,7 +80,7 @@ validate: $(VENV)/.installed ## rasa data validate (strict: see bot/data_validat
 test-conversations: setup ## conversation tests in tests/test_stories.yml against the trained model
 	$(PY) -m bot rasa-test
 
-test: setup check-content validate test-conversations pytest ## everything: content checks, data validation, conversation tests, pytest
+test: setup browser check-content validate test-conversations pytest ## everything: content checks, data validation, conversation tests, pytest
 
 cross-validate: setup ## NLU cross-validation (5 folds); results in results/cross-validation/
 	$(RASA) test nlu --nlu data/nlu.yml --cross-validation --folds 5 --out results/cross-validation

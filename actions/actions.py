@@ -9,6 +9,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.helpline import say_helpline, with_nurse
 from bot.answers import answer_for, candidate_topics, followup, topic_for_intent
 from bot.handoffs import record_red_flags
 
@@ -30,6 +31,9 @@ class ActionAnswerTopic(Action):
         return "action_answer_topic"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list:
+        if with_nurse(tracker):
+            dispatcher.utter_message(response="utter_with_nurse")
+            return []
         topic_id = topic_for_intent(_latest_intent(tracker))
         if topic_id is None:
             dispatcher.utter_message(response="utter_default")
@@ -38,7 +42,8 @@ class ActionAnswerTopic(Action):
 
 
 def send_answer(dispatcher: CollectingDispatcher, answer) -> list:
-    """Speak a ``bot.answers.Answer``: body, each source, review date, then each gap."""
+    """Speak a ``bot.answers.Answer``: body, each source, review date, then each gap and, when
+    there is a gap, the helpline with its hours."""
     dispatcher.utter_message(text=answer.body)
     for source in answer.sources:
         dispatcher.utter_message(
@@ -61,6 +66,8 @@ def send_answer(dispatcher: CollectingDispatcher, answer) -> list:
     )
     for gap in answer.gaps:
         dispatcher.utter_message(response="utter_not_covered", gap=gap)
+    if answer.gaps:
+        say_helpline(dispatcher)
     return [SlotSet("last_topic", answer.topic_id)]
 
 
@@ -72,16 +79,21 @@ class ActionAnswerFollowup(Action):
         return "action_answer_followup"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list:
+        if with_nurse(tracker):
+            dispatcher.utter_message(response="utter_with_nurse")
+            return []
         decision = followup(tracker.get_slot("last_topic"), _latest_text(tracker))
         if decision.kind == "clarify":
             return ActionAskWhichTopic().run(dispatcher, tracker, domain)
         if decision.kind == "out_of_scope":
             dispatcher.utter_message(response="utter_out_of_scope")
-            return []
+            say_helpline(dispatcher)
+            return [SlotSet("handoff_reason", "out_of_scope")]
         if decision.kind == "answer":
             return send_answer(dispatcher, decision.answer)
         for gap in decision.answer.gaps:
             dispatcher.utter_message(response="utter_followup_not_covered", title=decision.answer.title, gap=gap)
+        say_helpline(dispatcher)
         return []
 
 
@@ -92,6 +104,9 @@ class ActionAskWhichTopic(Action):
         return "action_default_ask_affirmation"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list:
+        if with_nurse(tracker):
+            dispatcher.utter_message(response="utter_with_nurse")
+            return []
         ranking = (tracker.latest_message or {}).get("intent_ranking") or []
         topics = candidate_topics(ranking, _latest_text(tracker))
         template = (domain.get("responses", {}).get("utter_clarify_topic") or [{}])[0]

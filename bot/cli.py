@@ -9,6 +9,9 @@
 - ``ask FILE``       send each question in a JSONL file through the real assistant
 - ``evaluate FILE``  ``ask`` plus accuracy per expected label
 - ``bench``          latency, throughput, memory and start-up figures
+
+Staff and privacy commands (``triage``, ``staff``, ``triage-web``, ``purge``, ``forget``) are in
+``bot/staff_cli.py``.
 """
 from __future__ import annotations
 
@@ -200,5 +203,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--users", type=int, default=20, help="concurrent conversations (default 20)")
     p.add_argument("--turns", type=int, default=10, help="messages per conversation (default 10)")
     p.set_defaults(func=_bench)
+    from bot.staff_cli import register
+
+    register(sub)
     args = parser.parse_args(argv)
     return args.func(args)

@@ -17,7 +17,10 @@ EMERGENCY_ACTIONS = {
 }
 URGENT_ACTIONS = {"utter_urgent_jaw", "utter_urgent_low_calcium"}
 # Replies that hand the person to people: the helpline, their care team, 999.
-HANDOFF_ACTIONS = {"utter_default", "utter_out_of_scope", "utter_english_only", "utter_alternative_claim", "utter_not_covered"} | EMERGENCY_ACTIONS | URGENT_ACTIONS
+HELPLINE_ACTIONS = {"utter_helpline_open", "utter_helpline_closed", "utter_helpline_open_no_callback",
+                    "utter_helpline_closed_no_callback", "utter_callback_already", "utter_with_nurse"}
+HANDOFF_ACTIONS = ({"utter_default", "utter_out_of_scope", "utter_english_only", "utter_alternative_claim",
+                    "utter_not_covered"} | HELPLINE_ACTIONS | EMERGENCY_ACTIONS | URGENT_ACTIONS)
 
 
 @dataclass

@@ -1,7 +1,7 @@
 """``rasa data validate`` with no warnings allowed except two kinds, which are checked instead.
 
 Rasa warns "The utterance 'X' is not used in any story or rule" for responses that only actions
-send: allowed when they are Rasa's own (sent by its default actions) or when a custom action in
+send: allowed when they are Rasa's own (sent by its default actions), a form's questions, or when a custom action in
 ``actions/`` names them. It warns that an intent has no NLU examples: allowed only for the
 intents the red-flag check sets. Every other warning or error fails. Rasa runs in a
 subprocess: ``bot/`` never imports Rasa.
@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
+
+import yaml
 
 from bot.paths import project_root
 
@@ -27,6 +29,13 @@ def responses_sent_by_actions() -> set[str]:
     for path in (project_root() / "actions").glob("*.py"):
         names.update(re.findall(r"[\"'](utter_\w+)[\"']", path.read_text(encoding="utf-8")))
     return names
+
+
+def form_questions() -> set[str]:
+    """``utter_ask_<slot>`` for every slot a form in ``domain.yml`` asks for (the form sends them)."""
+    domain = yaml.safe_load((project_root() / "domain.yml").read_text(encoding="utf-8"))
+    return {f"utter_ask_{slot}" for form in (domain.get("forms") or {}).values()
+            for slot in form.get("required_slots", [])}
 
 
 def intents_set_by_red_flags() -> set[str]:
@@ -64,7 +73,7 @@ def validate_data() -> list[str]:
         cwd=project_root(), env=child_env(), capture_output=True, text=True, check=False,
     )
     output = proc.stdout + "\n" + proc.stderr
-    allowed = RASA_DEFAULT_RESPONSES | responses_sent_by_actions() | intents_set_by_red_flags()
+    allowed = RASA_DEFAULT_RESPONSES | responses_sent_by_actions() | form_questions() | intents_set_by_red_flags()
     problems = problems_in_output(output, allowed)
     if proc.returncode != 0 and not problems:
         problems.append(f"rasa data validate exited with code {proc.returncode}")

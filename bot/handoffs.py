@@ -1,20 +1,29 @@
-"""Handoff records for the nurses, in a SQLite database of their own (``var/handoffs.db``).
+"""Handoffs to the nurse helpline, stored with sqlite-utils in ``var/handoffs.db`` (separate
+from the read-only content database).
 
-Every emergency, crisis or urgent message creates one, marked with its urgency. The record
-holds the red flags seen, never the person's words (no transcript without consent).
+One open handoff per conversation: a red flag, a call-back request or a second miss in the
+same conversation update it (the most urgent urgency wins, reasons and flags add up). It holds
+who it is about, contact details only with consent, the topics asked and answers given, the red
+flags seen and a short note for the nurse; never the person's words.
+
+Status: ``new`` -> ``claimed`` (by whom) -> ``resolved``. While ``with_nurse`` is set the
+assistant does not answer topic questions in that conversation; staff hand it back (resolving
+also hands back).
 
 >>> import tempfile, pathlib
 >>> db = pathlib.Path(tempfile.mkdtemp()) / "h.db"
->>> record = create_handoff("conv-1", "emergency", ["spinal_cord_compression"], channel="rest", path=db)
->>> [h["urgency"] for h in list_handoffs(path=db)]
-['emergency']
->>> record_red_flags("conv-2", "my jaw hurts on zometa", path=db)["urgency"]
-'urgent'
+>>> first = save_handoff("conv-1", "routine", "second_miss", path=db)
+>>> merged = save_handoff("conv-1", "urgent", "red_flag", red_flags=["jaw_osteonecrosis"], path=db)
+>>> merged["id"] == first["id"], merged["urgency"], json.loads(merged["reasons"])
+(True, 'urgent', ['second_miss', 'red_flag'])
+>>> claim(first["id"], "sam", path=db)["status"]
+'claimed'
 """
 from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 import os
 import uuid
 from pathlib import Path
@@ -23,7 +32,24 @@ import sqlite_utils
 
 from bot.paths import project_root
 
+logger = logging.getLogger(__name__)
+
 URGENCY_RANK = {"emergency": 0, "crisis": 1, "urgent": 2, "routine": 3}
+STATUSES = ("new", "claimed", "resolved")
+REASONS = ("red_flag", "callback", "second_miss", "talk_to_nurse", "out_of_scope")
+COLUMNS = {
+    "id": str, "created": str, "updated": str, "conversation_id": str, "channel": str,
+    "urgency": str, "reasons": str, "about": str,
+    "contact_name": str, "contact": str, "contact_kind": str, "good_time": str, "consent": int,
+    "topics": str, "answers": str, "red_flags": str, "note": str,
+    "status": str, "claimed_by": str, "claimed_at": str, "resolved_by": str, "resolved_at": str,
+    "with_nurse": int, "handed_back_by": str, "handed_back_at": str,
+}
+CONTACT_FIELDS = ("contact_name", "contact", "contact_kind", "good_time")
+
+
+class HandoffError(Exception):
+    """A handoff that does not exist, or a change its status does not allow."""
 
 
 def handoffs_db_path() -> Path:
@@ -31,56 +57,243 @@ def handoffs_db_path() -> Path:
     return Path(os.environ.get("BOT_HANDOFFS_DB", project_root() / "var" / "handoffs.db"))
 
 
-def _db(path: Path | None) -> sqlite_utils.Database:
+def pending_path(path: Path | None = None) -> Path:
+    """Where handoffs wait when the database cannot be written: beside it, ``.pending.jsonl``."""
+    path = Path(path or handoffs_db_path())
+    return path.with_name(path.stem + ".pending.jsonl")
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+
+
+def open_db(path: Path | None = None) -> sqlite_utils.Database:
+    """The handoffs database, created or brought up to date on first use."""
     path = Path(path or handoffs_db_path())
     path.parent.mkdir(parents=True, exist_ok=True)
     db = sqlite_utils.Database(path)
-    if "handoffs" not in db.table_names():
-        db["handoffs"].create(
-            {"id": str, "created": str, "conversation_id": str, "channel": str, "urgency": str,
-             "reasons": str, "note": str, "status": str},
-            pk="id",
-        )
-        db["handoffs"].create_index(["urgency", "created"])
+    db.execute("PRAGMA busy_timeout = 5000")
+    table = db["handoffs"]
+    if not table.exists():
+        table.create(COLUMNS, pk="id", not_null={"id", "created", "conversation_id", "urgency", "status"})
+        table.create_index(["conversation_id"])
+        table.create_index(["status", "urgency", "created"])
+    else:
+        table.add_missing_columns([{k: None for k in COLUMNS}])
     return db
 
 
-def create_handoff(conversation_id: str, urgency: str, reasons: list[str], channel: str = "",
-                   note: str = "", path: Path | None = None) -> dict:
-    """Store a new handoff and return it. ``urgency`` is emergency, crisis, urgent or routine."""
+def _loads(value: str | None) -> list:
+    return json.loads(value) if value else []
+
+
+def _union(*lists) -> list:
+    return list(dict.fromkeys(item for items in lists for item in items))
+
+
+def open_handoff(conversation_id: str, path: Path | None = None) -> dict | None:
+    """The conversation's handoff that is not resolved yet, or None."""
+    rows = open_db(path)["handoffs"].rows_where(
+        "conversation_id = ? and status != 'resolved'", [conversation_id], order_by="created desc", limit=1
+    )
+    return next(iter(rows), None)
+
+
+def is_with_nurse(conversation_id: str, path: Path | None = None) -> bool:
+    """True while the conversation is with a nurse (a call back was asked and not handed back)."""
+    record = open_handoff(conversation_id, path)
+    return bool(record and record["with_nurse"])
+
+
+def save_handoff(conversation_id: str, urgency: str, reason: str, *, red_flags=(), channel: str = "",
+                 about: str = "", contact: dict | None = None, topics=(), answers=(),
+                 with_nurse: bool = False, earlier_reason: str | None = None, path: Path | None = None) -> dict:
+    """Create the conversation's open handoff or add to it; returns the stored record.
+
+    ``contact`` (keys contact_name, contact, contact_kind, good_time) is stored only because the
+    person consented: the caller must not pass it otherwise. ``earlier_reason`` is why the
+    helpline was offered before this (a second miss, say). Raises ``ValueError`` on an unknown
+    urgency or reason, and whatever sqlite raises when the database cannot be written.
+    """
     if urgency not in URGENCY_RANK:
         raise ValueError(f"unknown urgency {urgency!r}")
+    reasons = [r for r in (earlier_reason, reason) if r]
+    if any(r not in REASONS for r in reasons):
+        raise ValueError(f"unknown reason in {reasons!r}")
+    db = open_db(path)
+    _replay_pending(db, path)
+    existing = open_handoff(conversation_id, path) or {}
     record = {
-        "id": uuid.uuid4().hex,
-        "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "id": existing.get("id") or uuid.uuid4().hex[:12],
+        "created": existing.get("created") or _now(),
+        "updated": _now(),
         "conversation_id": conversation_id,
-        "channel": channel or "",
-        "urgency": urgency,
-        "reasons": json.dumps(list(reasons)),
-        "note": note,
-        "status": "new",
+        "channel": channel or existing.get("channel") or "",
+        "urgency": min(urgency, existing.get("urgency") or urgency, key=URGENCY_RANK.get),
+        "reasons": json.dumps(_union(_loads(existing.get("reasons")), reasons)),
+        "about": about or existing.get("about") or "",
+        "topics": json.dumps(_union(_loads(existing.get("topics")), topics)),
+        "answers": json.dumps(_union(_loads(existing.get("answers")), answers)),
+        "red_flags": json.dumps(_union(_loads(existing.get("red_flags")), red_flags)),
+        "status": existing.get("status") or "new",
+        "with_nurse": int(bool(existing.get("with_nurse")) or with_nurse),
     }
-    _db(path)["handoffs"].insert(record)
-    return record
+    if contact:
+        record.update({k: contact.get(k) or "" for k in CONTACT_FIELDS}, consent=1)
+    record = {**existing, **record}
+    record["note"] = nurse_note(record)
+    db["handoffs"].insert(record, pk="id", replace=True)
+    return db["handoffs"].get(record["id"])
 
 
-def list_handoffs(path: Path | None = None) -> list[dict]:
-    """All handoffs, most urgent first, then oldest first."""
-    rows = list(_db(path)["handoffs"].rows)
-    return sorted(rows, key=lambda r: (URGENCY_RANK.get(r["urgency"], 9), r["created"]))
+def save_or_spool(conversation_id: str, urgency: str, reason: str, path: Path | None = None, **fields) -> bool:
+    """``save_handoff``, but if the database cannot be written the handoff is appended to the
+    pending file (replayed by the next successful write) so it is never lost. Returns True when
+    the handoff is safely kept somewhere. Errors are logged without personal details."""
+    try:
+        save_handoff(conversation_id, urgency, reason, path=path, **fields)
+        return True
+    except Exception as error:  # noqa: BLE001 - any storage failure; the caller still helps the person
+        logger.error("handoff database write failed (%s); keeping it in the pending file", type(error).__name__)
+    try:
+        spool = pending_path(path)
+        spool.parent.mkdir(parents=True, exist_ok=True)
+        line = json.dumps({"conversation_id": conversation_id, "urgency": urgency, "reason": reason,
+                           "fields": {k: list(v) if isinstance(v, tuple) else v for k, v in fields.items()}})
+        fd = os.open(spool, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        with os.fdopen(fd, "a", encoding="utf-8") as handle:
+            handle.write(line + "\n")
+        return True
+    except Exception as error:  # noqa: BLE001
+        logger.error("handoff could not be kept at all (%s)", type(error).__name__)
+        return False
+
+
+def _replay_pending(db: sqlite_utils.Database, path: Path | None) -> None:
+    spool = pending_path(path)
+    if not spool.exists():
+        return
+    taken = spool.with_suffix(".replaying")
+    spool.rename(taken)
+    for line in taken.read_text(encoding="utf-8").splitlines():
+        item = json.loads(line)
+        save_handoff(item["conversation_id"], item["urgency"], item["reason"], path=path, **item["fields"])
+    taken.unlink()
+
+
+def nurse_note(record: dict) -> str:
+    """A short structured note: urgency, why, about whom, flags, topics, how and when to reach them.
+
+    >>> print(nurse_note({"urgency": "routine", "reasons": '["callback"]', "about": "someone_else",
+    ...                   "topics": '["denosumab"]', "red_flags": "[]", "contact_kind": "phone", "good_time": "mornings"}))
+    ROUTINE · call back requested · about someone they care for
+    Topics asked: denosumab
+    Red flags: none
+    Contact: by phone, mornings
+    """
+    reasons = {"red_flag": "red flag", "callback": "call back requested", "second_miss": "assistant could not help",
+               "talk_to_nurse": "asked for a nurse", "out_of_scope": "question outside the information"}
+    about = {"self": "about themselves", "someone_else": "about someone they care for"}.get(record.get("about") or "", "")
+    head = " · ".join(filter(None, [(record.get("urgency") or "").upper(),
+                                    ", ".join(reasons.get(r, r) for r in _loads(record.get("reasons"))), about]))
+    lines = [head,
+             "Topics asked: " + (", ".join(_loads(record.get("topics"))) or "none"),
+             "Red flags: " + (", ".join(_loads(record.get("red_flags"))) or "none")]
+    if record.get("contact_kind"):
+        lines.append("Contact: by " + ", ".join(filter(None, [record["contact_kind"], record.get("good_time")])))
+    return "\n".join(lines)
+
+
+def list_handoffs(path: Path | None = None, include_resolved: bool = True) -> list[dict]:
+    """Handoffs, most urgent first, then oldest first; resolved ones last (or left out)."""
+    rows = [r for r in open_db(path)["handoffs"].rows if include_resolved or r["status"] != "resolved"]
+    return sorted(rows, key=lambda r: (r["status"] == "resolved", URGENCY_RANK.get(r["urgency"], 9), r["created"]))
+
+
+def get_handoff(handoff_id: str, path: Path | None = None) -> dict:
+    """One handoff by id; ``HandoffError`` if there is none."""
+    try:
+        return open_db(path)["handoffs"].get(handoff_id)
+    except sqlite_utils.db.NotFoundError:
+        raise HandoffError(f"no handoff {handoff_id!r}") from None
+
+
+def _change(handoff_id: str, changes: dict, path: Path | None) -> dict:
+    db = open_db(path)
+    get_handoff(handoff_id, path)
+    db["handoffs"].update(handoff_id, {**changes, "updated": _now()})
+    return get_handoff(handoff_id, path)
+
+
+def claim(handoff_id: str, staff: str, path: Path | None = None) -> dict:
+    """Mark a new or claimed handoff as claimed by ``staff``."""
+    if get_handoff(handoff_id, path)["status"] == "resolved":
+        raise HandoffError("this handoff is already resolved")
+    return _change(handoff_id, {"status": "claimed", "claimed_by": staff, "claimed_at": _now()}, path)
+
+
+def hand_back(handoff_id: str, staff: str, path: Path | None = None) -> dict:
+    """Let the assistant answer topic questions in this conversation again."""
+    return _change(handoff_id, {"with_nurse": 0, "handed_back_by": staff, "handed_back_at": _now()}, path)
+
+
+def resolve(handoff_id: str, staff: str, path: Path | None = None) -> dict:
+    """Close the handoff; the conversation goes back to the assistant."""
+    changes = {"status": "resolved", "resolved_by": staff, "resolved_at": _now()}
+    if get_handoff(handoff_id, path)["with_nurse"]:
+        changes.update(with_nurse=0, handed_back_by=staff, handed_back_at=_now())
+    return _change(handoff_id, changes, path)
+
+
+def purge_older_than(days: int, path: Path | None = None, now: dt.datetime | None = None) -> int:
+    """Delete handoffs created more than ``days`` days ago; returns how many went."""
+    cutoff = ((now or dt.datetime.now(dt.timezone.utc)) - dt.timedelta(days=days)).isoformat(timespec="seconds")
+    table = open_db(path)["handoffs"]
+    count = table.count_where("created < ?", [cutoff])
+    table.delete_where("created < ?", [cutoff])
+    return count
+
+
+def forget_conversation(conversation_id: str, path: Path | None = None) -> int:
+    """Delete every handoff of a conversation; returns how many went."""
+    table = open_db(path)["handoffs"]
+    count = table.count_where("conversation_id = ?", [conversation_id])
+    table.delete_where("conversation_id = ?", [conversation_id])
+    return count
 
 
 def record_red_flags(conversation_id: str, message: str, channel: str = "", path: Path | None = None) -> dict | None:
-    """Check ``message`` for red flags and store one handoff for them; None when there are none.
-
-    The urgency is the most urgent flag's; the note lists what was seen. The message itself is
-    not stored.
-    """
+    """Check ``message`` for red flags and add them to the conversation's handoff; None when
+    there are none. The urgency is the most urgent flag's. The message itself is not stored."""
     from bot.safety import URGENCY_ORDER, check
 
     flags = check(message).flags
     if not flags:
         return None
     urgency = min((f.urgency for f in flags), key=URGENCY_ORDER.index)
-    note = "; ".join(dict.fromkeys(f.description for f in flags))
-    return create_handoff(conversation_id, urgency, [f.id for f in flags], channel=channel, note=note, path=path)
+    return save_handoff(conversation_id, urgency, "red_flag", red_flags=[f.id for f in flags],
+                        channel=channel, path=path)
+
+
+def conversation_topics(events: list[dict]) -> tuple[list[str], list[str]]:
+    """From a Rasa tracker's event dicts: the topics the person asked about (``ask_<topic>``
+    intents) and the answers given ("topic: source, section"). Never the person's words.
+
+    >>> events = [{"event": "user", "text": "zometa?", "parse_data": {"intent": {"name": "ask_bisphosphonates"}}},
+    ...           {"event": "bot", "data": {"custom": {"topic": "bisphosphonates",
+    ...            "sources": [{"source": "cruk_2024", "section": "Bisphosphonates"}]}}}]
+    >>> conversation_topics(events)
+    (['bisphosphonates'], ['bisphosphonates: cruk_2024, Bisphosphonates'])
+    """
+    asked, answered = [], []
+    for event in events:
+        if event.get("event") == "user":
+            intent = ((event.get("parse_data") or {}).get("intent") or {}).get("name") or ""
+            if intent.startswith("ask_"):
+                asked.append(intent[4:])
+        elif event.get("event") == "bot":
+            custom = (event.get("data") or {}).get("custom") or {}
+            if isinstance(custom, dict) and custom.get("topic"):
+                sources = "; ".join(f"{s.get('source')}, {s.get('section')}" for s in custom.get("sources") or [])
+                answered.append(f"{custom['topic']}: {sources}")
+    return _union(asked), _union(answered)

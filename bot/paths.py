@@ -34,3 +34,9 @@ def content_db_path() -> Path:
 def spacy_model_dir() -> Path:
     """The project's own spaCy pipeline, built by ``python -m bot build-spacy``."""
     return Path(os.environ.get("BOT_SPACY_MODEL", build_dir() / "spacy" / "en_bones"))
+
+
+def tracker_db_path() -> Path:
+    """The SQLite tracker store Rasa writes conversations to: ``BOT_TRACKER_DB``, else ``var/tracker.db``
+    (the ``db`` of ``endpoints.yml``)."""
+    return Path(os.environ.get("BOT_TRACKER_DB", _ROOT / "var" / "tracker.db"))

@@ -22,7 +22,7 @@ import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bot.paths import build_dir, project_root
+from bot.paths import build_dir, project_root, tracker_db_path
 
 START_TIMEOUT_S = float(os.environ.get("BOT_START_TIMEOUT", 180))
 
@@ -133,7 +133,7 @@ def running_assistant(
         folder.mkdir(parents=True, exist_ok=True)
     actions_port = actions_port or free_port()
     rasa_port = rasa_port or free_port()
-    tracker_db = Path(tracker_db or project_root() / "var" / "tracker.db")
+    tracker_db = Path(tracker_db or tracker_db_path())
     endpoints = _endpoints_file(actions_port, tracker_db, run_dir)
     env = child_env()
     started = time.monotonic()

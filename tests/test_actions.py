@@ -10,8 +10,10 @@ from tests.factories import domain_dict, make_tracker
 
 
 @pytest.fixture(autouse=True)
-def _use_test_store(store, monkeypatch):
+def _use_test_store(store, monkeypatch, tmp_path):
     monkeypatch.setattr("bot.answers.default_store", lambda: store)
+    monkeypatch.setenv("BOT_HANDOFFS_DB", str(tmp_path / "handoffs.db"))
+    monkeypatch.setenv("BOT_CLOCK", "2026-11-28T11:00:00")  # a Saturday: the helpline is closed
 
 
 def _run(action, tracker):
@@ -36,9 +38,11 @@ def test_answer_says_what_it_does_not_cover():
     messages, events = _run(
         ActionAnswerTopic(), make_tracker("How long is recovery after kyphoplasty?", "ask_kyphoplasty")
     )
-    assert [m.get("response") for m in messages] == [None, "utter_source", "utter_source", "utter_last_reviewed", "utter_not_covered"]
+    assert [m.get("response") for m in messages] == [
+        None, "utter_source", "utter_source", "utter_last_reviewed", "utter_not_covered", "utter_helpline_closed"]
     assert "balloon" in messages[0]["text"].lower()
-    assert messages[-1]["gap"] == "how long recovery takes or what recovery is like"
+    assert messages[4]["gap"] == "how long recovery takes or what recovery is like"
+    assert messages[5]["next_open"] == "on Monday at 9am" and messages[5]["phone"] == "0808 800 4040"
     assert events == [SlotSet("last_topic", "kyphoplasty")]
 
 
@@ -82,11 +86,11 @@ def test_record_handoff_stores_urgency_and_flags_but_not_the_words(tmp_path, mon
     from actions.actions import ActionRecordHandoff
     from bot.handoffs import list_handoffs
 
-    monkeypatch.setenv("BOT_HANDOFFS_DB", str(tmp_path / "h.db"))
     messages, events = _run(ActionRecordHandoff(), make_tracker(text, "emergency_general", 1.0))
     assert messages == [] and events == []
-    [record] = list_handoffs(tmp_path / "h.db")
-    assert record["urgency"] == urgency and json.loads(record["reasons"]) == reasons
+    [record] = list_handoffs(tmp_path / "handoffs.db")
+    assert record["urgency"] == urgency and json.loads(record["red_flags"]) == reasons
+    assert json.loads(record["reasons"]) == ["red_flag"]
     assert record["conversation_id"] == "test-user" and record["status"] == "new"
     assert text.lower() not in json.dumps(record).lower()
 
@@ -108,7 +112,7 @@ def test_followup_names_the_gap_for_the_last_topic():
 
     tracker = make_tracker("how long is recovery?", "followup_question", slots={"last_topic": "kyphoplasty"})
     messages, events = _run(ActionAnswerFollowup(), tracker)
-    assert [m.get("response") for m in messages] == ["utter_followup_not_covered"]
+    assert [m.get("response") for m in messages] == ["utter_followup_not_covered", "utter_helpline_closed"]
     assert messages[0]["title"] == "Balloon kyphoplasty"
     assert messages[0]["gap"] == "how long recovery takes or what recovery is like"
     assert events == []
@@ -137,5 +141,5 @@ def test_followup_on_an_unfamiliar_subject_is_a_kind_no():
 
     tracker = make_tracker("is it contagious?", "followup_question", slots={"last_topic": "kyphoplasty"})
     messages, events = _run(ActionAnswerFollowup(), tracker)
-    assert [m.get("response") for m in messages] == ["utter_out_of_scope"]
-    assert events == []
+    assert [m.get("response") for m in messages] == ["utter_out_of_scope", "utter_helpline_closed"]
+    assert events == [SlotSet("handoff_reason", "out_of_scope")]

@@ -1,6 +1,6 @@
 """End to end through the real Rasa server and the real action server (REST channel).
 
-Slow (the servers take ~20 s to start), so the servers are shared by the module.
+The servers (fixture ``assistant`` in conftest.py) are shared by the test session.
 """
 from __future__ import annotations
 
@@ -18,25 +18,6 @@ pytestmark = [
     pytest.mark.servers,
     pytest.mark.skipif(not default_model().exists(), reason="no trained model: run `make model`"),
 ]
-
-
-@pytest.fixture(scope="module")
-def handoffs_db(tmp_path_factory):
-    path = tmp_path_factory.mktemp("handoffs") / "handoffs.db"
-    old = os.environ.get("BOT_HANDOFFS_DB")
-    os.environ["BOT_HANDOFFS_DB"] = str(path)  # inherited by the action server
-    yield path
-    if old is None:
-        os.environ.pop("BOT_HANDOFFS_DB", None)
-    else:
-        os.environ["BOT_HANDOFFS_DB"] = old
-
-
-@pytest.fixture(scope="module")
-def assistant(tmp_path_factory, handoffs_db):
-    tracker_db = tmp_path_factory.mktemp("tracker") / "tracker.db"
-    with running_assistant(tracker_db=tracker_db) as running:
-        yield running
 
 
 def _texts(messages):
@@ -71,21 +52,25 @@ def test_carer_wording_is_understood(assistant):
 
 
 @pytest.mark.parametrize(
-    "message, response",
+    "message, response, nurse_helpline_offered",
     [
-        ("my legs have gone weak and I cant feel my feet", "utter_emergency_spinal_cord"),
-        ("my dad says he'll end it", "utter_crisis"),
-        ("I'm on zometa and my jaw is really sore", "utter_urgent_jaw"),
+        ("my legs have gone weak and I cant feel my feet", "utter_emergency_spinal_cord", False),
+        ("my dad says he'll end it", "utter_crisis", False),
+        # urgent, not an emergency: care team today first, then the helpline with its hours
+        ("I'm on zometa and my jaw is really sore", "utter_urgent_jaw", True),
     ],
 )
-def test_red_flags_get_urgent_advice_and_a_handoff(assistant, handoffs_db, message, response):
+def test_red_flags_get_urgent_advice_and_a_handoff(assistant, handoffs_db, message, response, nurse_helpline_offered):
     sender = _sender()
     messages = assistant.send(sender, message)
     events = assistant.tracker(sender)["events"]
     sent = [(e.get("metadata") or {}).get("utter_action") for e in events if e["event"] == "bot"]
-    assert response in sent
+    assert sent[0] == response
     text = _texts(messages)
-    assert "9 to 5" not in text and "0808" not in text  # never the 9-to-5 helpline
+    if nurse_helpline_offered:
+        assert sent[-1] == "utter_helpline_closed" and "0808 800 4040" in text
+    else:
+        assert "9 to 5" not in text and "0808" not in text  # never the 9-to-5 helpline
     handoffs = [h for h in list_handoffs(handoffs_db) if h["conversation_id"] == sender]
     assert len(handoffs) == 1
     assert json.loads(handoffs[0]["reasons"])

@@ -1,0 +1,154 @@
+"""The nurse call-back form: checks each answer (``bot.callback``), lets any answer be
+corrected, cancels on "stop" keeping nothing, and stores the handoff only with consent."""
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import ActiveLoop, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.helpline import say_helpline, with_nurse
+from bot.callback import SLOTS, about_whom, clean_name, clean_time, field_to_change, parse_contact
+from bot.handoffs import conversation_topics, save_or_spool
+from bot.hours import helpline_status
+
+logger = logging.getLogger(__name__)
+
+NAME_PART = re.compile(r",|\band\b|\bmy (?:number|phone|mobile|email)\b|[+\d]|\S+@", re.IGNORECASE)
+FORM_SLOTS = (*SLOTS, "callback_confirmed", "callback_contact_kind")
+
+
+def _text(tracker: Tracker) -> str:
+    return (tracker.latest_message or {}).get("text") or ""
+
+
+def _intent(tracker: Tracker) -> str | None:
+    return ((tracker.latest_message or {}).get("intent") or {}).get("name")
+
+
+def _extras(text: str, tracker: Tracker, skip: str) -> dict:
+    """Other answers given in the same message, so they are not asked again."""
+    found: dict = {}
+    if skip != "callback_contact" and not tracker.get_slot("callback_contact"):
+        contact = parse_contact(text)
+        if contact:
+            found.update(callback_contact=contact.display, callback_contact_kind=contact.kind)
+    if skip != "callback_about" and not tracker.get_slot("callback_about"):
+        about = about_whom(text) if about_whom(text) == "someone_else" else None
+        if about:
+            found["callback_about"] = about
+    return found
+
+
+def clear_form() -> list:
+    """Events that forget every answer of the form."""
+    return [SlotSet(slot, None) for slot in (*FORM_SLOTS, "handoff_reason")]
+
+
+class ValidateCallbackForm(FormValidationAction):
+    """Checks the answers; the slot stays empty (and is asked again) when an answer is not valid."""
+
+    def name(self) -> str:
+        return "validate_callback_form"
+
+    async def required_slots(self, domain_slots, dispatcher, tracker, domain) -> list[str]:
+        if with_nurse(tracker):
+            return []  # already with a nurse: the submit action says so
+        if tracker.get_slot("callback_consent") is False:
+            return [s for s in domain_slots if s != "callback_confirmed"]
+        return list(domain_slots)
+
+    def validate_callback_name(self, value, dispatcher, tracker, domain) -> dict:
+        text = _text(tracker)
+        name = clean_name(NAME_PART.split(text)[0] if parse_contact(text) else text)
+        if not name:
+            dispatcher.utter_message(response="utter_callback_invalid_name")
+            return {"callback_name": None}
+        return {"callback_name": name, **_extras(text, tracker, "callback_name")}
+
+    def validate_callback_contact(self, value, dispatcher, tracker, domain) -> dict:
+        contact = parse_contact(_text(tracker))
+        if not contact:
+            dispatcher.utter_message(response="utter_callback_invalid_contact")
+            return {"callback_contact": None, "callback_contact_kind": None}
+        return {"callback_contact": contact.display, "callback_contact_kind": contact.kind,
+                **_extras(_text(tracker), tracker, "callback_contact")}
+
+    def validate_callback_time(self, value, dispatcher, tracker, domain) -> dict:
+        good_time = clean_time(_text(tracker))
+        if not good_time:
+            dispatcher.utter_message(response="utter_callback_invalid_time")
+            return {"callback_time": None}
+        return {"callback_time": good_time, **_extras(_text(tracker), tracker, "callback_time")}
+
+    def validate_callback_about(self, value, dispatcher, tracker, domain) -> dict:
+        about = about_whom(_text(tracker))
+        if not about:
+            dispatcher.utter_message(response="utter_callback_invalid_about")
+        return {"callback_about": about}
+
+    def validate_callback_consent(self, value, dispatcher, tracker, domain) -> dict:
+        return {"callback_consent": value if isinstance(value, bool) else None}
+
+    def validate_callback_confirmed(self, value, dispatcher, tracker, domain) -> dict:
+        if _intent(tracker) == "affirm":
+            return {"callback_confirmed": True}
+        field = field_to_change(_text(tracker))
+        if field:
+            extra = {"callback_contact_kind": None} if field == "callback_contact" else {}
+            return {"callback_confirmed": None, field: None, **extra}
+        dispatcher.utter_message(response="utter_callback_which_change")
+        return {"callback_confirmed": None}
+
+
+class ActionSubmitCallback(Action):
+    """The form is done: store the handoff (only with consent), say what happens next."""
+
+    def name(self) -> str:
+        return "action_submit_callback"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list:
+        if with_nurse(tracker):
+            dispatcher.utter_message(response="utter_callback_already")
+            return clear_form()
+        if tracker.get_slot("callback_consent") is not True or tracker.get_slot("callback_confirmed") is not True:
+            dispatcher.utter_message(response="utter_callback_no_consent")
+            say_helpline(dispatcher, offer_callback=False)
+            return clear_form()
+        topics, answers = conversation_topics(tracker.events)
+        kept = save_or_spool(
+            tracker.sender_id, "routine", "callback",
+            red_flags=(), channel=tracker.get_latest_input_channel() or "",
+            about=tracker.get_slot("callback_about") or "", topics=topics, answers=answers, with_nurse=True,
+            contact={"contact_name": tracker.get_slot("callback_name"), "contact": tracker.get_slot("callback_contact"),
+                     "contact_kind": tracker.get_slot("callback_contact_kind"),
+                     "good_time": tracker.get_slot("callback_time")},
+            earlier_reason=tracker.get_slot("handoff_reason"),
+        )
+        if not kept:
+            dispatcher.utter_message(response="utter_callback_failed")
+            say_helpline(dispatcher, offer_callback=False)
+            return clear_form()
+        status = helpline_status()
+        dispatcher.utter_message(
+            response="utter_callback_sent_open" if status.is_open else "utter_callback_sent_closed",
+            callback_name=tracker.get_slot("callback_name"),
+            callback_contact_kind=tracker.get_slot("callback_contact_kind"),
+            next_open=status.next_open_text,
+        )
+        dispatcher.utter_message(response="utter_callback_safety_net")
+        return clear_form()
+
+
+class ActionCancelCallback(Action):
+    """"stop" during the form: leave it and forget every answer."""
+
+    def name(self) -> str:
+        return "action_cancel_callback"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list:
+        dispatcher.utter_message(response="utter_callback_cancelled")
+        return [ActiveLoop(None), SlotSet("requested_slot", None), *clear_form()]

@@ -1,0 +1,71 @@
+"""Offering the nurse helpline with its real opening hours (``bot.hours``), and the last step of
+the two-stage fallback. Never used for emergencies or crises: those have their own replies."""
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet, UserUtteranceReverted
+from rasa_sdk.executor import CollectingDispatcher
+
+from bot.handoffs import is_with_nurse
+from bot.hours import helpline_status
+
+logger = logging.getLogger(__name__)
+
+REASON_BY_INTENT = {"ask_helpline": "talk_to_nurse", "out_of_scope": "out_of_scope",
+                    "urgent_jaw": "red_flag", "urgent_low_calcium": "red_flag"}
+
+
+def with_nurse(tracker: Tracker) -> bool:
+    """True while this conversation waits for a nurse; a database problem counts as False
+    (the person then gets answers rather than silence)."""
+    try:
+        return is_with_nurse(tracker.sender_id)
+    except Exception:  # noqa: BLE001
+        logger.exception("could not read the handoff status")
+        return False
+
+
+def say_helpline(dispatcher: CollectingDispatcher, offer_callback: bool = True) -> None:
+    """Open now: the number (and a call-back offer). Closed: when it next opens, email, call-back offer."""
+    status = helpline_status()
+    if status.is_open:
+        name = "utter_helpline_open" if offer_callback else "utter_helpline_open_no_callback"
+        dispatcher.utter_message(response=name, phone=status.phone)
+    else:
+        name = "utter_helpline_closed" if offer_callback else "utter_helpline_closed_no_callback"
+        dispatcher.utter_message(response=name, phone=status.phone, next_open=status.next_open_text)
+
+
+def offer_helpline(dispatcher: CollectingDispatcher, tracker: Tracker, reason: str) -> list:
+    """The helpline offer, or "your request is already with a nurse"; remembers why it was offered."""
+    if with_nurse(tracker):
+        dispatcher.utter_message(response="utter_callback_already")
+        return []
+    say_helpline(dispatcher)
+    return [SlotSet("handoff_reason", reason)]
+
+
+class ActionOfferHelpline(Action):
+    """After "can I talk to a nurse?", an out-of-scope question or an urgent flag."""
+
+    def name(self) -> str:
+        return "action_offer_helpline"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list:
+        intent = ((tracker.latest_message or {}).get("intent") or {}).get("name")
+        return offer_helpline(dispatcher, tracker, REASON_BY_INTENT.get(intent, "talk_to_nurse"))
+
+
+class ActionDefaultFallback(Action):
+    """The second miss of the two-stage fallback (and Rasa's core fallback): say so kindly and
+    offer the helpline with its hours. The message is reverted, as Rasa's own fallback does."""
+
+    def name(self) -> str:
+        return "action_default_fallback"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list:
+        dispatcher.utter_message(response="utter_default")
+        return [UserUtteranceReverted(), *offer_helpline(dispatcher, tracker, "second_miss")]

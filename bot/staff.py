@@ -1,0 +1,70 @@
+"""Helpline staff accounts for the triage page, in the handoffs database. Passwords are stored
+only as salted scrypt hashes.
+
+>>> import tempfile, pathlib
+>>> db = pathlib.Path(tempfile.mkdtemp()) / "h.db"
+>>> add_staff("sam", "correct horse battery", path=db)
+>>> check_password("sam", "correct horse battery", path=db), check_password("sam", "guess", path=db)
+(True, False)
+"""
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import hashlib
+import hmac
+import os
+import re
+from pathlib import Path
+
+from bot.handoffs import open_db
+
+MIN_PASSWORD = 12
+_USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,31}$")
+_N, _R, _P = 2**14, 8, 1
+
+
+def hash_password(password: str, salt: bytes | None = None) -> str:
+    """``scrypt$N$r$p$salt$hash`` (base64) for ``password``."""
+    salt = salt or os.urandom(16)
+    digest = hashlib.scrypt(password.encode(), salt=salt, n=_N, r=_R, p=_P, dklen=32)
+    encode = lambda b: base64.b64encode(b).decode()  # noqa: E731
+    return f"scrypt${_N}${_R}${_P}${encode(salt)}${encode(digest)}"
+
+
+def verify_password(password: str, stored: str) -> bool:
+    """True when ``password`` matches ``stored`` (compared in constant time)."""
+    try:
+        scheme, n, r, p, salt, digest = stored.split("$")
+        candidate = hashlib.scrypt(password.encode(), salt=base64.b64decode(salt), n=int(n), r=int(r), p=int(p),
+                                   dklen=32)
+    except (ValueError, TypeError):
+        return False
+    return scheme == "scrypt" and hmac.compare_digest(candidate, base64.b64decode(digest))
+
+
+def add_staff(username: str, password: str, path: Path | None = None) -> None:
+    """Create or reset an account. ``ValueError`` for a bad username or a short password."""
+    if not _USERNAME.match(username):
+        raise ValueError("username: 2-32 lower-case letters, digits, dot, dash or underscore")
+    if len(password) < MIN_PASSWORD:
+        raise ValueError(f"password: at least {MIN_PASSWORD} characters")
+    open_db(path)["staff"].insert(
+        {"username": username, "password_hash": hash_password(password),
+         "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")},
+        pk="username", replace=True,
+    )
+
+
+def check_password(username: str, password: str, path: Path | None = None) -> bool:
+    """True for a known account with this password. Unknown users cost the same time."""
+    db = open_db(path)
+    row = next(iter(db["staff"].rows_where("username = ?", [username])), None) if db["staff"].exists() else None
+    stored = row["password_hash"] if row else hash_password("not a real password")
+    return verify_password(password, stored) and row is not None
+
+
+def staff_names(path: Path | None = None) -> list[str]:
+    """Usernames of all accounts."""
+    db = open_db(path)
+    return [r["username"] for r in db["staff"].rows] if db["staff"].exists() else []

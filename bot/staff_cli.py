@@ -1,0 +1,116 @@
+"""Commands for helpline staff and operators, added to ``python -m bot``:
+
+- ``triage list [--all]``               the queue, most urgent then oldest
+- ``triage show ID``                    one handoff with its note
+- ``triage claim|resolve|hand-back ID --as NAME``
+- ``staff add NAME``                    create or reset an account (password from stdin or a prompt)
+- ``triage-web``                        the staff triage page (see bot/triage_web.py)
+- ``purge [--days N]``                  delete handoffs and conversations older than the retention period
+- ``forget CONVERSATION_ID``            remove one person's conversation and handoffs everywhere
+"""
+from __future__ import annotations
+
+import getpass
+import json
+import sys
+
+from bot import handoffs
+
+
+def _row(record: dict) -> str:
+    who = record.get("claimed_by") or "-"
+    nurse = " with-nurse" if record.get("with_nurse") else ""
+    return (f"{record['id']:12}  {record['urgency']:9}  {record['status']:8}  {who:10}  {record['created']}  "
+            f"{', '.join(json.loads(record.get('reasons') or '[]'))}{nurse}")
+
+
+def _triage(args) -> int:
+    try:
+        if args.action == "list":
+            rows = handoffs.list_handoffs(include_resolved=args.all)
+            print(f"{'id':12}  {'urgency':9}  {'status':8}  {'claimed':10}  {'created':25}  reasons")
+            for record in rows:
+                print(_row(record))
+            print(f"{len(rows)} handoff(s)")
+            return 0
+        if not args.id:
+            print("triage: give a handoff id", file=sys.stderr)
+            return 2
+        if args.action == "show":
+            record = handoffs.get_handoff(args.id)
+        else:
+            if not args.staff:
+                print("triage: say who you are with --as NAME", file=sys.stderr)
+                return 2
+            change = {"claim": handoffs.claim, "resolve": handoffs.resolve, "hand-back": handoffs.hand_back}
+            record = change[args.action](args.id, args.staff)
+    except handoffs.HandoffError as error:
+        print(f"triage: {error}", file=sys.stderr)
+        return 1
+    print(_row(record))
+    print(record["note"])
+    if record.get("consent"):
+        print(f"Name: {record['contact_name']}   Contact: {record['contact']}   Best time: {record['good_time']}")
+    return 0
+
+
+def _staff(args) -> int:
+    from bot.staff import add_staff
+
+    password = sys.stdin.readline().rstrip("\n") if args.password_stdin else getpass.getpass("password: ")
+    try:
+        add_staff(args.name, password)
+    except ValueError as error:
+        print(f"staff: {error}", file=sys.stderr)
+        return 1
+    print(f"staff: account {args.name} saved")
+    return 0
+
+
+def _purge(args) -> int:
+    from bot.privacy import purge, retention_days
+
+    days = retention_days() if args.days is None else args.days
+    removed = purge(days)
+    print(f"purge: older than {days} days: " + ", ".join(f"{n} {what}" for what, n in removed.items()))
+    return 0
+
+
+def _forget(args) -> int:
+    from bot.privacy import forget
+
+    removed = forget(args.conversation_id)
+    print(f"forget {args.conversation_id}: " + ", ".join(f"{n} {what}" for what, n in removed.items()))
+    return 0
+
+
+def _triage_web(args) -> int:
+    from bot.triage_web import serve
+
+    serve(host=args.host, port=args.port)
+    return 0
+
+
+def register(sub) -> None:
+    """Add the staff commands to the ``python -m bot`` argument parser."""
+    p = sub.add_parser("triage", help="the handoff queue for helpline staff")
+    p.add_argument("action", choices=["list", "show", "claim", "resolve", "hand-back"])
+    p.add_argument("id", nargs="?", help="handoff id (all but list)")
+    p.add_argument("--as", dest="staff", help="your staff name (claim, resolve, hand-back)")
+    p.add_argument("--all", action="store_true", help="list: include resolved handoffs")
+    p.set_defaults(func=_triage)
+    p = sub.add_parser("staff", help="staff accounts for the triage page")
+    p.add_argument("verb", choices=["add"])
+    p.add_argument("name")
+    p.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+    p.set_defaults(func=_staff)
+    p = sub.add_parser("triage-web", help="serve the staff triage page")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8080)
+    p.set_defaults(func=_triage_web)
+    p = sub.add_parser("purge", help="delete handoffs and conversations older than the retention period")
+    p.add_argument("--days", type=int, default=None, help="default: $BOT_RETENTION_DAYS or 90")
+    p.set_defaults(func=_purge)
+    p = sub.add_parser("forget", help="remove a conversation and its handoffs everywhere")
+    p.add_argument("conversation_id")
+    p.set_defaults(func=_forget)
