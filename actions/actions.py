@@ -112,7 +112,8 @@ class ActionAskWhichTopic(Action):
         template = (domain.get("responses", {}).get("utter_clarify_topic") or [{}])[0]
         buttons = [{"title": t["title"], "payload": f"/ask_{t['id']}"} for t in topics]
         buttons += template.get("buttons", [])
-        dispatcher.utter_message(text=template.get("text"), buttons=buttons)
+        dispatcher.utter_message(text=template.get("text"), buttons=buttons,
+                                 json_message={"clarify": [t["id"] for t in topics]})
         return []
 
 

@@ -81,10 +81,10 @@ def ask_one(assistant, question: str) -> Reply:
     bot_events = _bot_events_since_last_user(tracker)
     responses = [((e.get("metadata") or {}).get("utter_action")) for e in bot_events]
     responses = [r for r in responses if r]
-    topic_info = next(
-        ((e.get("data") or {}).get("custom") for e in bot_events if (e.get("data") or {}).get("custom")), None
-    ) or {}
-    clarifying = any(m.get("buttons") for m in messages) and not topic_info
+    customs = [(e.get("data") or {}).get("custom") or {} for e in bot_events]
+    topic_info = next((c for c in customs if c.get("topic")), {})
+    # "which of these did you mean?" (actions/actions.py marks it), not the helpline's buttons
+    clarifying = any("clarify" in c for c in customs) and not topic_info
     emergency = bool(set(responses) & EMERGENCY_ACTIONS)
     texts = [m["text"] for m in messages if m.get("text")]
     buttons = [b.get("title", "") for m in messages for b in (m.get("buttons") or [])]

@@ -277,7 +277,8 @@ def record_red_flags(conversation_id: str, message: str, channel: str = "", path
 
 def conversation_topics(events: list[dict]) -> tuple[list[str], list[str]]:
     """From a Rasa tracker's event dicts: the topics the person asked about (``ask_<topic>``
-    intents) and the answers given ("topic: source, section"). Never the person's words.
+    intents, not counting answers to a form) and the answers given ("topic: source, section").
+    Never the person's words.
 
     >>> events = [{"event": "user", "text": "zometa?", "parse_data": {"intent": {"name": "ask_bisphosphonates"}}},
     ...           {"event": "bot", "data": {"custom": {"topic": "bisphosphonates",
@@ -285,9 +286,11 @@ def conversation_topics(events: list[dict]) -> tuple[list[str], list[str]]:
     >>> conversation_topics(events)
     (['bisphosphonates'], ['bisphosphonates: cruk_2024, Bisphosphonates'])
     """
-    asked, answered = [], []
+    asked, answered, in_form = [], [], False
     for event in events:
-        if event.get("event") == "user":
+        if event.get("event") == "active_loop":
+            in_form = bool(event.get("name"))
+        elif event.get("event") == "user" and not in_form:  # answers to the form are not questions
             intent = ((event.get("parse_data") or {}).get("intent") or {}).get("name") or ""
             if intent.startswith("ask_"):
                 asked.append(intent[4:])

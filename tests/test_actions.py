@@ -70,6 +70,7 @@ def test_clarify_offers_likely_topics_then_something_else():
     ]
     assert buttons[-1] == {"title": "Something else", "payload": "/out_of_scope"}
     assert len(buttons) <= 4
+    assert messages[0]["custom"]["clarify"] == [b["payload"][5:] for b in buttons[:-1]]  # how `ask` tells it apart
 
 
 @pytest.mark.parametrize(

@@ -155,3 +155,14 @@ def _tracker_db(tmp_path, last_seen: dict) -> str:
 def _senders(path) -> set:
     with sqlite3.connect(path) as connection:
         return {row[0] for row in connection.execute("select sender_id from events")}
+
+
+def test_answers_to_the_form_are_not_counted_as_topics():
+    events = [
+        {"event": "user", "parse_data": {"intent": {"name": "ask_denosumab"}}},
+        {"event": "active_loop", "name": "callback_form"},
+        {"event": "user", "parse_data": {"intent": {"name": "ask_nice_access"}}},  # "afternoons", misread
+        {"event": "active_loop", "name": None},
+        {"event": "user", "parse_data": {"intent": {"name": "ask_kyphoplasty"}}},
+    ]
+    assert handoffs.conversation_topics(events) == (["denosumab", "kyphoplasty"], [])
