@@ -9,19 +9,12 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.helpline import say_helpline, with_nurse
+from actions.conversation_state import latest_intent, latest_text, left_to_nurse
+from actions.helpline import say_helpline
 from bot.answers import answer_for, candidate_topics, followup, topic_for_intent
 from bot.handoffs import record_red_flags
 
 logger = logging.getLogger(__name__)
-
-
-def _latest_text(tracker: Tracker) -> str:
-    return (tracker.latest_message or {}).get("text") or ""
-
-
-def _latest_intent(tracker: Tracker) -> str | None:
-    return ((tracker.latest_message or {}).get("intent") or {}).get("name")
 
 
 class ActionAnswerTopic(Action):
@@ -31,14 +24,13 @@ class ActionAnswerTopic(Action):
         return "action_answer_topic"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list:
-        if with_nurse(tracker):
-            dispatcher.utter_message(response="utter_with_nurse")
+        if left_to_nurse(dispatcher, tracker):
             return []
-        topic_id = topic_for_intent(_latest_intent(tracker))
+        topic_id = topic_for_intent(latest_intent(tracker))
         if topic_id is None:
             dispatcher.utter_message(response="utter_default")
             return []
-        return send_answer(dispatcher, answer_for(topic_id, _latest_text(tracker)))
+        return send_answer(dispatcher, answer_for(topic_id, latest_text(tracker)))
 
 
 def send_answer(dispatcher: CollectingDispatcher, answer) -> list:
@@ -79,10 +71,9 @@ class ActionAnswerFollowup(Action):
         return "action_answer_followup"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list:
-        if with_nurse(tracker):
-            dispatcher.utter_message(response="utter_with_nurse")
+        if left_to_nurse(dispatcher, tracker):
             return []
-        decision = followup(tracker.get_slot("last_topic"), _latest_text(tracker))
+        decision = followup(tracker.get_slot("last_topic"), latest_text(tracker))
         if decision.kind == "clarify":
             return ActionAskWhichTopic().run(dispatcher, tracker, domain)
         if decision.kind == "out_of_scope":
@@ -104,11 +95,10 @@ class ActionAskWhichTopic(Action):
         return "action_default_ask_affirmation"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list:
-        if with_nurse(tracker):
-            dispatcher.utter_message(response="utter_with_nurse")
+        if left_to_nurse(dispatcher, tracker):
             return []
         ranking = (tracker.latest_message or {}).get("intent_ranking") or []
-        topics = candidate_topics(ranking, _latest_text(tracker))
+        topics = candidate_topics(ranking, latest_text(tracker))
         template = (domain.get("responses", {}).get("utter_clarify_topic") or [{}])[0]
         buttons = [{"title": t["title"], "payload": f"/ask_{t['id']}"} for t in topics]
         buttons += template.get("buttons", [])

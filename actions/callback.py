@@ -2,31 +2,19 @@
 corrected, cancels on "stop" keeping nothing, and stores the handoff only with consent."""
 from __future__ import annotations
 
-import logging
-import re
 from typing import Any
 
 from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import ActiveLoop, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.helpline import say_helpline, with_nurse
-from bot.callback import SLOTS, about_whom, clean_name, clean_time, field_to_change, parse_contact
+from actions.conversation_state import latest_intent, latest_text, with_nurse
+from actions.helpline import say_helpline
+from bot.callback import SLOTS, about_whom, clean_time, field_to_change, name_in_answer, parse_contact
 from bot.handoffs import conversation_topics, save_or_spool
 from bot.hours import helpline_status
 
-logger = logging.getLogger(__name__)
-
-NAME_PART = re.compile(r",|\band\b|\bmy (?:number|phone|mobile|email)\b|[+\d]|\S+@", re.IGNORECASE)
 FORM_SLOTS = (*SLOTS, "callback_confirmed", "callback_contact_kind")
-
-
-def _text(tracker: Tracker) -> str:
-    return (tracker.latest_message or {}).get("text") or ""
-
-
-def _intent(tracker: Tracker) -> str | None:
-    return ((tracker.latest_message or {}).get("intent") or {}).get("name")
 
 
 def _extras(text: str, tracker: Tracker, skip: str) -> dict:
@@ -37,9 +25,8 @@ def _extras(text: str, tracker: Tracker, skip: str) -> dict:
         if contact:
             found.update(callback_contact=contact.display, callback_contact_kind=contact.kind)
     if skip != "callback_about" and not tracker.get_slot("callback_about"):
-        about = about_whom(text) if about_whom(text) == "someone_else" else None
-        if about:
-            found["callback_about"] = about
+        if about_whom(text) == "someone_else":  # "I'm Sue" must not make it about herself
+            found["callback_about"] = "someone_else"
     return found
 
 
@@ -62,30 +49,30 @@ class ValidateCallbackForm(FormValidationAction):
         return list(domain_slots)
 
     def validate_callback_name(self, value, dispatcher, tracker, domain) -> dict:
-        text = _text(tracker)
-        name = clean_name(NAME_PART.split(text)[0] if parse_contact(text) else text)
+        text = latest_text(tracker)
+        name = name_in_answer(text)
         if not name:
             dispatcher.utter_message(response="utter_callback_invalid_name")
             return {"callback_name": None}
         return {"callback_name": name, **_extras(text, tracker, "callback_name")}
 
     def validate_callback_contact(self, value, dispatcher, tracker, domain) -> dict:
-        contact = parse_contact(_text(tracker))
+        contact = parse_contact(latest_text(tracker))
         if not contact:
             dispatcher.utter_message(response="utter_callback_invalid_contact")
             return {"callback_contact": None, "callback_contact_kind": None}
         return {"callback_contact": contact.display, "callback_contact_kind": contact.kind,
-                **_extras(_text(tracker), tracker, "callback_contact")}
+                **_extras(latest_text(tracker), tracker, "callback_contact")}
 
     def validate_callback_time(self, value, dispatcher, tracker, domain) -> dict:
-        good_time = clean_time(_text(tracker))
+        good_time = clean_time(latest_text(tracker))
         if not good_time:
             dispatcher.utter_message(response="utter_callback_invalid_time")
             return {"callback_time": None}
-        return {"callback_time": good_time, **_extras(_text(tracker), tracker, "callback_time")}
+        return {"callback_time": good_time, **_extras(latest_text(tracker), tracker, "callback_time")}
 
     def validate_callback_about(self, value, dispatcher, tracker, domain) -> dict:
-        about = about_whom(_text(tracker))
+        about = about_whom(latest_text(tracker))
         if not about:
             dispatcher.utter_message(response="utter_callback_invalid_about")
         return {"callback_about": about}
@@ -94,9 +81,9 @@ class ValidateCallbackForm(FormValidationAction):
         return {"callback_consent": value if isinstance(value, bool) else None}
 
     def validate_callback_confirmed(self, value, dispatcher, tracker, domain) -> dict:
-        if _intent(tracker) == "affirm":
+        if latest_intent(tracker) == "affirm":
             return {"callback_confirmed": True}
-        field = field_to_change(_text(tracker))
+        field = field_to_change(latest_text(tracker))
         if field:
             extra = {"callback_contact_kind": None} if field == "callback_contact" else {}
             return {"callback_confirmed": None, field: None, **extra}

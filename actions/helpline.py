@@ -2,30 +2,17 @@
 the two-stage fallback. Never used for emergencies or crises: those have their own replies."""
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet, UserUtteranceReverted
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.handoffs import is_with_nurse
+from actions.conversation_state import latest_intent, with_nurse
 from bot.hours import helpline_status
-
-logger = logging.getLogger(__name__)
 
 REASON_BY_INTENT = {"ask_helpline": "talk_to_nurse", "out_of_scope": "out_of_scope",
                     "urgent_jaw": "red_flag", "urgent_low_calcium": "red_flag"}
-
-
-def with_nurse(tracker: Tracker) -> bool:
-    """True while this conversation waits for a nurse; a database problem counts as False
-    (the person then gets answers rather than silence)."""
-    try:
-        return is_with_nurse(tracker.sender_id)
-    except Exception:  # noqa: BLE001
-        logger.exception("could not read the handoff status")
-        return False
 
 
 def say_helpline(dispatcher: CollectingDispatcher, offer_callback: bool = True) -> None:
@@ -55,8 +42,7 @@ class ActionOfferHelpline(Action):
         return "action_offer_helpline"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list:
-        intent = ((tracker.latest_message or {}).get("intent") or {}).get("name")
-        return offer_helpline(dispatcher, tracker, REASON_BY_INTENT.get(intent, "talk_to_nurse"))
+        return offer_helpline(dispatcher, tracker, REASON_BY_INTENT.get(latest_intent(tracker), "talk_to_nurse"))
 
 
 class ActionDefaultFallback(Action):

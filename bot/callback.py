@@ -28,6 +28,7 @@ _EMAIL = re.compile(r"[^\s@<>(),;:\"']+@[^\s@<>(),;:\"']+\.[^\s@<>(),;:\"']+")
 _NAME_PREFIX = re.compile(r"^(?:hi|hello)?[\s,]*(?:my name is|my name's|name is|i am|i'm|im|it's|its|call me|this is)\s+",
                           re.IGNORECASE)
 _NAME = re.compile(r"^[^\W\d_]+(?:[ '\-.][^\W\d_]+){0,3}$")
+_BEFORE_CONTACT = re.compile(r",|\band\b|\bmy (?:number|phone|mobile|email)\b|[+\d]|\S+@", re.IGNORECASE)
 _SELF = re.compile(r"\b(?:me|myself|mine|i am|i'm|im|for me|my own|about me|self)\b", re.IGNORECASE)
 _OTHER = re.compile(
     r"\b(?:my\s+(?:mum|mom|mam|mother|dad|father|husband|wife|partner|son|daughter|brother|sister|nan|gran|"
@@ -107,6 +108,15 @@ def clean_name(text: str) -> str | None:
     if not name or len(name) > MAX_NAME or not _NAME.match(name):
         return None
     return " ".join(part[:1].upper() + part[1:] for part in name.split())
+
+
+def name_in_answer(text: str) -> str | None:
+    """The name in an answer that may also hold a contact ("Sue, 07911 123456" -> "Sue").
+
+    >>> name_in_answer("it's Jo, you can text me on 07911 123456"), name_in_answer("Sue and my email is s@x.org")
+    ('Jo', 'Sue')
+    """
+    return clean_name(_BEFORE_CONTACT.split(text)[0] if parse_contact(text) else text)
 
 
 def clean_time(text: str) -> str | None:

@@ -67,12 +67,21 @@ def _now() -> str:
     return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
 
 
+_READY: set[Path] = set()  # databases whose schema this process has already checked
+
+
 def open_db(path: Path | None = None) -> sqlite_utils.Database:
-    """The handoffs database, created or brought up to date on first use."""
+    """The handoffs database; created or brought up to date the first time this process opens it
+    (every answer asks whether the conversation is with a nurse, so the check is not repeated)."""
     path = Path(path or handoffs_db_path())
+    if path in _READY and path.exists():
+        db = sqlite_utils.Database(path)
+        db.execute("PRAGMA busy_timeout = 5000")
+        return db
     path.parent.mkdir(parents=True, exist_ok=True)
     db = sqlite_utils.Database(path)
     db.execute("PRAGMA busy_timeout = 5000")
+    _READY.add(path)
     table = db["handoffs"]
     if not table.exists():
         table.create(COLUMNS, pk="id", not_null={"id", "created", "conversation_id", "urgency", "status"})
@@ -105,23 +114,35 @@ def is_with_nurse(conversation_id: str, path: Path | None = None) -> bool:
     return bool(record and record["with_nurse"])
 
 
-def save_handoff(conversation_id: str, urgency: str, reason: str, *, red_flags=(), channel: str = "",
-                 about: str = "", contact: dict | None = None, topics=(), answers=(),
-                 with_nurse: bool = False, earlier_reason: str | None = None, path: Path | None = None) -> dict:
-    """Create the conversation's open handoff or add to it; returns the stored record.
+def save_handoff(conversation_id: str, urgency: str, reason: str, path: Path | None = None, **fields) -> dict:
+    """Create the conversation's open handoff or add to it (after any handoffs waiting in the
+    pending file); returns the stored record. ``fields``: see ``_store``."""
+    _replay_pending(path)
+    return _store(conversation_id, urgency, reason, path=path, **fields)
+
+
+def _checked(urgency: str, reason: str, earlier_reason: str | None = None) -> list[str]:
+    """The reasons, oldest first; ``ValueError`` on an unknown urgency or reason (a bug, never spooled)."""
+    if urgency not in URGENCY_RANK:
+        raise ValueError(f"unknown urgency {urgency!r}")
+    reasons = [r for r in (earlier_reason, reason) if r]
+    if any(r not in REASONS for r in reasons):
+        raise ValueError(f"unknown reason in {reasons!r}")
+    return reasons
+
+
+def _store(conversation_id: str, urgency: str, reason: str, *, red_flags=(), channel: str = "",
+           about: str = "", contact: dict | None = None, topics=(), answers=(),
+           with_nurse: bool = False, earlier_reason: str | None = None, path: Path | None = None) -> dict:
+    """Create or add to the open handoff.
 
     ``contact`` (keys contact_name, contact, contact_kind, good_time) is stored only because the
     person consented: the caller must not pass it otherwise. ``earlier_reason`` is why the
     helpline was offered before this (a second miss, say). Raises ``ValueError`` on an unknown
     urgency or reason, and whatever sqlite raises when the database cannot be written.
     """
-    if urgency not in URGENCY_RANK:
-        raise ValueError(f"unknown urgency {urgency!r}")
-    reasons = [r for r in (earlier_reason, reason) if r]
-    if any(r not in REASONS for r in reasons):
-        raise ValueError(f"unknown reason in {reasons!r}")
+    reasons = _checked(urgency, reason, earlier_reason)
     db = open_db(path)
-    _replay_pending(db, path)
     existing = open_handoff(conversation_id, path) or {}
     record = {
         "id": existing.get("id") or uuid.uuid4().hex[:12],
@@ -150,6 +171,7 @@ def save_or_spool(conversation_id: str, urgency: str, reason: str, path: Path | 
     """``save_handoff``, but if the database cannot be written the handoff is appended to the
     pending file (replayed by the next successful write) so it is never lost. Returns True when
     the handoff is safely kept somewhere. Errors are logged without personal details."""
+    _checked(urgency, reason, fields.get("earlier_reason"))
     try:
         save_handoff(conversation_id, urgency, reason, path=path, **fields)
         return True
@@ -169,16 +191,17 @@ def save_or_spool(conversation_id: str, urgency: str, reason: str, path: Path | 
         return False
 
 
-def _replay_pending(db: sqlite_utils.Database, path: Path | None) -> None:
+def _replay_pending(path: Path | None) -> None:
     spool = pending_path(path)
-    if not spool.exists():
+    taken = spool.with_suffix(".replaying")  # a replay that failed half-way is picked up again
+    if spool.exists() and not taken.exists():
+        spool.rename(taken)
+    if not taken.exists():
         return
-    taken = spool.with_suffix(".replaying")
-    spool.rename(taken)
     for line in taken.read_text(encoding="utf-8").splitlines():
         item = json.loads(line)
-        save_handoff(item["conversation_id"], item["urgency"], item["reason"], path=path, **item["fields"])
-    taken.unlink()
+        _store(item["conversation_id"], item["urgency"], item["reason"], path=path, **item["fields"])
+    taken.unlink()  # replaying twice after a failure half-way is harmless: handoffs merge
 
 
 def nurse_note(record: dict) -> str:

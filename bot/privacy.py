@@ -2,6 +2,7 @@
 everything about one conversation on request (tracker store, handoffs, feedback).
 
 >>> import tempfile, pathlib
+>>> from bot.handoffs import save_handoff
 >>> folder = pathlib.Path(tempfile.mkdtemp())
 >>> _ = save_handoff("conv-9", "routine", "callback", path=folder / "h.db")
 >>> forget("conv-9", handoffs_db=folder / "h.db", tracker_db=folder / "t.db")
@@ -14,7 +15,7 @@ import os
 import sqlite3
 from pathlib import Path
 
-from bot.handoffs import forget_conversation, open_db, purge_older_than, save_handoff  # noqa: F401 (doctest)
+from bot.handoffs import forget_conversation, open_db, purge_older_than
 from bot.paths import tracker_db_path
 
 RETENTION_ENV = "BOT_RETENTION_DAYS"

@@ -10,7 +10,7 @@ from rasa_sdk.events import ActiveLoop, SlotSet, UserUtteranceReverted
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.actions import ActionAnswerTopic
-from actions.callback import ActionCancelCallback, ActionSubmitCallback, ValidateCallbackForm
+from actions.callback import ActionCancelCallback, ActionSubmitCallback, ValidateCallbackForm, clear_form
 from actions.helpline import ActionDefaultFallback, ActionOfferHelpline
 from bot import handoffs
 from tests.factories import domain_dict, make_tracker
@@ -135,7 +135,7 @@ def test_refused_consent_keeps_nothing_and_gives_the_helpline():
     responses, messages, events = _submit(FILLED | {"callback_consent": False, "callback_confirmed": None})
     assert responses == ["utter_callback_no_consent", "utter_helpline_closed_no_callback"]
     assert handoffs.list_handoffs() == []
-    assert all(e["value"] is None for e in events)
+    assert events == clear_form() and all(e["value"] is None for e in events)
 
 
 def test_a_failed_write_still_gives_the_helpline_and_logs_no_personal_details(monkeypatch, tmp_path, caplog):

@@ -166,3 +166,26 @@ def test_answers_to_the_form_are_not_counted_as_topics():
         {"event": "user", "parse_data": {"intent": {"name": "ask_kyphoplasty"}}},
     ]
     assert handoffs.conversation_topics(events) == (["denosumab", "kyphoplasty"], [])
+
+
+def test_the_pending_file_is_private_and_a_half_done_replay_is_finished(tmp_path, monkeypatch):
+    db = tmp_path / "handoffs.db"
+    real_store = handoffs._store
+
+    def broken(*args, **kwargs):
+        raise sqlite3.OperationalError("disk I/O error")
+
+    monkeypatch.setattr(handoffs, "_store", broken)
+    assert handoffs.save_or_spool("c1", "urgent", "red_flag", path=db, red_flags=("jaw_osteonecrosis",))
+    assert handoffs.pending_path(db).stat().st_mode & 0o777 == 0o600
+    with pytest.raises(sqlite3.OperationalError):  # the replay itself fails half-way...
+        handoffs.save_handoff("c2", "routine", "callback", path=db)
+    monkeypatch.setattr(handoffs, "_store", real_store)
+    handoffs.save_handoff("c3", "routine", "callback", path=db)  # ...and the next write finishes it
+    assert {h["conversation_id"] for h in handoffs.list_handoffs(db)} == {"c1", "c3"}
+
+
+def test_a_programming_error_is_raised_not_spooled(db):
+    with pytest.raises(ValueError):
+        handoffs.save_or_spool("c1", "soon", "callback", path=db)
+    assert not handoffs.pending_path(db).exists()

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import shutil
 import threading
+from pathlib import Path
 
 import pytest
 
@@ -55,6 +56,16 @@ def test_wrong_password_is_refused_and_repeated_failures_lock_out(client):
         _login(client, "wrong password")
     assert _login(client).status_code == 429  # even the right password, for a while
     assert client.get("/").status_code == 302
+
+
+def test_session_cookie_and_headers_are_locked_down(client):
+    response = _login(client)
+    cookie = response.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Strict" in cookie
+    page = client.get("/")
+    assert "script-src 'none'" in page.headers["Content-Security-Policy"]
+    assert "frame-ancestors 'none'" in page.headers["Content-Security-Policy"]
+    assert '<meta http-equiv="refresh" content="60">' in page.get_data(as_text=True)  # the queue refreshes
 
 
 def test_login_shows_the_queue_by_urgency_with_notes(client, db):
@@ -110,7 +121,7 @@ def served(db):
 
 @pytest.fixture
 def browser():
-    if not shutil.which("chromium") and not __import__("os").path.exists(CHROMIUM):
+    if not Path(CHROMIUM).exists():
         pytest.fail("Debian's chromium is not installed: `make browser` installs it")
     from playwright.sync_api import sync_playwright
 
