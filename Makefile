@@ -23,10 +23,13 @@ SPACY    := build/spacy/en_bones/meta.json
 MODEL    := models/bones.tar.gz
 RASA_IN  := config.yml domain.yml $(wildcard data/*.yml) $(SPACY)
 
+WIDGET   := web/dist/widget.js
+WEB_SRC  := web/package.json web/package-lock.json $(wildcard web/src/*)
+
 CHROMIUM := /usr/bin/chromium
 SUDO     := $(if $(filter 0,$(shell id -u)),,sudo)
 
-.PHONY: help setup browser run triage staff test pytest check-content validate test-conversations cross-validate bench lock clean
+.PHONY: help setup web browser run triage staff test pytest check-content validate test-conversations cross-validate bench lock clean
 
 help: ## list the targets and what they do
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-20s %s\n", $$1, $$2}'
@@ -48,6 +51,13 @@ $(MODEL): $(VENV)/.installed $(RASA_IN)
 	$(RASA) train --quiet --fixed-model-name bones --out models
 	touch $@
 
+$(WIDGET): $(WEB_SRC)
+	@command -v npm >/dev/null || { echo "npm not found: install Node.js and npm (apt-get install nodejs npm)"; exit 1; }
+	cd web && npm ci --no-audit --no-fund --loglevel=error && npm run build --silent
+	touch $@
+
+web: $(WIDGET) ## build the chat widget from the npm registry (web/dist/; no CDN)
+
 $(CHROMIUM):
 	@echo "Installing Debian's chromium for the headless browser tests"
 	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q chromium || \
@@ -55,10 +65,10 @@ $(CHROMIUM):
 
 browser: $(CHROMIUM) ## Debian's Chromium for the headless browser tests (Playwright drives it; no browser download)
 
-setup: $(VENV)/.installed $(DB) $(SPACY) $(MODEL) ## install everything and build the database, spaCy pipeline and model
+setup: $(VENV)/.installed $(DB) $(SPACY) $(MODEL) $(WIDGET) ## install everything and build the database, spaCy pipeline and model
 	@mkdir -p var
 
-run: setup ## start the Rasa server and the action server, and chat in this terminal
+run: setup ## start the Rasa server, the action server and the chat page (http://127.0.0.1:8000/); chat in this terminal too
 	$(PY) -m bot run
 
 triage: $(VENV)/.installed ## the staff triage page on http://127.0.0.1:8080/ (add an account first: make staff NAME=sam)
@@ -71,7 +81,7 @@ staff: $(VENV)/.installed ## create or reset a staff account for the triage page
 check-content: $(VENV)/.installed ## validate content/ (fields, review dates, scrape gaps, numbers, readability)
 	$(PY) -m bot check-content
 
-pytest: $(VENV)/.installed $(DB) $(SPACY) $(CHROMIUM) ## the pytest suite: unit, safety table, consistency, and integration against real servers (needs the model)
+pytest: $(VENV)/.installed $(DB) $(SPACY) $(WIDGET) $(CHROMIUM) ## the pytest suite: unit, safety table, consistency, and integration against real servers (needs the model)
 	$(PY) -m pytest -q
 
 validate: $(VENV)/.installed ## rasa data validate (strict: see bot/data_validation.py)
@@ -92,4 +102,4 @@ lock: $(VENV)/.installed ## rewrite constraints.txt from the working venv
 	(echo "# Exact versions, from 'pip freeze' of a working .venv (Python 3.10). Regenerate with 'make lock'."; $(PY) -m pip freeze) > constraints.txt
 
 clean: ## remove generated files (keeps the venv)
-	rm -rf build models results var .pytest_cache
+	rm -rf build models results var .pytest_cache web/dist

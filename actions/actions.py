@@ -99,6 +99,9 @@ class ActionAskWhichTopic(Action):
             return []
         ranking = (tracker.latest_message or {}).get("intent_ranking") or []
         topics = candidate_topics(ranking, latest_text(tracker))
+        if not topics:  # not even a likely guess: offer the main subjects and a nurse
+            dispatcher.utter_message(response="utter_clarify_no_topic", json_message={"clarify": []})
+            return []
         template = (domain.get("responses", {}).get("utter_clarify_topic") or [{}])[0]
         buttons = [{"title": t["title"], "payload": f"/ask_{t['id']}"} for t in topics]
         buttons += template.get("buttons", [])

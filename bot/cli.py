@@ -4,7 +4,7 @@
 - ``build-db``       build the content database (build/content.db)
 - ``build-spacy``    build the project's spaCy pipeline (build/spacy/en_bones)
 - ``validate-data``  ``rasa data validate``, failing on any warning but the allowed ones
-- ``run``            start the Rasa server and action server, and chat in this terminal
+- ``run``            start the Rasa server, action server and chat page; chat in this terminal too
 - ``rasa-test``      conversation tests (tests/test_stories.yml) with the action server running
 - ``ask FILE``       send each question in a JSONL file through the real assistant
 - ``evaluate FILE``  ``ask`` plus accuracy per expected label
@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import signal
 import sys
 from pathlib import Path
 
@@ -113,18 +114,26 @@ def _evaluate(args) -> int:
 
 def _run(args) -> int:
     from bot.servers import running_assistant
+    from bot.web_page import serve_in_background
 
+    page = f"http://127.0.0.1:{args.web_port}"
+    os.environ.setdefault("BOT_WEB_ORIGINS", f"{page},http://localhost:{args.web_port}")
     print("Starting the action server and the Rasa server (this takes about half a minute)...")
     with running_assistant(rasa_port=args.port, actions_port=args.actions_port) as assistant:
+        web = serve_in_background(args.web_port, chat_server=assistant.url)
         print(f"Rasa server: {assistant.url}   action server: {assistant.actions_url}")
-        print("Type a message and press Enter. Ctrl-D (or Ctrl-C) stops the servers.\n")
+        print(f"The patients' chat page: {page}/  (open it in a browser)")
+        print("Or type a message here and press Enter. Ctrl-D (or Ctrl-C) stops everything.\n")
         sender = f"terminal-{os.getpid()}"
         try:
             while True:
                 try:
                     message = input("you> ")
                 except EOFError:
-                    break
+                    if sys.stdin.isatty():
+                        break
+                    signal.pause()  # no terminal (started in the background): serve the page until stopped
+                    continue
                 if not message.strip():
                     continue
                 for reply in assistant.send(sender, message):
@@ -134,6 +143,8 @@ def _run(args) -> int:
                         print(f"     {number}. {button['title']}   (type {button['payload']})")
         except KeyboardInterrupt:
             pass
+        finally:
+            web.close()
     print("\nStopped.")
     return 0
 
@@ -186,9 +197,10 @@ def main(argv: list[str] | None = None) -> int:
     p.set_defaults(func=_build_spacy)
     p = sub.add_parser("validate-data", help="rasa data validate, strict")
     p.set_defaults(func=_validate_data)
-    p = sub.add_parser("run", help="start the servers and chat in this terminal")
+    p = sub.add_parser("run", help="start the servers and the chat page; chat in this terminal too")
     p.add_argument("--port", type=int, default=5005, help="Rasa server port (default 5005)")
     p.add_argument("--actions-port", type=int, default=5055, help="action server port (default 5055)")
+    p.add_argument("--web-port", type=int, default=8000, help="the chat page's port (default 8000)")
     p.set_defaults(func=_run)
     p = sub.add_parser("rasa-test", help="conversation tests with the action server running")
     p.set_defaults(func=_rasa_test)

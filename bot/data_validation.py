@@ -3,7 +3,7 @@
 Rasa warns "The utterance 'X' is not used in any story or rule" for responses that only actions
 send: allowed when they are Rasa's own (sent by its default actions), a form's questions, or when a custom action in
 ``actions/`` names them. It warns that an intent has no NLU examples: allowed only for the
-intents the red-flag check sets. Every other warning or error fails. Rasa runs in a
+intents the red-flag check or the channels set. Every other warning or error fails. Rasa runs in a
 subprocess: ``bot/`` never imports Rasa.
 """
 from __future__ import annotations
@@ -39,10 +39,12 @@ def form_questions() -> set[str]:
 
 
 def intents_set_by_red_flags() -> set[str]:
-    """Intents that only the red-flag check sets (content/safety/red_flags.yml): no NLU examples."""
+    """Intents that only the red-flag check (content/safety/red_flags.yml) or the channels
+    (bot/incoming.py) set: no NLU examples."""
+    from bot.incoming import TOO_LONG
     from bot.safety import default_rules
 
-    return {flag.intent for flag in default_rules().flags}
+    return {flag.intent for flag in default_rules().flags} | {TOO_LONG.lstrip("/")}
 
 
 def problems_in_output(output: str, allowed: set[str]) -> list[str]:

@@ -46,6 +46,15 @@ COLUMNS = {
     "with_nurse": int, "handed_back_by": str, "handed_back_at": str,
 }
 CONTACT_FIELDS = ("contact_name", "contact", "contact_kind", "good_time")
+# Other tables in the same database, about conversations too (forget/purge clear them):
+# "was this helpful?" answers (bot/feedback.py) and messages a channel could not deliver
+# (bot/undelivered.py).
+SIDE_TABLES = {
+    "feedback": {"id": int, "conversation_id": str, "topic": str, "helpful": int, "channel": str,
+                 "created": str},
+    "undelivered": {"id": int, "conversation_id": str, "channel": str, "address": str, "body": str,
+                    "error": str, "attempts": int, "created": str, "delivered_at": str},
+}
 
 
 class HandoffError(Exception):
@@ -89,6 +98,11 @@ def open_db(path: Path | None = None) -> sqlite_utils.Database:
         table.create_index(["status", "urgency", "created"])
     else:
         table.add_missing_columns([{k: None for k in COLUMNS}])
+    for name, columns in SIDE_TABLES.items():
+        if not db[name].exists():
+            db[name].create(columns, pk="id", not_null={"conversation_id", "created"})
+            db[name].create_index(["conversation_id"])
+            db[name].create_index(["created"])
     return db
 
 
@@ -268,21 +282,25 @@ def resolve(handoff_id: str, staff: str, path: Path | None = None) -> dict:
     return _change(handoff_id, changes, path)
 
 
-def purge_older_than(days: int, path: Path | None = None, now: dt.datetime | None = None) -> int:
-    """Delete handoffs created more than ``days`` days ago; returns how many went."""
+def _delete_where(path: Path | None, where: str, params: list) -> dict[str, int]:
+    db = open_db(path)
+    counts = {}
+    for name in ("handoffs", *SIDE_TABLES):
+        counts[name] = db[name].count_where(where, params)
+        db[name].delete_where(where, params)
+    return counts
+
+
+def purge_older_than(days: int, path: Path | None = None, now: dt.datetime | None = None) -> dict[str, int]:
+    """Delete handoffs, feedback and undelivered messages created more than ``days`` days ago;
+    returns how many went from each table."""
     cutoff = ((now or dt.datetime.now(dt.timezone.utc)) - dt.timedelta(days=days)).isoformat(timespec="seconds")
-    table = open_db(path)["handoffs"]
-    count = table.count_where("created < ?", [cutoff])
-    table.delete_where("created < ?", [cutoff])
-    return count
+    return _delete_where(path, "created < ?", [cutoff])
 
 
-def forget_conversation(conversation_id: str, path: Path | None = None) -> int:
-    """Delete every handoff of a conversation; returns how many went."""
-    table = open_db(path)["handoffs"]
-    count = table.count_where("conversation_id = ?", [conversation_id])
-    table.delete_where("conversation_id = ?", [conversation_id])
-    return count
+def forget_conversation(conversation_id: str, path: Path | None = None) -> dict[str, int]:
+    """Delete everything stored about a conversation here; returns how many went from each table."""
+    return _delete_where(path, "conversation_id = ?", [conversation_id])
 
 
 def record_red_flags(conversation_id: str, message: str, channel: str = "", path: Path | None = None) -> dict | None:

@@ -6,7 +6,7 @@ everything about one conversation on request (tracker store, handoffs, feedback)
 >>> folder = pathlib.Path(tempfile.mkdtemp())
 >>> _ = save_handoff("conv-9", "routine", "callback", path=folder / "h.db")
 >>> forget("conv-9", handoffs_db=folder / "h.db", tracker_db=folder / "t.db")
-{'handoffs': 1, 'feedback': 0, 'tracker events': 0}
+{'handoffs': 1, 'feedback': 0, 'undelivered': 0, 'tracker events': 0}
 """
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ import os
 import sqlite3
 from pathlib import Path
 
-from bot.handoffs import forget_conversation, open_db, purge_older_than
+from bot.handoffs import forget_conversation, purge_older_than
 from bot.paths import tracker_db_path
 
 RETENTION_ENV = "BOT_RETENTION_DAYS"
@@ -38,14 +38,8 @@ def _tracker_delete(tracker_db: Path, where: str, params: list) -> int:
 
 def forget(conversation_id: str, handoffs_db: Path | None = None, tracker_db: Path | None = None) -> dict:
     """Remove a conversation everywhere; returns how many rows went from each place."""
-    db = open_db(handoffs_db)
-    feedback = 0
-    if db["feedback"].exists():
-        feedback = db["feedback"].count_where("conversation_id = ?", [conversation_id])
-        db["feedback"].delete_where("conversation_id = ?", [conversation_id])
     return {
-        "handoffs": forget_conversation(conversation_id, handoffs_db),
-        "feedback": feedback,
+        **forget_conversation(conversation_id, handoffs_db),
         "tracker events": _tracker_delete(tracker_db or tracker_db_path(), "sender_id = ?", [conversation_id]),
     }
 
@@ -58,7 +52,7 @@ def purge(days: int | None = None, handoffs_db: Path | None = None, tracker_db: 
     now = now or dt.datetime.now(dt.timezone.utc)
     cutoff = (now - dt.timedelta(days=days)).timestamp()
     return {
-        "handoffs": purge_older_than(days, handoffs_db, now=now),
+        **purge_older_than(days, handoffs_db, now=now),
         "tracker events": _tracker_delete(  # whole conversations whose last message is that old
             tracker_db or tracker_db_path(),
             "sender_id in (select sender_id from events group by sender_id having max(timestamp) < ?)", [cutoff]),

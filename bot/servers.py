@@ -103,6 +103,7 @@ def _endpoints_file(actions_port: int, tracker_db: Path, run_dir: Path) -> Path:
 def child_env() -> dict[str, str]:
     """Environment for the servers: telemetry off, TensorFlow quiet, ``bot`` importable."""
     env = dict(os.environ)
+    env.setdefault("SANIC_HOST", "127.0.0.1")  # the action server listens on loopback unless told otherwise
     env.update(
         RASA_TELEMETRY_ENABLED="false",
         TF_CPP_MIN_LOG_LEVEL="2",

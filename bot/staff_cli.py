@@ -7,6 +7,8 @@
 - ``triage-web``                        the staff triage page (see bot/triage_web.py)
 - ``purge [--days N]``                  delete handoffs and conversations older than the retention period
 - ``forget CONVERSATION_ID``            remove one person's conversation and handoffs everywhere
+- ``undelivered [--retry]``             replies a messaging channel could not send; send them again
+- ``feedback``                          "was this helpful?" answers per topic
 """
 from __future__ import annotations
 
@@ -84,6 +86,36 @@ def _forget(args) -> int:
     return 0
 
 
+def _undelivered(args) -> int:
+    import asyncio
+
+    from bot import undelivered
+    from bot.twilio_api import TwilioConfig
+
+    if args.retry:
+        config = TwilioConfig.from_settings()
+        if config is None:
+            print("undelivered: set TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and TWILIO_WHATSAPP_FROM", file=sys.stderr)
+            return 2
+        sent, failed = asyncio.run(undelivered.retry_all(config))
+        print(f"undelivered: {sent} sent, {failed} still failing")
+        return 1 if failed else 0
+    rows = undelivered.waiting()
+    for row in rows:
+        print(f"{row['id']:>5}  {row['created']}  {row['channel']:9} {row['conversation_id']}  "
+              f"attempts {row['attempts']}  {row['error']}")
+    print(f"undelivered: {len(rows)} waiting")
+    return 0
+
+
+def _feedback(args) -> int:
+    from bot.feedback import summary
+
+    for row in summary():
+        print(f"{row['topic']:32} helpful {row['helpful']:4}   not helpful {row['not_helpful']:4}")
+    return 0
+
+
 def _triage_web(args) -> int:
     from bot.triage_web import serve
 
@@ -114,3 +146,8 @@ def register(sub) -> None:
     p = sub.add_parser("forget", help="remove a conversation and its handoffs everywhere")
     p.add_argument("conversation_id")
     p.set_defaults(func=_forget)
+    p = sub.add_parser("undelivered", help="replies a messaging channel could not send")
+    p.add_argument("--retry", action="store_true", help="send them again (WhatsApp via Twilio)")
+    p.set_defaults(func=_undelivered)
+    p = sub.add_parser("feedback", help="'was this helpful?' answers per topic")
+    p.set_defaults(func=_feedback)

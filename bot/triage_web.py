@@ -25,7 +25,7 @@ from pathlib import Path
 from flask import Flask, abort, flash, redirect, render_template, request, session, url_for
 
 from bot import handoffs
-from bot.paths import project_root
+from bot.local_secret import local_secret
 from bot.staff import check_password
 
 logger = logging.getLogger(__name__)
@@ -38,15 +38,7 @@ ABOUT_LABELS = {"self": "Themselves", "someone_else": "Someone they care for"}
 
 def _secret_key() -> str:
     """``BOT_TRIAGE_SECRET``, else a random key kept in ``var/triage_secret`` (created once, 0600)."""
-    if os.environ.get("BOT_TRIAGE_SECRET"):
-        return os.environ["BOT_TRIAGE_SECRET"]
-    path = project_root() / "var" / "triage_secret"
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as handle:
-            handle.write(secrets.token_hex(32))
-    return path.read_text().strip()
+    return local_secret("BOT_TRIAGE_SECRET", "triage_secret")
 
 
 def _age(created: str, now: dt.datetime) -> str:

@@ -11,6 +11,11 @@ before, against the same schema, with a validator built once per schema.
 on every turn (9% of the server's CPU). The patch keeps a type-name -> class map, rebuilt on a
 miss so event classes imported later still resolve, and returns exactly what Rasa's walk returns.
 
+3. A custom action's request may take 5 minutes before Rasa gives up, longer than the
+conversation lock lives (60 s) and far longer than a person waits. The patch sets Rasa's action
+request timeout to ``BOT_ACTION_TIMEOUT`` seconds (default 4): a slow action is cut off, and the
+channels (``channels/``) then reply with the helpline number instead of staying silent.
+
 Applied when the Rasa server imports ``components`` (config.yml lists our components).
 ``tests/test_rasa_patches.py`` proves invalid responses are still refused and every event type
 resolves to the same class as before.
@@ -21,6 +26,14 @@ from functools import lru_cache
 from typing import Any, Dict, Text
 
 _APPLIED = False
+DEFAULT_ACTION_TIMEOUT_S = 4.0
+
+
+def action_timeout_s() -> float:
+    """Seconds Rasa waits for the action server (``BOT_ACTION_TIMEOUT``, default 4)."""
+    import os
+
+    return float(os.environ.get("BOT_ACTION_TIMEOUT", DEFAULT_ACTION_TIMEOUT_S))
 
 
 @lru_cache(maxsize=8)
@@ -73,9 +86,11 @@ def apply() -> bool:
     global _APPLIED
     if not _APPLIED:
         global _ORIGINAL_RESOLVE_BY_TYPE
+        import rasa.core.actions.action as action_module
         from rasa.core.actions.action import RemoteAction
         from rasa.shared.core.events import Event
 
+        action_module.DEFAULT_REQUEST_TIMEOUT = action_timeout_s()
         RemoteAction._validate_action_result = _validate_action_result
         _ORIGINAL_RESOLVE_BY_TYPE = Event.resolve_by_type
         Event.resolve_by_type = staticmethod(_resolve_by_type)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -49,11 +50,76 @@ def handoffs_db(tmp_path_factory):
             os.environ[key] = value
 
 
+@dataclass
+class ChannelSettings:
+    """What the end-to-end servers' channels are configured with (set in their environment)."""
+
+    web_port: int           # the chat page the web widget tests serve (the allowed origin)
+    twilio_port: int        # the local fake of Twilio's API (tests/fake_twilio.py)
+    account_sid: str = "AC" + "0" * 31 + "1"
+    auth_token: str = "test-auth-token-0123456789abcdef"
+    whatsapp_from: str = "whatsapp:+14155238886"
+
+    @property
+    def web_origin(self) -> str:
+        return f"http://127.0.0.1:{self.web_port}"
+
+
 @pytest.fixture(scope="session")
-def assistant(tmp_path_factory, handoffs_db):
-    """The real Rasa server and action server, started once for the session."""
-    from bot.servers import running_assistant
+def channel_settings():
+    """Ports and secrets for the web and WhatsApp channels, in the environment the servers inherit.
+    The Twilio webhook URL is filled in once the Rasa server's port is known (``assistant``)."""
+    from bot.servers import free_port
+
+    settings = ChannelSettings(web_port=free_port(), twilio_port=free_port())
+    values = {
+        "BOT_WEB_ORIGINS": settings.web_origin,
+        "BOT_SESSION_SECRET": "test-session-secret",
+        "TWILIO_ACCOUNT_SID": settings.account_sid,
+        "TWILIO_AUTH_TOKEN": settings.auth_token,
+        "TWILIO_WHATSAPP_FROM": settings.whatsapp_from,
+        "TWILIO_API_BASE": f"http://127.0.0.1:{settings.twilio_port}",
+        "BOT_RATE_PER_ADDRESS": "100000",  # every test client is 127.0.0.1; per-sender limits stay on
+    }
+    saved = {key: os.environ.get(key) for key in (*values, "TWILIO_WEBHOOK_URL")}
+    os.environ.update(values)
+    yield settings
+    for key, value in saved.items():
+        if value is None:
+            os.environ.pop(key, None)
+        else:
+            os.environ[key] = value
+
+
+@pytest.fixture(scope="session")
+def assistant(tmp_path_factory, handoffs_db, channel_settings):
+    """The real Rasa server and action server, started once for the session, with every channel
+    of credentials.yml (REST, the web widget's socket.io, WhatsApp pointed at a local fake)."""
+    from bot.servers import free_port, running_assistant
+
+    rasa_port = free_port()
+    os.environ["TWILIO_WEBHOOK_URL"] = f"http://127.0.0.1:{rasa_port}/webhooks/whatsapp/webhook"
 
     tracker_db = tmp_path_factory.mktemp("tracker") / "tracker.db"
-    with running_assistant(tracker_db=tracker_db) as running:
+    with running_assistant(tracker_db=tracker_db, rasa_port=rasa_port) as running:
         yield running
+
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's headless Chromium driven by Playwright (no browser download; `make browser`)."""
+    if not Path(CHROMIUM).exists():
+        pytest.fail("Debian's chromium is not installed: `make browser` installs it")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+        )
+        yield chromium
+        chromium.close()

@@ -73,6 +73,16 @@ def test_clarify_offers_likely_topics_then_something_else():
     assert messages[0]["custom"]["clarify"] == [b["payload"][5:] for b in buttons[:-1]]  # how `ask` tells it apart
 
 
+def test_clarify_with_no_likely_topic_offers_the_main_subjects_and_a_nurse():
+    ranking = [{"name": "nlu_fallback", "confidence": 1.0}, {"name": "greet", "confidence": 0.2}]
+    messages, events = _run(ActionAskWhichTopic(), make_tracker("hmm", "nlu_fallback", 1.0, ranking))
+    assert events == []
+    assert [(m["response"], m["custom"]) for m in messages] == [("utter_clarify_no_topic", {"clarify": []})]
+    payloads = [b["payload"] for b in domain_dict()["responses"]["utter_clarify_no_topic"][0]["buttons"]]
+    assert payloads == ["/ask_cementoplasty", "/ask_bone_strengthening_medicines", "/ask_nice_access",
+                        "/ask_helpline", "/out_of_scope"]
+
+
 @pytest.mark.parametrize(
     "text, urgency, reasons",
     [

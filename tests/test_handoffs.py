@@ -8,6 +8,7 @@ import sqlite3
 import pytest
 
 from bot import handoffs
+from bot.feedback import record_feedback
 from bot.privacy import forget, purge
 from bot.staff import add_staff, check_password
 
@@ -105,20 +106,24 @@ def test_pending_handoffs_are_replayed_by_the_next_write(tmp_path, monkeypatch, 
 def test_purge_deletes_only_what_is_older_than_the_retention(db, tmp_path, monkeypatch):
     monkeypatch.setattr(handoffs, "_now", lambda: "2026-01-01T10:00:00+00:00")
     handoffs.save_handoff("old", "routine", "callback", path=db)
+    record_feedback("old", "denosumab", True, path=db)
     monkeypatch.setattr(handoffs, "_now", lambda: "2026-11-20T10:00:00+00:00")
     handoffs.save_handoff("recent", "routine", "callback", path=db)
+    record_feedback("recent", "denosumab", False, path=db)
     tracker = _tracker_db(tmp_path, {"old": dt.datetime(2026, 1, 1), "recent": dt.datetime(2026, 11, 20)})
     removed = purge(90, handoffs_db=db, tracker_db=tracker, now=dt.datetime(2026, 11, 22, tzinfo=dt.timezone.utc))
-    assert removed == {"handoffs": 1, "tracker events": 2}
+    assert removed == {"handoffs": 1, "feedback": 1, "undelivered": 0, "tracker events": 2}
     assert [h["conversation_id"] for h in handoffs.list_handoffs(db)] == ["recent"]
+    assert [row["conversation_id"] for row in handoffs.open_db(db)["feedback"].rows] == ["recent"]
     assert _senders(tracker) == {"recent"}
 
 
 def test_forget_removes_a_conversation_everywhere(db, tmp_path):
     handoffs.save_handoff("sue", "routine", "callback", contact=CONTACT, path=db)
     handoffs.save_handoff("other", "routine", "callback", path=db)
+    record_feedback("sue", "kyphoplasty", True, path=db)
     tracker = _tracker_db(tmp_path, {"sue": dt.datetime(2026, 11, 20), "other": dt.datetime(2026, 11, 20)})
-    assert forget("sue", handoffs_db=db, tracker_db=tracker) == {"handoffs": 1, "feedback": 0, "tracker events": 2}
+    assert forget("sue", handoffs_db=db, tracker_db=tracker) == {"handoffs": 1, "feedback": 1, "undelivered": 0, "tracker events": 2}
     assert [h["conversation_id"] for h in handoffs.list_handoffs(db)] == ["other"]
     assert _senders(tracker) == {"other"}
 

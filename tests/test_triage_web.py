@@ -4,9 +4,7 @@ Chromium (Debian's package, driven by Playwright) against the page served by wai
 from __future__ import annotations
 
 import re
-import shutil
 import threading
-from pathlib import Path
 
 import pytest
 
@@ -15,7 +13,6 @@ from bot.staff import add_staff
 from bot.triage_web import create_app
 
 PASSWORD = "a long enough secret"
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 
 
 @pytest.fixture
@@ -117,22 +114,6 @@ def served(db):
     thread.start()
     yield f"http://127.0.0.1:{server.effective_port}"
     server.close()
-
-
-@pytest.fixture
-def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.fail("Debian's chromium is not installed: `make browser` installs it")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-        )
-        yield chromium
-        chromium.close()
 
 
 def test_staff_work_the_queue_in_a_real_browser(served, browser, db):

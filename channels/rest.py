@@ -1,0 +1,78 @@
+"""Rasa's REST channel (``/webhooks/rest/webhook``), stricter (``channels.rest.StrictRestInput``).
+
+- A request must be a JSON object with a ``sender`` (1-128 letters, digits, ``_.:@-``): without
+  one it is refused with 400, never merged into one shared "default" conversation.
+- The message goes through ``bot/incoming.py`` (size cap, control characters, empty -> 400).
+- Per-sender and per-address rate limits (``bot/rate_limit.py``): 429 with a kind message.
+- Never silent: a turn that produced no reply (the action server down or too slow) is answered
+  with ``content/messaging.yml``'s ``something_went_wrong`` (helpline and emergency numbers).
+"""
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any, Awaitable, Callable
+
+from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
+from sanic import Blueprint, response
+from sanic.request import Request
+
+from bot.incoming import incoming
+from bot.plain_text import messaging_words
+from bot.rate_limit import ChannelLimits
+
+logger = logging.getLogger(__name__)
+
+SENDER = re.compile(r"[\w.:@-]{1,128}")
+
+
+def _client_address(request: Request) -> str:
+    return request.remote_addr or request.ip or ""
+
+
+class StrictRestInput(InputChannel):
+    """See the module docstring."""
+
+    @classmethod
+    def name(cls) -> str:
+        return "rest"
+
+    def __init__(self) -> None:
+        self.limits = ChannelLimits()
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        rest = Blueprint("strict_rest_webhook", __name__)
+
+        @rest.route("/", methods=["GET"])
+        async def health(_request: Request):
+            return response.json({"status": "ok"})
+
+        @rest.route("/webhook", methods=["POST"])
+        async def receive(request: Request):
+            try:
+                body = request.json
+            except Exception:  # sanic raises on a body that is not JSON
+                body = None
+            if not isinstance(body, dict):
+                return response.json({"error": "send a JSON object with 'sender' and 'message'"}, status=400)
+            sender = body.get("sender")
+            if not isinstance(sender, str) or not SENDER.fullmatch(sender):
+                return response.json({"error": "a 'sender' is required: 1-128 letters, digits or _.:@-"},
+                                     status=400)
+            text = incoming(body.get("message"))
+            if text is None:
+                return response.json({"error": "the 'message' is empty"}, status=400)
+            if not self.limits.allow(sender, _client_address(request)):
+                return response.json([{"recipient_id": sender, "text": messaging_words()["slow_down"]}],
+                                     status=429)
+            collector = CollectingOutputChannel()
+            try:
+                await on_new_message(UserMessage(text, collector, sender, input_channel=self.name(),
+                                                 metadata=self.get_metadata(request)))
+            except Exception as exc:
+                logger.error("rest: the assistant failed on a message (%s)", type(exc).__name__)
+            messages = collector.messages or [
+                {"recipient_id": sender, "text": messaging_words()["something_went_wrong"]}]
+            return response.json(messages)
+
+        return rest

@@ -1,0 +1,151 @@
+"""WhatsApp through Twilio, for carers: Rasa 3.6's Twilio channel, extended.
+
+Configured in ``credentials.yml`` as ``channels.whatsapp.WhatsAppInput``; secrets from the
+environment (``bot/twilio_api.py``). Webhook: ``POST /webhooks/whatsapp/webhook``.
+
+- **Every webhook's signature is checked** (``X-Twilio-Signature``, Twilio's own
+  ``RequestValidator`` over ``TWILIO_WEBHOOK_URL``, the URL Twilio calls) and its
+  ``AccountSid`` must be ours; anything else gets 403 and is not processed.
+- **Conversation ids do not reveal phone numbers**: ``wa-`` + a keyed hash of the sender.
+- **Plain text**: a turn's replies go as one message (split at 1,600 characters), buttons as
+  numbered options; "2" (or the option's words) picks the second button of the last turn.
+- **Nothing lost silently**: sending retries rate limits and server errors; what still fails is
+  logged (error type only) and kept in the ``undelivered`` table for ``python -m bot undelivered
+  --retry``. If the assistant gives no reply (a fault, the action server down), the person gets a
+  short "something went wrong" with the helpline and emergency numbers (``content/messaging.yml``).
+- A per-sender rate limit (``bot/rate_limit.py``) with a kind reply.
+"""
+from __future__ import annotations
+
+import logging
+from typing import Any, Awaitable, Callable
+
+import aiohttp
+from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
+from sanic import Blueprint, response
+from sanic.request import Request
+from twilio.request_validator import RequestValidator
+
+from bot.incoming import TOO_LONG, incoming
+from bot.plain_text import as_plain_text, buttons_of, chosen_payload, messaging_words, split_message
+from bot.rate_limit import ChannelLimits
+from bot.twilio_api import DeliveryError, TwilioConfig, send_message
+
+logger = logging.getLogger(__name__)
+
+EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
+
+
+class WhatsAppOutput(OutputChannel):
+    """Collects a turn's bot messages; the webhook sends them together afterwards."""
+
+    @classmethod
+    def name(cls) -> str:
+        return "whatsapp"
+
+    def __init__(self) -> None:
+        self.messages: list[dict] = []
+
+    async def send_response(self, recipient_id: str, message: dict[str, Any]) -> None:
+        self.messages.append({"text": message.get("text") or "", "buttons": message.get("buttons") or []})
+
+    async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
+        self.messages.append({"text": text, "buttons": []})
+
+
+async def offered_buttons(agent, conversation_id: str) -> list[dict]:
+    """The buttons the assistant's last turn offered in this conversation (from the tracker store,
+    so any Rasa process can resolve "2")."""
+    from rasa.shared.core.events import BotUttered, UserUttered
+
+    tracker = await agent.tracker_store.retrieve(conversation_id) if agent else None
+    turn: list[dict] = []
+    for event in reversed(tracker.events if tracker else []):
+        if isinstance(event, UserUttered):
+            break
+        if isinstance(event, BotUttered):
+            turn.insert(0, {"buttons": (event.data or {}).get("buttons") or []})
+    return buttons_of(turn)
+
+
+class WhatsAppInput(InputChannel):
+    """Twilio WhatsApp webhook (see the module docstring)."""
+
+    @classmethod
+    def name(cls) -> str:
+        return "whatsapp"
+
+    @classmethod
+    def from_credentials(cls, credentials: dict[str, Any] | None) -> InputChannel:
+        return cls(TwilioConfig.from_settings(credentials))
+
+    def __init__(self, config: TwilioConfig | None) -> None:
+        self.config = config
+        self.limits = ChannelLimits()
+        if config is None:
+            logger.warning("whatsapp: TWILIO_ACCOUNT_SID/TWILIO_AUTH_TOKEN/TWILIO_WHATSAPP_FROM not set; "
+                           "the webhook will answer 503")
+
+    def get_output_channel(self) -> OutputChannel:
+        return WhatsAppOutput()
+
+    def _signed(self, request: Request) -> bool:
+        signature = request.headers.get("X-Twilio-Signature", "")
+        url = self.config.webhook_url or request.url
+        return (bool(signature) and request.form.get("AccountSid") == self.config.account_sid
+                and RequestValidator(self.config.auth_token).validate(url, request.form, signature))
+
+    async def _deliver(self, conversation_id: str, address: str, text: str) -> None:
+        from bot.undelivered import record
+
+        pieces = split_message(text)
+        async with aiohttp.ClientSession() as session:
+            for number, piece in enumerate(pieces):
+                try:
+                    await send_message(self.config, address, piece, session)
+                except DeliveryError as exc:
+                    logger.error("whatsapp: a reply could not be delivered (%s); kept for retry", exc)
+                    for left in pieces[number:]:  # keep the order: this piece and all after it
+                        record(conversation_id, self.name(), address, left, str(exc), self.config.attempts)
+                    return
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        from bot.web_session import pseudonym, session_secret
+
+        secret = session_secret()
+        whatsapp = Blueprint("whatsapp_webhook", __name__)
+
+        @whatsapp.route("/", methods=["GET"])
+        async def health(_request: Request):
+            return response.json({"status": "ok" if self.config else "not configured"})
+
+        @whatsapp.route("/webhook", methods=["POST"])
+        async def webhook(request: Request):
+            if self.config is None:
+                return response.text("WhatsApp is not configured", status=503)
+            if not self._signed(request):
+                logger.warning("whatsapp: refused a webhook without a valid Twilio signature")
+                return response.text("invalid signature", status=403)
+            address = request.form.get("From") or ""
+            if not address:
+                return response.text(EMPTY_TWIML, content_type="text/xml")
+            conversation_id = pseudonym(secret, address, "wa-")
+            text = incoming(request.form.get("Body"))
+            if text is None:  # a picture or a sticker with no words: nothing to answer
+                return response.text(EMPTY_TWIML, content_type="text/xml")
+            if not self.limits.per_sender.allow(conversation_id):
+                await self._deliver(conversation_id, address, messaging_words()["slow_down"])
+                return response.text(EMPTY_TWIML, content_type="text/xml")
+            if text != TOO_LONG:
+                text = chosen_payload(text, await offered_buttons(request.app.ctx.agent, conversation_id)) or text
+            out = WhatsAppOutput()
+            try:
+                await on_new_message(UserMessage(text, out, conversation_id, input_channel=self.name()))
+            except Exception as exc:
+                logger.error("whatsapp: the assistant failed on a message (%s)", type(exc).__name__)
+            # never silent: with no reply (a fault, the action server down) the person gets the numbers
+            reply = as_plain_text(out.messages) or messaging_words()["something_went_wrong"]
+            await self._deliver(conversation_id, address, reply)
+            return response.text(EMPTY_TWIML, content_type="text/xml")
+
+        return whatsapp

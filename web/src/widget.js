@@ -1,0 +1,267 @@
+// The patients' chat widget: connects the page's chat markup to the Rasa server's socket.io
+// channel (channels/webchat.py). Every word it shows comes from the page (content/web.yml) or from
+// the assistant. Bot and user text are inserted as text nodes, never as HTML; the only formatting
+// is **bold**, "- " lists, paragraphs and http(s) links, each built with createElement.
+import { io } from "socket.io-client";
+
+const STORE_KEY = "bones-chat";
+const LINK_OR_BOLD = /\*\*(.+?)\*\*|(https?:\/\/[^\s<>"]*[^\s<>".,;:!?)'])/g;
+const LIST_ITEM = /^\s*[-*\u2022]\s+/;
+
+function readConfig() {
+  const node = document.getElementById("bones-chat-config");
+  return JSON.parse(node.textContent);
+}
+
+function loadState() {
+  try {
+    const saved = JSON.parse(sessionStorage.getItem(STORE_KEY) || "null");
+    if (saved && Array.isArray(saved.transcript)) return saved;
+  } catch (e) {
+    /* a damaged entry starts a new conversation */
+  }
+  return { session: null, transcript: [] };
+}
+
+function saveState(state) {
+  try {
+    sessionStorage.setItem(STORE_KEY, JSON.stringify(state));
+  } catch (e) {
+    /* storage full or disabled: the conversation still works, a reload just starts afresh */
+  }
+}
+
+function el(tag, className, text) {
+  const node = document.createElement(tag);
+  if (className) node.className = className;
+  if (text !== undefined) node.textContent = text;
+  return node;
+}
+
+// Inline formatting: **bold** and http(s) links; everything else is a text node.
+function appendInline(parent, text, texts) {
+  let last = 0;
+  for (const match of text.matchAll(LINK_OR_BOLD)) {
+    parent.appendChild(document.createTextNode(text.slice(last, match.index)));
+    if (match[1] !== undefined) {
+      parent.appendChild(el("strong", "", match[1]));
+    } else {
+      const link = el("a", "", match[2]);
+      link.href = match[2];
+      link.target = "_blank";
+      link.rel = "noopener noreferrer";
+      link.appendChild(el("span", "visually-hidden", " " + texts.new_tab));
+      parent.appendChild(link);
+    }
+    last = match.index + match[0].length;
+  }
+  parent.appendChild(document.createTextNode(text.slice(last)));
+}
+
+// Paragraphs (blank lines), lists ("- " lines) and line breaks.
+function appendRich(parent, text, texts) {
+  for (const block of String(text).split(/\n\s*\n/)) {
+    const lines = block.split("\n").filter((line) => line.trim() !== "");
+    if (!lines.length) continue;
+    if (lines.every((line) => LIST_ITEM.test(line))) {
+      const list = el("ul");
+      for (const line of lines) {
+        const item = el("li");
+        appendInline(item, line.replace(LIST_ITEM, ""), texts);
+        list.appendChild(item);
+      }
+      parent.appendChild(list);
+    } else {
+      const para = el("p");
+      lines.forEach((line, i) => {
+        if (i) para.appendChild(el("br"));
+        appendInline(para, line, texts);
+      });
+      parent.appendChild(para);
+    }
+  }
+}
+
+class ChatWidget {
+  constructor(config) {
+    this.config = config;
+    this.texts = config.text;
+    this.log = document.getElementById("chat-log");
+    this.form = document.getElementById("chat-form");
+    this.input = document.getElementById("chat-input");
+    this.status = document.getElementById("chat-status");
+    this.newButton = document.getElementById("chat-new");
+    this.state = loadState();
+    this.queue = [];
+    this.confirmed = false;
+  }
+
+  start() {
+    this.state.transcript.forEach((entry, index) => this.render(entry, index));
+    this.scrollToEnd();
+    this.form.addEventListener("submit", (event) => {
+      event.preventDefault();
+      this.sendTyped();
+    });
+    this.input.addEventListener("keydown", (event) => {
+      if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
+        event.preventDefault();
+        this.sendTyped();
+      }
+    });
+    this.newButton.addEventListener("click", () => this.startAgain());
+    this.connect();
+  }
+
+  connect() {
+    this.setStatus(this.texts.connecting);
+    this.socket = io(this.config.server, {
+      path: this.config.path || "/socket.io",
+      transports: ["websocket", "polling"],
+    });
+    this.socket.on("connect", () => {
+      this.confirmed = false;
+      this.socket.emit("session_request", this.state.session || {});
+    });
+    this.socket.on("session_confirm", (session) => this.confirm(session));
+    this.socket.on("bot_uttered", (message) => this.receive(message));
+    this.socket.on("disconnect", () => this.setStatus(this.texts.disconnected));
+    this.socket.on("connect_error", () => this.setStatus(this.texts.disconnected));
+  }
+
+  confirm(session) {
+    if (!session || typeof session.session_id !== "string") return;
+    const known = this.state.session && this.state.session.session_id === session.session_id;
+    if (!known && this.state.transcript.length) {
+      // The server started a new conversation (the old one could not be verified).
+      this.state.transcript = [];
+      this.log.replaceChildren();
+    }
+    this.state.session = { session_id: session.session_id, token: session.token };
+    saveState(this.state);
+    this.confirmed = true;
+    this.setStatus("");
+    while (this.queue.length) this.emitMessage(this.queue.shift());
+  }
+
+  sendTyped() {
+    const text = this.input.value.trim();
+    if (!text) return;
+    this.input.value = "";
+    this.send(text, text);
+  }
+
+  send(shown, message) {
+    this.add({ from: "user", text: shown });
+    this.setStatus(this.texts.thinking);
+    if (this.confirmed) this.emitMessage(message);
+    else this.queue.push(message);
+  }
+
+  emitMessage(message) {
+    this.socket.emit("user_uttered", { message, session_id: this.state.session.session_id });
+  }
+
+  receive(message) {
+    if (!message || (typeof message.text !== "string" && !message.buttons)) return;
+    this.setStatus("");
+    this.add({
+      from: "bot",
+      text: message.text || "",
+      kind: message.kind || "",
+      buttons: Array.isArray(message.buttons) ? message.buttons : [],
+      topic: (message.custom && message.custom.topic) || "",
+    });
+  }
+
+  add(entry) {
+    this.state.transcript.push(entry);
+    saveState(this.state);
+    this.render(entry, this.state.transcript.length - 1);
+    this.scrollToEnd();
+  }
+
+  render(entry, index) {
+    const item = el("div", `msg msg-${entry.from === "user" ? "user" : "bot"}`);
+    if (entry.kind) item.dataset.kind = entry.kind;
+    const who = entry.from === "user" ? this.texts.you_said : this.texts.bot_said;
+    item.appendChild(el("span", "visually-hidden", who + " "));
+    const body = el("div", "msg-body");
+    if (entry.from === "user") body.appendChild(el("p", "", entry.text));
+    else appendRich(body, entry.text, this.texts);
+    item.appendChild(body);
+    if (entry.buttons && entry.buttons.length && !entry.chosen) {
+      item.appendChild(this.renderButtons(entry, index));
+    }
+    if (entry.topic) item.appendChild(this.renderFeedback(entry, index));
+    this.log.appendChild(item);
+  }
+
+  renderButtons(entry, index) {
+    const group = el("div", "choices");
+    group.setAttribute("role", "group");
+    group.setAttribute("aria-label", this.texts.choices);
+    for (const button of entry.buttons) {
+      const control = el("button", "choice", String(button.title || ""));
+      control.type = "button";
+      control.addEventListener("click", () => {
+        this.state.transcript[index].chosen = true;
+        group.remove();
+        this.send(String(button.title || ""), String(button.payload || button.title || ""));
+        this.input.focus();
+      });
+      group.appendChild(control);
+    }
+    return group;
+  }
+
+  renderFeedback(entry, index) {
+    const box = el("div", "feedback");
+    if (entry.feedback) {
+      box.appendChild(el("p", "", this.texts.helpful_thanks));
+      return box;
+    }
+    box.setAttribute("role", "group");
+    box.setAttribute("aria-label", this.texts.helpful_question);
+    box.appendChild(el("span", "feedback-question", this.texts.helpful_question));
+    for (const [helpful, label] of [[true, this.texts.helpful_yes], [false, this.texts.helpful_no]]) {
+      const control = el("button", "feedback-answer", label);
+      control.type = "button";
+      control.addEventListener("click", () => {
+        this.socket.emit("feedback", { topic: entry.topic, helpful });
+        this.state.transcript[index].feedback = helpful ? "yes" : "no";
+        saveState(this.state);
+        box.replaceChildren(el("p", "", this.texts.helpful_thanks));
+        box.removeAttribute("role");
+        box.removeAttribute("aria-label");
+        this.input.focus();
+      });
+      box.appendChild(control);
+    }
+    return box;
+  }
+
+  startAgain() {
+    this.state = { session: null, transcript: [] };
+    saveState(this.state);
+    this.log.replaceChildren();
+    this.queue = [];
+    this.confirmed = false;
+    this.socket.emit("session_request", {});
+    this.input.focus();
+  }
+
+  setStatus(text) {
+    this.status.textContent = text || "";
+  }
+
+  scrollToEnd() {
+    this.log.scrollTop = this.log.scrollHeight;
+  }
+}
+
+document.addEventListener("DOMContentLoaded", () => {
+  const widget = new ChatWidget(readConfig());
+  window.bonesChat = widget;
+  widget.start();
+});
