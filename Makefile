@@ -29,7 +29,7 @@ WEB_SRC  := web/package.json web/package-lock.json $(wildcard web/src/*)
 CHROMIUM := /usr/bin/chromium
 SUDO     := $(if $(filter 0,$(shell id -u)),,sudo)
 
-.PHONY: help setup web browser run triage staff test pytest check-content validate test-conversations cross-validate bench lock clean
+.PHONY: help setup web browser services run triage staff test pytest check-content validate test-conversations cross-validate bench audit lock clean
 
 help: ## list the targets and what they do
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-20s %s\n", $$1, $$2}'
@@ -65,6 +65,16 @@ $(CHROMIUM):
 
 browser: $(CHROMIUM) ## Debian's Chromium for the headless browser tests (Playwright drives it; no browser download)
 
+REDIS    := /usr/bin/redis-server
+POSTGRES := $(firstword $(wildcard /usr/lib/postgresql/*/bin/postgres))
+
+services: ## Debian's PostgreSQL and Redis, for the several-processes configuration (tests and bench start private servers)
+	@if [ -z "$(POSTGRES)" ] || [ ! -x $(REDIS) ]; then \
+	  echo "Installing Debian's postgresql and redis-server"; \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q postgresql redis-server || \
+	  { $(SUDO) apt-get update -q && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q postgresql redis-server; }; \
+	fi
+
 setup: $(VENV)/.installed $(DB) $(SPACY) $(MODEL) $(WIDGET) ## install everything and build the database, spaCy pipeline and model
 	@mkdir -p var
 
@@ -81,7 +91,7 @@ staff: $(VENV)/.installed ## create or reset a staff account for the triage page
 check-content: $(VENV)/.installed ## validate content/ (fields, review dates, scrape gaps, numbers, readability)
 	$(PY) -m bot check-content
 
-pytest: $(VENV)/.installed $(DB) $(SPACY) $(WIDGET) $(CHROMIUM) ## the pytest suite: unit, safety table, consistency, and integration against real servers (needs the model)
+pytest: $(VENV)/.installed $(DB) $(SPACY) $(WIDGET) $(CHROMIUM) services ## the pytest suite: unit, safety table, consistency, and integration against real servers (needs the model)
 	$(PY) -m pytest -q
 
 validate: $(VENV)/.installed ## rasa data validate (strict: see bot/data_validation.py)
@@ -90,13 +100,21 @@ validate: $(VENV)/.installed ## rasa data validate (strict: see bot/data_validat
 test-conversations: setup ## conversation tests in tests/test_stories.yml against the trained model
 	$(PY) -m bot rasa-test
 
-test: setup browser check-content validate test-conversations pytest ## everything: content checks, data validation, conversation tests, pytest
+test: setup browser services check-content validate test-conversations pytest ## everything: content checks, data validation, conversation tests, pytest
 
 cross-validate: setup ## NLU cross-validation (5 folds); results in results/cross-validation/
 	$(RASA) test nlu --nlu data/nlu.yml --cross-validation --folds 5 --out results/cross-validation
 
-bench: setup ## latency, throughput, memory and start-up figures (not part of make test)
+bench: setup services ## latency, throughput, memory and start-up figures, both configurations (not part of make test)
 	$(PY) -m bot bench
+
+AUDIT := build/audit-venv/bin/pip-audit
+$(AUDIT):
+	$(PYTHON310) -m venv build/audit-venv
+	build/audit-venv/bin/pip install --quiet pip-audit
+
+audit: $(AUDIT) ## check every pinned package (constraints.txt) for known vulnerabilities; fails if any cannot be checked
+	$(AUDIT) -r constraints.txt --no-deps --disable-pip --strict --progress-spinner off --desc on
 
 lock: $(VENV)/.installed ## rewrite constraints.txt from the working venv
 	(echo "# Exact versions, from 'pip freeze' of a working .venv (Python 3.10). Regenerate with 'make lock'."; $(PY) -m pip freeze) > constraints.txt

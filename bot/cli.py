@@ -166,7 +166,7 @@ def _rasa_test(args) -> int:
 def _bench(args) -> int:
     from bot.bench import main as bench_main
 
-    return bench_main(users=args.users, turns=args.turns)
+    return bench_main(levels=tuple(args.users), long_turns=args.long_turns, reference=not args.no_reference)
 
 
 def _validate_data(args) -> int:
@@ -211,9 +211,11 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("file", type=Path)
     p.add_argument("-v", "--verbose", action="store_true", help="also print each reply")
     p.set_defaults(func=_evaluate)
-    p = sub.add_parser("bench", help="latency, throughput, memory and start-up figures")
-    p.add_argument("--users", type=int, default=20, help="concurrent conversations (default 20)")
-    p.add_argument("--turns", type=int, default=10, help="messages per conversation (default 10)")
+    p = sub.add_parser("bench", help="latency, throughput, memory and start-up figures, both configurations")
+    p.add_argument("--users", type=int, nargs="+", default=[1, 20, 50, 100],
+                   help="concurrent conversations to measure (default 1 20 50 100)")
+    p.add_argument("--long-turns", type=int, default=500, help="turns of the long conversation (0: skip)")
+    p.add_argument("--no-reference", action="store_true", help="skip the plain `rasa init` reference")
     p.set_defaults(func=_bench)
     from bot.staff_cli import register
 

@@ -21,6 +21,7 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 from bot.paths import build_dir, project_root, tracker_db_path
 
@@ -54,25 +55,36 @@ def default_model() -> Path:
 
 @dataclass
 class Assistant:
-    """A running Rasa server (``url``) with its action server."""
+    """Running Rasa server processes (``urls``; ``url`` is the first) with their action server."""
 
     url: str
     actions_url: str
     endpoints: Path
-    processes: list[subprocess.Popen] = field(default_factory=list)
+    processes: list[subprocess.Popen] = field(default_factory=list)  # the action server, then Rasa
     started_in_s: float = 0.0
+    logs: dict[str, Path] = field(default_factory=dict)  # {"rasa": first Rasa server's, "actions": ...}
+    urls: list[str] = field(default_factory=list)
+    restart: Callable[[int], None] | None = None
 
-    def send(self, sender: str, message: str) -> list[dict]:
-        """Send ``message`` as ``sender`` through the REST channel; returns the bot's messages."""
-        return _post_json(f"{self.url}/webhooks/rest/webhook", {"sender": sender, "message": message}) or []
+    def send(self, sender: str, message: str, process: int = 0) -> list[dict]:
+        """Send ``message`` as ``sender`` through the REST channel of Rasa process ``process``;
+        returns the bot's messages."""
+        url = (self.urls or [self.url])[process]
+        return _post_json(f"{url}/webhooks/rest/webhook", {"sender": sender, "message": message}) or []
 
     def tracker(self, sender: str) -> dict:
         """The conversation's tracker (needs the HTTP API, which ``running_assistant`` enables)."""
         return json.loads(_get(f"{self.url}/conversations/{sender}/tracker", timeout=10))
 
     def pids(self) -> dict[str, int]:
-        """Process ids: ``{"rasa": ..., "actions": ...}``."""
-        return {"actions": self.processes[0].pid, "rasa": self.processes[1].pid}
+        """Process ids: ``{"actions": ..., "rasa": first Rasa server, "rasa_all": [...]}``."""
+        rasa = [proc.pid for proc in self.processes[1:]]
+        return {"actions": self.processes[0].pid, "rasa": rasa[0], "rasa_all": rasa}
+
+    def kill_and_restart_rasa(self, process: int = 0) -> None:
+        """SIGKILL Rasa process ``process`` (no clean shutdown) and start it again on the same port
+        with the same endpoints; returns once it answers."""
+        self.restart(process)
 
 
 def _wait_until(check, what: str, proc: subprocess.Popen, log: Path) -> None:
@@ -89,12 +101,16 @@ def _wait_until(check, what: str, proc: subprocess.Popen, log: Path) -> None:
     raise TimeoutError(f"{what} did not start in {START_TIMEOUT_S:.0f}s; see {log}")
 
 
-def _endpoints_file(actions_port: int, tracker_db: Path, run_dir: Path) -> Path:
+def _endpoints_file(template: Path, actions_port: int, tracker_db: Path, run_dir: Path) -> Path:
+    """``template`` (``endpoints.yml`` or a deployment's) with this run's action server; a SQLite
+    tracker store is pointed at ``tracker_db``. ``${VARIABLES}`` are left for Rasa to fill in."""
     import yaml
 
-    endpoints = yaml.safe_load((project_root() / "endpoints.yml").read_text())
+    endpoints = yaml.safe_load(template.read_text())
     endpoints["action_endpoint"]["url"] = f"http://127.0.0.1:{actions_port}/webhook"
-    endpoints["tracker_store"]["db"] = str(tracker_db)
+    store = endpoints.get("tracker_store") or {}
+    if str(store.get("dialect", "")).lower() == "sqlite":
+        store["db"] = str(tracker_db)
     path = run_dir / f"endpoints.{actions_port}.yml"
     path.write_text(yaml.safe_dump(endpoints))
     return path
@@ -120,8 +136,12 @@ def running_assistant(
     actions_port: int | None = None,
     tracker_db: Path | None = None,
     log_dir: Path | None = None,
+    endpoints: Path | None = None,
+    rasa_processes: int = 1,
 ):
-    """Start the action server and the Rasa server (HTTP API on, loopback only); stop them after.
+    """Start the action server and ``rasa_processes`` Rasa servers (HTTP API on, loopback only)
+    sharing ``endpoints`` (default ``endpoints.yml``: SQLite tracker store, so use one process;
+    ``deploy/endpoints.postgres.yml`` for several); stop them all after.
 
     Yields an ``Assistant``. Logs go to ``build/logs/`` unless ``log_dir`` says otherwise.
     """
@@ -133,12 +153,36 @@ def running_assistant(
     for folder in (run_dir, log_dir, project_root() / "var"):
         folder.mkdir(parents=True, exist_ok=True)
     actions_port = actions_port or free_port()
-    rasa_port = rasa_port or free_port()
+    rasa_ports = [rasa_port or free_port()] + [free_port() for _ in range(rasa_processes - 1)]
     tracker_db = Path(tracker_db or tracker_db_path())
-    endpoints = _endpoints_file(actions_port, tracker_db, run_dir)
+    endpoints_file = _endpoints_file(Path(endpoints or project_root() / "endpoints.yml"), actions_port,
+                                     tracker_db, run_dir)
     env = child_env()
     started = time.monotonic()
     procs: list[subprocess.Popen] = []
+
+    def launch_rasa(port: int) -> subprocess.Popen:
+        return subprocess.Popen(
+            [sys.executable, "-m", "rasa", "run", "--enable-api", "--interface", "127.0.0.1",
+             "--port", str(port), "--model", str(model), "--endpoints", str(endpoints_file),
+             "--credentials", str(project_root() / "credentials.yml")],
+            cwd=project_root(), env=env, stdout=(log_dir / f"rasa.{port}.log").open("a"),
+            stderr=subprocess.STDOUT, start_new_session=True,
+        )
+
+    def wait_for_rasa(port: int, proc: subprocess.Popen) -> None:
+        url = f"http://127.0.0.1:{port}"
+        _wait_until(lambda: json.loads(_get(f"{url}/status")).get("model_file"), f"the Rasa server on {port}",
+                    proc, log_dir / f"rasa.{port}.log")
+
+    def restart(index: int) -> None:
+        proc = procs[1 + index]
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=15)
+        procs[1 + index] = launch_rasa(rasa_ports[index])
+        wait_for_rasa(rasa_ports[index], procs[1 + index])
+
     try:
         actions_log = log_dir / f"actions.{actions_port}.log"
         procs.append(
@@ -148,23 +192,17 @@ def running_assistant(
                 start_new_session=True,
             )
         )
-        rasa_log = log_dir / f"rasa.{rasa_port}.log"
-        procs.append(
-            subprocess.Popen(
-                [sys.executable, "-m", "rasa", "run", "--enable-api", "--interface", "127.0.0.1",
-                 "--port", str(rasa_port), "--model", str(model), "--endpoints", str(endpoints),
-                 "--credentials", str(project_root() / "credentials.yml")],
-                cwd=project_root(), env=env, stdout=rasa_log.open("w"), stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
-        )
         actions_url = f"http://127.0.0.1:{actions_port}"
-        url = f"http://127.0.0.1:{rasa_port}"
         _wait_until(lambda: _get(f"{actions_url}/health"), "the action server", procs[0], actions_log)
-        _wait_until(
-            lambda: json.loads(_get(f"{url}/status")).get("model_file"), "the Rasa server", procs[1], rasa_log
-        )
-        yield Assistant(url, actions_url, endpoints, procs, time.monotonic() - started)
+        for port in rasa_ports:  # all at once: they load the model in parallel
+            (log_dir / f"rasa.{port}.log").write_text("")
+            procs.append(launch_rasa(port))
+        for port, proc in zip(rasa_ports, procs[1:]):
+            wait_for_rasa(port, proc)
+        urls = [f"http://127.0.0.1:{port}" for port in rasa_ports]
+        yield Assistant(urls[0], actions_url, endpoints_file, procs, time.monotonic() - started,
+                        logs={"rasa": log_dir / f"rasa.{rasa_ports[0]}.log", "actions": actions_log},
+                        urls=urls, restart=restart)
     finally:
         for proc in reversed(procs):
             with contextlib.suppress(ProcessLookupError):

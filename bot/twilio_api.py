@@ -37,17 +37,21 @@ class TwilioConfig:
     backoff_s: float = 0.5
 
     @classmethod
-    def from_settings(cls, settings: dict | None = None) -> "TwilioConfig | None":
-        """From ``TWILIO_*`` environment variables over ``settings`` (credentials.yml); None when
-        the account, token or sender is missing.
+    def from_settings(cls, settings: dict | None = None, environ: dict | None = None) -> "TwilioConfig | None":
+        """From ``TWILIO_*`` variables of ``environ`` (default: the environment) over ``settings``
+        (credentials.yml); None when the account, token or sender is missing.
 
-        >>> TwilioConfig.from_settings({}) is None
+        >>> TwilioConfig.from_settings({}, environ={}) is None
         True
+        >>> TwilioConfig.from_settings({"account_sid": "AC1", "auth_token": "t"}, environ={
+        ...     "TWILIO_WHATSAPP_FROM": "whatsapp:+14155238886"}).messages_url
+        'https://api.twilio.com/2010-04-01/Accounts/AC1/Messages.json'
         """
         settings = settings or {}
+        environ = os.environ if environ is None else environ
 
         def value(env: str, key: str, default: str = "") -> str:
-            return os.environ.get(env) or str(settings.get(key) or default)
+            return environ.get(env) or str(settings.get(key) or default)
 
         config = cls(
             account_sid=value("TWILIO_ACCOUNT_SID", "account_sid"),

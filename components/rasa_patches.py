@@ -1,4 +1,5 @@
-"""Documented fixes for two performance defects in Rasa Open Source 3.6 (no further releases).
+"""Documented fixes for defects in Rasa Open Source 3.6 (no further releases): two slow paths, a
+timeout and a silent fallback.
 
 1. ``RemoteAction._validate_action_result`` calls ``jsonschema.validate(result, schema)`` for every
 custom-action response. ``jsonschema.validate`` first re-checks the (constant) schema against
@@ -16,14 +17,25 @@ conversation lock lives (60 s) and far longer than a person waits. The patch set
 request timeout to ``BOT_ACTION_TIMEOUT`` seconds (default 4): a slow action is cut off, and the
 channels (``channels/``) then reply with the helpline number instead of staying silent.
 
+4. When the tracker store fails (database down, disk full), Rasa's ``FailSafeTrackerStore`` logs an
+error and carries on with an in-memory store: a conversation's history is silently replaced by
+an empty one (a form forgotten, a handoff state lost) and new turns are kept only in that
+process's memory. The patch makes it fail loudly instead: a CRITICAL log line naming the store
+and the error type (never the error text, which can hold the SQL parameters, i.e. people's
+words), then ``TrackerStoreUnavailable`` is raised, and the channels (``channels/``) answer the
+person with ``something_went_wrong`` (helpline and emergency numbers).
+
 Applied when the Rasa server imports ``components`` (config.yml lists our components).
 ``tests/test_rasa_patches.py`` proves invalid responses are still refused and every event type
 resolves to the same class as before.
 """
 from __future__ import annotations
 
+import logging
 from functools import lru_cache
 from typing import Any, Dict, Text
+
+logger = logging.getLogger(__name__)
 
 _APPLIED = False
 DEFAULT_ACTION_TIMEOUT_S = 4.0
@@ -81,6 +93,18 @@ def _resolve_by_type(type_name: Text, default=None):
     return _ORIGINAL_RESOLVE_BY_TYPE(type_name, default)  # Rasa's own handling of unknown names
 
 
+class TrackerStoreUnavailable(RuntimeError):
+    """The tracker store could not be read or written; the turn must not go on from memory."""
+
+
+def _fail_loudly(self, error: Exception) -> None:
+    store = type(self._tracker_store).__name__
+    logger.critical(
+        "TRACKER STORE UNAVAILABLE: %s failed with %s. Refusing to fall back to memory; "
+        "conversations cannot be read or saved until it is back.", store, type(error).__name__)
+    raise TrackerStoreUnavailable(f"{store}: {type(error).__name__}") from error
+
+
 def apply() -> bool:
     """Install the patch (idempotent). Returns True once it is in place."""
     global _APPLIED
@@ -88,11 +112,14 @@ def apply() -> bool:
         global _ORIGINAL_RESOLVE_BY_TYPE
         import rasa.core.actions.action as action_module
         from rasa.core.actions.action import RemoteAction
+        from rasa.core.tracker_store import FailSafeTrackerStore
         from rasa.shared.core.events import Event
 
         action_module.DEFAULT_REQUEST_TIMEOUT = action_timeout_s()
         RemoteAction._validate_action_result = _validate_action_result
         _ORIGINAL_RESOLVE_BY_TYPE = Event.resolve_by_type
         Event.resolve_by_type = staticmethod(_resolve_by_type)
+        FailSafeTrackerStore.on_tracker_store_error = _fail_loudly
+        FailSafeTrackerStore.on_tracker_store_retrieve_error = _fail_loudly
         _APPLIED = True
     return _APPLIED

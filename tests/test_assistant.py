@@ -130,14 +130,23 @@ def test_emergency_reply_still_arrives_when_the_action_server_is_down(tmp_path):
     assert "spinal cord compression" in text and "999" in text
 
 
-def test_conversation_survives_a_restart(tmp_path):
-    tracker_db = tmp_path / "tracker.db"
+def test_rasa_killed_mid_form_and_restarted_carries_on_where_it_was(tmp_path):
     sender = _sender()
-    with running_assistant(tracker_db=tracker_db) as running:
+    with running_assistant(tracker_db=tmp_path / "tracker.db") as running:
         running.send(sender, "what is vertebroplasty?")
-    with running_assistant(tracker_db=tracker_db) as running:
+        assert "first name" in _texts(running.send(sender, "/request_callback"))
+        assert "UK phone number or an email" in _texts(running.send(sender, "Sue"))
+        old_pid = running.pids()["rasa"]
+        running.kill_and_restart_rasa()  # SIGKILL: no clean shutdown
+        assert running.pids()["rasa"] != old_pid
+        assert "good time" in _texts(running.send(sender, "07911 123456"))  # the form goes on
+        assert "about you, or about someone you care for" in _texts(running.send(sender, "mornings"))
+        assert "Do you agree?" in _texts(running.send(sender, "about me"))
+        summary = _texts(running.send(sender, "/affirm"))
         events = running.tracker(sender)["events"]
-    assert any(e["event"] == "user" and e.get("text") == "what is vertebroplasty?" for e in events)
+    assert "Name: Sue" in summary and "Contact: 07911 123456" in summary
+    assert [e["text"] for e in events if e["event"] == "user"][:3] == [
+        "what is vertebroplasty?", "/request_callback", "Sue"]
 
 
 def test_follow_up_question_is_about_the_last_topic(assistant):

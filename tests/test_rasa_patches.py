@@ -55,3 +55,39 @@ def test_unknown_event_types_behave_as_before():
     assert Event.resolve_by_type("no_such_event", default=Event) is Event
     with pytest.raises(ValueError):
         Event.resolve_by_type("no_such_event")
+
+
+class _BrokenStore:
+    """A tracker store whose database is down."""
+
+    def __init__(self):
+        from rasa.shared.core.domain import Domain
+
+        self.domain, self.event_broker = Domain.empty(), None
+
+    async def retrieve(self, sender_id):
+        raise ConnectionError("connection refused: SELECT ... WHERE sender_id='07700 900461'")
+
+    retrieve_full_tracker = retrieve
+
+    async def save(self, tracker):
+        raise ConnectionError("connection refused: INSERT ... VALUES ('07700 900461')")
+
+
+@pytest.mark.parametrize("operation", ["retrieve", "retrieve_full_tracker", "save"])
+def test_a_failing_tracker_store_fails_loudly_instead_of_falling_back_to_memory(operation, caplog):
+    import asyncio
+
+    from rasa.core.tracker_store import FailSafeTrackerStore
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    from components.rasa_patches import TrackerStoreUnavailable
+
+    store = FailSafeTrackerStore(_BrokenStore())
+    argument = DialogueStateTracker("someone", []) if operation == "save" else "someone"
+    with pytest.raises(TrackerStoreUnavailable):
+        asyncio.run(getattr(store, operation)(argument))
+    assert store._fallback_tracker_store is None  # nothing went to memory
+    [record] = [r for r in caplog.records if r.name == "components.rasa_patches"]
+    assert record.levelname == "CRITICAL" and "TRACKER STORE UNAVAILABLE" in record.getMessage()
+    assert "ConnectionError" in record.getMessage() and "07700" not in record.getMessage()

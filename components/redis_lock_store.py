@@ -1,0 +1,49 @@
+"""A Redis lock store that is safe with several Rasa processes (``deploy/endpoints.postgres.yml``).
+
+Rasa 3.6's ``RedisLockStore`` reads a conversation's ticket lock, changes it and writes it back
+without any atomicity (RasaHQ/rasa#9213; the fix, ``ConcurrentRedisLockStore``, was reverted
+from Rasa Open Source in RasaHQ/rasa#11428). Two processes that take a message of the same
+conversation at the same moment can both be given the same ticket, or one can delete the
+other's ticket while cleaning up, and then both handle the conversation at once: one of the
+two turns is lost from the tracker (``tests/test_scale_out.py`` saw it).
+
+Here every read-change-write of a lock (issuing a ticket, dropping expired ones, cleaning up)
+runs under a short Redis mutex (redis-py's ``Lock``: SET NX with a time-out, released by
+token), one per conversation. Waiting for one's turn is unchanged.
+
+Ticket expiry compares wall clocks: on several machines keep them in sync (NTP).
+"""
+from __future__ import annotations
+
+from rasa.core.lock_store import LOCK_LIFETIME, RedisLockStore
+from rasa.utils.endpoints import EndpointConfig
+
+MUTEX_TTL_S = 5.0     # a process that dies holding the mutex frees it after this
+MUTEX_WAIT_S = 10.0   # how long to wait for the mutex before giving up (the turn then fails loudly)
+
+
+class AtomicRedisLockStore(RedisLockStore):
+    """``RedisLockStore`` with atomic ticket operations. Configure as
+    ``type: components.redis_lock_store.AtomicRedisLockStore`` with the usual Redis settings."""
+
+    def __init__(self, endpoint_config: EndpointConfig | None = None, **kwargs) -> None:
+        if endpoint_config is not None:
+            kwargs = {"host": endpoint_config.url, **endpoint_config.kwargs, **kwargs}
+        super().__init__(**kwargs)
+
+    def _mutex(self, conversation_id: str):
+        # "#" cannot occur in a conversation id (channels/), so this key never meets a lock's key
+        return self.red.lock(f"{self.key_prefix}#mutex#{conversation_id}", timeout=MUTEX_TTL_S,
+                             blocking_timeout=MUTEX_WAIT_S, sleep=0.002)
+
+    def issue_ticket(self, conversation_id: str, lock_lifetime: float = LOCK_LIFETIME) -> int:
+        with self._mutex(conversation_id):
+            return super().issue_ticket(conversation_id, lock_lifetime)
+
+    def update_lock(self, conversation_id: str) -> None:
+        with self._mutex(conversation_id):
+            super().update_lock(conversation_id)
+
+    def cleanup(self, conversation_id: str, ticket_number: int) -> None:
+        with self._mutex(conversation_id):
+            super().cleanup(conversation_id, ticket_number)
