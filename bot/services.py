@@ -38,8 +38,14 @@ def missing_packages() -> list[str]:
 
 
 def _as_postgres_user() -> list[str]:
-    """PostgreSQL refuses to run as root: as root, run its programs as the ``postgres`` account."""
-    return ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+    """PostgreSQL refuses to run as root: as root, run its programs as the ``postgres`` account
+    (util-linux's ``runuser``, in /usr/sbin, which a minimal PATH may leave out)."""
+    if os.geteuid() != 0:
+        return []
+    runuser = shutil.which("runuser", path=os.pathsep.join([os.environ.get("PATH", ""), "/usr/sbin", "/sbin"]))
+    if runuser is None:
+        raise RuntimeError("runuser (util-linux) is needed to start PostgreSQL as root")
+    return [runuser, "-u", "postgres", "--"]
 
 
 @dataclass
