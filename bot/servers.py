@@ -26,6 +26,7 @@ from typing import Callable
 from bot.paths import build_dir, project_root, tracker_db_path
 
 START_TIMEOUT_S = float(os.environ.get("BOT_START_TIMEOUT", 180))
+RASA_REQUEST_MAX_BYTES = 64 * 1024
 
 
 def free_port() -> int:
@@ -158,6 +159,10 @@ def running_assistant(
     endpoints_file = _endpoints_file(Path(endpoints or project_root() / "endpoints.yml"), actions_port,
                                      tracker_db, run_dir)
     env = child_env()
+    # the Rasa server refuses request bodies over 64 KB (413) before reading them: a message is at
+    # most BOT_MAX_MESSAGE_CHARS; Sanic's default is 100 MB. (Not the action server: Rasa's calls
+    # carry the whole conversation.)
+    rasa_env = {"SANIC_REQUEST_MAX_SIZE": str(RASA_REQUEST_MAX_BYTES), **env}
     started = time.monotonic()
     procs: list[subprocess.Popen] = []
 
@@ -166,7 +171,7 @@ def running_assistant(
             [sys.executable, "-m", "rasa", "run", "--enable-api", "--interface", "127.0.0.1",
              "--port", str(port), "--model", str(model), "--endpoints", str(endpoints_file),
              "--credentials", str(project_root() / "credentials.yml")],
-            cwd=project_root(), env=env, stdout=(log_dir / f"rasa.{port}.log").open("a"),
+            cwd=project_root(), env=rasa_env, stdout=(log_dir / f"rasa.{port}.log").open("a"),
             stderr=subprocess.STDOUT, start_new_session=True,
         )
 

@@ -97,6 +97,16 @@ def test_a_message_over_the_cap_is_refused_kindly(assistant):
     assert "too long" in reply[0]["text"]
 
 
+def test_a_request_body_over_64_kb_is_refused_before_it_is_read(assistant):
+    body = json.dumps({"sender": sender(), "message": "x" * 200_000}).encode()
+    request = urllib.request.Request(f"{assistant.url}/webhooks/rest/webhook", data=body,
+                                     headers={"Content-Type": "application/json"})
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(request, timeout=30)
+    assert refused.value.code == 413
+    assert post(assistant, {"sender": sender(), "message": "hello"})[0] == 200  # the server is fine
+
+
 def test_a_sender_over_the_rate_limit_is_asked_to_slow_down(assistant):
     who = sender()
     statuses = [post(assistant, {"sender": who, "message": "hello"})[0] for _ in range(30)]
