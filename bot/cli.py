@@ -181,8 +181,15 @@ def _validate_data(args) -> int:
     return 0
 
 
+def _stop_on_sigterm(signum, frame) -> None:
+    """SIGTERM (systemd stop, ``kill``, a CI time-out) ends a command like Ctrl-C does: through its
+    ``finally`` blocks, so the servers it started are stopped too, not left running."""
+    raise SystemExit(128 + signum)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run one command; returns the process exit code."""
+    signal.signal(signal.SIGTERM, _stop_on_sigterm)
     parser = argparse.ArgumentParser(prog="python -m bot", description=__doc__.split("\n\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser("check-content", help="validate content/ (exit 1 on any problem)")

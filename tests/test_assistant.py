@@ -4,6 +4,7 @@ The servers (fixture ``assistant`` in conftest.py) are shared by the test sessio
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -180,3 +181,52 @@ def test_ask_reports_what_the_user_saw(assistant, question, label, emergency, ha
     assert reply["text"]
     if label == "kyphoplasty":
         assert reply["sources"][0]["section"] == "Kyphoplasty"
+
+
+def test_stopping_make_run_with_sigterm_stops_every_server_it_started(tmp_path):
+    import socket
+    import subprocess
+    import sys
+    import time
+
+    from bot.servers import child_env, free_port
+
+    ports = {"--port": free_port(), "--actions-port": free_port(), "--web-port": free_port()}
+    run = subprocess.Popen([sys.executable, "-m", "bot", "run", *[str(x) for kv in ports.items() for x in kv]],
+                           env=child_env(), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                           stderr=subprocess.DEVNULL)
+
+    def listening(port: int) -> bool:
+        with socket.socket() as sock:
+            return sock.connect_ex(("127.0.0.1", port)) == 0
+
+    try:
+        deadline = time.monotonic() + 180
+        while not all(listening(p) for p in ports.values()):
+            assert run.poll() is None and time.monotonic() < deadline, "`python -m bot run` did not start"
+            time.sleep(0.5)
+        run.send_signal(signal.SIGTERM)
+        assert run.wait(timeout=60) != 0
+        deadline = time.monotonic() + 30
+        while any(listening(p) for p in ports.values()) and time.monotonic() < deadline:
+            time.sleep(0.5)
+        assert [p for p in ports.values() if listening(p)] == []  # no server left behind
+    finally:
+        if run.poll() is None:
+            run.kill()
+        _kill_servers_on(ports.values())  # when the test fails, leave nothing running
+
+
+def _kill_servers_on(ports) -> None:
+    """Kill any process started with ``--port N`` for one of ``ports`` (Linux /proc)."""
+    from pathlib import Path
+
+    wanted = {f"--port\0{port}\0" for port in ports}
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            text = cmdline.read_text()
+        except OSError:
+            continue
+        if any(w in text for w in wanted):
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(int(cmdline.parent.name), signal.SIGKILL)
