@@ -145,12 +145,15 @@ def main(levels=LEVELS, long_turns: int = LONG_TURNS, reference: bool = True) ->
     from bot.services import running_postgres, running_redis
 
     os.environ.update(BOT_RATE_PER_SENDER="0", BOT_RATE_PER_ADDRESS="0")  # measure, don't throttle
+    # the benchmark's red flags make handoffs: never in the helpline's real queue
+    os.environ.update(BOT_HANDOFFS_DB=str(_fresh("handoffs.db")),
+                      BOT_HANDOFFS_SPOOL=str(_fresh("handoffs.pending.jsonl")))
     print(f"machine: {os.cpu_count()} cores, {platform.machine()}, Python {platform.python_version()}; "
           f"{TURNS} messages per conversation, each sent when the previous reply arrives")
     with running_assistant(tracker_db=_fresh("tracker.db")) as assistant:
         measure("single node: 1 Rasa process, SQLite tracker store", assistant, levels, long_turns)
     with running_postgres() as postgres, running_redis() as redis:
-        os.environ.update(BOT_POSTGRES_URL=postgres.url, BOT_REDIS_HOST="127.0.0.1",
+        os.environ.update(BOT_POSTGRES_URL=postgres.url, BOT_HANDOFFS_DB=postgres.url, BOT_REDIS_HOST="127.0.0.1",
                           BOT_REDIS_PORT=str(redis.port), BOT_REDIS_PASSWORD="")
         from bot.paths import project_root
 

@@ -1,5 +1,5 @@
 """"Was this helpful?" answers from the web widget, kept in the handoffs database
-(``feedback`` table): conversation, topic, yes/no, channel, time. Never the person's words.
+(``feedback`` table, ``bot/handoff_db.py``): conversation, topic, yes/no, channel, time. Never the person's words.
 ``python -m bot forget`` and ``purge`` delete them with the rest of a conversation.
 
 >>> import tempfile, pathlib
@@ -13,8 +13,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bot import handoffs
-from bot.handoffs import open_db
+from sqlalchemy import func, select
+
+from bot import handoff_db, handoffs
+from bot.handoff_db import FEEDBACK
 
 
 class FeedbackError(ValueError):
@@ -22,7 +24,7 @@ class FeedbackError(ValueError):
 
 
 def record_feedback(conversation_id: str, topic: str, helpful: bool, channel: str = "",
-                    path: Path | None = None, known_topics: set[str] | None = None) -> dict:
+                    path: Path | str | None = None, known_topics: set[str] | None = None) -> dict:
     """Store one answer; returns the stored row. Raises ``FeedbackError`` for a bad topic/value."""
     if not isinstance(helpful, bool):
         raise FeedbackError("helpful must be true or false")
@@ -30,13 +32,16 @@ def record_feedback(conversation_id: str, topic: str, helpful: bool, channel: st
         raise FeedbackError("unknown topic")
     row = {"conversation_id": conversation_id, "topic": topic, "helpful": int(helpful),
            "channel": channel, "created": handoffs._now()}
-    table = open_db(path)["feedback"]
-    table.insert(row)
-    return table.get(table.last_pk)
+    with handoff_db.engine(path).begin() as conn:
+        row_id = conn.execute(FEEDBACK.insert().values(**row)).inserted_primary_key[0]
+    return handoff_db.rows("feedback", path, id=row_id)[0]
 
 
-def summary(path: Path | None = None) -> list[dict]:
+def summary(path: Path | str | None = None) -> list[dict]:
     """Per topic, how many said helpful and not helpful, most answered first."""
-    return list(open_db(path).query(
-        "select topic, sum(helpful) as helpful, sum(1 - helpful) as not_helpful from feedback "
-        "group by topic order by count(*) desc, topic"))
+    query = (select(FEEDBACK.c.topic, func.sum(FEEDBACK.c.helpful).label("helpful"),
+                    func.sum(1 - FEEDBACK.c.helpful).label("not_helpful"))
+             .group_by(FEEDBACK.c.topic).order_by(func.count().desc(), FEEDBACK.c.topic))
+    with handoff_db.engine(path).connect() as conn:
+        return [{**row, "helpful": int(row["helpful"]), "not_helpful": int(row["not_helpful"])}
+                for row in conn.execute(query).mappings()]

@@ -1,5 +1,6 @@
-"""Handoffs to the nurse helpline, stored with sqlite-utils in ``var/handoffs.db`` (separate
-from the read-only content database).
+"""Handoffs to the nurse helpline, in the handoffs database (``bot/handoff_db.py``: a SQLite file
+``var/handoffs.db`` by default, PostgreSQL when ``BOT_HANDOFFS_DB`` is a ``postgresql://`` URL),
+separate from the read-only content database.
 
 One open handoff per conversation: a red flag, a call-back request or a second miss in the
 same conversation update it (the most urgent urgency wins, reasons and flags add up). It holds
@@ -8,7 +9,8 @@ flags seen and a short note for the nurse; never the person's words.
 
 Status: ``new`` -> ``claimed`` (by whom) -> ``resolved``. While ``with_nurse`` is set the
 assistant does not answer topic questions in that conversation; staff hand it back (resolving
-also hands back).
+also hands back). Several nodes may add to the same handoff while staff change it: additions are
+made inside one transaction on the open row, and never reopen or revive a resolved one.
 
 >>> import tempfile, pathlib
 >>> db = pathlib.Path(tempfile.mkdtemp()) / "h.db"
@@ -28,8 +30,11 @@ import os
 import uuid
 from pathlib import Path
 
-import sqlite_utils
+from sqlalchemy import delete, select, update
+from sqlalchemy.exc import IntegrityError
 
+from bot import handoff_db
+from bot.handoff_db import HANDOFFS, TABLES
 from bot.paths import project_root
 
 logger = logging.getLogger(__name__)
@@ -37,73 +42,26 @@ logger = logging.getLogger(__name__)
 URGENCY_RANK = {"emergency": 0, "crisis": 1, "urgent": 2, "routine": 3}
 STATUSES = ("new", "claimed", "resolved")
 REASONS = ("red_flag", "callback", "second_miss", "talk_to_nurse", "out_of_scope")
-COLUMNS = {
-    "id": str, "created": str, "updated": str, "conversation_id": str, "channel": str,
-    "urgency": str, "reasons": str, "about": str,
-    "contact_name": str, "contact": str, "contact_kind": str, "good_time": str, "consent": int,
-    "topics": str, "answers": str, "red_flags": str, "note": str,
-    "status": str, "claimed_by": str, "claimed_at": str, "resolved_by": str, "resolved_at": str,
-    "with_nurse": int, "handed_back_by": str, "handed_back_at": str,
-}
 CONTACT_FIELDS = ("contact_name", "contact", "contact_kind", "good_time")
-# Other tables in the same database, about conversations too (forget/purge clear them):
-# "was this helpful?" answers (bot/feedback.py) and messages a channel could not deliver
-# (bot/undelivered.py).
-SIDE_TABLES = {
-    "feedback": {"id": int, "conversation_id": str, "topic": str, "helpful": int, "channel": str,
-                 "created": str},
-    "undelivered": {"id": int, "conversation_id": str, "channel": str, "address": str, "body": str,
-                    "error": str, "attempts": int, "created": str, "delivered_at": str},
-}
+Where = Path | str | None  # a SQLite file, a database URL, or None for ``$BOT_HANDOFFS_DB``
 
 
 class HandoffError(Exception):
     """A handoff that does not exist, or a change its status does not allow."""
 
 
-def handoffs_db_path() -> Path:
-    """``BOT_HANDOFFS_DB`` or ``var/handoffs.db``."""
-    return Path(os.environ.get("BOT_HANDOFFS_DB", project_root() / "var" / "handoffs.db"))
-
-
-def pending_path(path: Path | None = None) -> Path:
-    """Where handoffs wait when the database cannot be written: beside it, ``.pending.jsonl``."""
-    path = Path(path or handoffs_db_path())
-    return path.with_name(path.stem + ".pending.jsonl")
+def pending_path(path: Where = None) -> Path:
+    """Where handoffs wait when the database cannot be written: beside a SQLite file
+    (``handoffs.pending.jsonl``); for a server database, on this node: ``$BOT_HANDOFFS_SPOOL`` or
+    ``var/handoffs.pending.jsonl``."""
+    file = handoff_db.sqlite_file(path)
+    if file is None:
+        return Path(os.environ.get("BOT_HANDOFFS_SPOOL") or project_root() / "var" / "handoffs.pending.jsonl")
+    return file.with_name(file.stem + ".pending.jsonl")
 
 
 def _now() -> str:
     return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
-
-
-_READY: set[Path] = set()  # databases whose schema this process has already checked
-
-
-def open_db(path: Path | None = None) -> sqlite_utils.Database:
-    """The handoffs database; created or brought up to date the first time this process opens it
-    (every answer asks whether the conversation is with a nurse, so the check is not repeated)."""
-    path = Path(path or handoffs_db_path())
-    if path in _READY and path.exists():
-        db = sqlite_utils.Database(path)
-        db.execute("PRAGMA busy_timeout = 5000")
-        return db
-    path.parent.mkdir(parents=True, exist_ok=True)
-    db = sqlite_utils.Database(path)
-    db.execute("PRAGMA busy_timeout = 5000")
-    _READY.add(path)
-    table = db["handoffs"]
-    if not table.exists():
-        table.create(COLUMNS, pk="id", not_null={"id", "created", "conversation_id", "urgency", "status"})
-        table.create_index(["conversation_id"])
-        table.create_index(["status", "urgency", "created"])
-    else:
-        table.add_missing_columns([{k: None for k in COLUMNS}])
-    for name, columns in SIDE_TABLES.items():
-        if not db[name].exists():
-            db[name].create(columns, pk="id", not_null={"conversation_id", "created"})
-            db[name].create_index(["conversation_id"])
-            db[name].create_index(["created"])
-    return db
 
 
 def _loads(value: str | None) -> list:
@@ -114,21 +72,29 @@ def _union(*lists) -> list:
     return list(dict.fromkeys(item for items in lists for item in items))
 
 
-def open_handoff(conversation_id: str, path: Path | None = None) -> dict | None:
+_OPEN = HANDOFFS.c.status != "resolved"
+
+
+def _open_row(conn, conversation_id: str, lock: bool = False) -> dict | None:
+    query = select(HANDOFFS).where(HANDOFFS.c.conversation_id == conversation_id, _OPEN)
+    query = query.order_by(HANDOFFS.c.created.desc()).limit(1)
+    row = conn.execute(query.with_for_update() if lock else query).mappings().first()
+    return dict(row) if row else None
+
+
+def open_handoff(conversation_id: str, path: Where = None) -> dict | None:
     """The conversation's handoff that is not resolved yet, or None."""
-    rows = open_db(path)["handoffs"].rows_where(
-        "conversation_id = ? and status != 'resolved'", [conversation_id], order_by="created desc", limit=1
-    )
-    return next(iter(rows), None)
+    with handoff_db.engine(path).connect() as conn:
+        return _open_row(conn, conversation_id)
 
 
-def is_with_nurse(conversation_id: str, path: Path | None = None) -> bool:
+def is_with_nurse(conversation_id: str, path: Where = None) -> bool:
     """True while the conversation is with a nurse (a call back was asked and not handed back)."""
     record = open_handoff(conversation_id, path)
     return bool(record and record["with_nurse"])
 
 
-def save_handoff(conversation_id: str, urgency: str, reason: str, path: Path | None = None, **fields) -> dict:
+def save_handoff(conversation_id: str, urgency: str, reason: str, path: Where = None, **fields) -> dict:
     """Create the conversation's open handoff or add to it (after any handoffs waiting in the
     pending file); returns the stored record. ``fields``: see ``_store``."""
     _replay_pending(path)
@@ -147,41 +113,54 @@ def _checked(urgency: str, reason: str, earlier_reason: str | None = None) -> li
 
 def _store(conversation_id: str, urgency: str, reason: str, *, red_flags=(), channel: str = "",
            about: str = "", contact: dict | None = None, topics=(), answers=(),
-           with_nurse: bool = False, earlier_reason: str | None = None, path: Path | None = None) -> dict:
+           with_nurse: bool = False, earlier_reason: str | None = None, path: Where = None) -> dict:
     """Create or add to the open handoff.
 
     ``contact`` (keys contact_name, contact, contact_kind, good_time) is stored only because the
     person consented: the caller must not pass it otherwise. ``earlier_reason`` is why the
     helpline was offered before this (a second miss, say). Raises ``ValueError`` on an unknown
-    urgency or reason, and whatever sqlite raises when the database cannot be written.
+    urgency or reason, and whatever the database raises when it cannot be written.
+
+    The open row is read and changed in one transaction (locked on PostgreSQL; SQLite takes the
+    write lock at the start). Only the columns a handoff gathers are written, so a claim made at
+    the same moment stays; another node creating the open handoff first makes this one retry and
+    add to it instead.
     """
     reasons = _checked(urgency, reason, earlier_reason)
-    db = open_db(path)
-    existing = open_handoff(conversation_id, path) or {}
-    record = {
-        "id": existing.get("id") or uuid.uuid4().hex[:12],
-        "created": existing.get("created") or _now(),
-        "updated": _now(),
-        "conversation_id": conversation_id,
-        "channel": channel or existing.get("channel") or "",
-        "urgency": min(urgency, existing.get("urgency") or urgency, key=URGENCY_RANK.get),
-        "reasons": json.dumps(_union(_loads(existing.get("reasons")), reasons)),
-        "about": about or existing.get("about") or "",
-        "topics": json.dumps(_union(_loads(existing.get("topics")), topics)),
-        "answers": json.dumps(_union(_loads(existing.get("answers")), answers)),
-        "red_flags": json.dumps(_union(_loads(existing.get("red_flags")), red_flags)),
-        "status": existing.get("status") or "new",
-        "with_nurse": int(bool(existing.get("with_nurse")) or with_nurse),
-    }
-    if contact:
-        record.update({k: contact.get(k) or "" for k in CONTACT_FIELDS}, consent=1)
-    record = {**existing, **record}
-    record["note"] = nurse_note(record)
-    db["handoffs"].insert(record, pk="id", replace=True)
-    return db["handoffs"].get(record["id"])
+    for attempt in range(3):
+        try:
+            with handoff_db.engine(path).begin() as conn:
+                existing = _open_row(conn, conversation_id, lock=True) or {}
+                record = {
+                    "updated": _now(),
+                    "channel": channel or existing.get("channel") or "",
+                    "urgency": min(urgency, existing.get("urgency") or urgency, key=URGENCY_RANK.get),
+                    "reasons": json.dumps(_union(_loads(existing.get("reasons")), reasons)),
+                    "about": about or existing.get("about") or "",
+                    "topics": json.dumps(_union(_loads(existing.get("topics")), topics)),
+                    "answers": json.dumps(_union(_loads(existing.get("answers")), answers)),
+                    "red_flags": json.dumps(_union(_loads(existing.get("red_flags")), red_flags)),
+                }
+                if with_nurse or not existing:
+                    record["with_nurse"] = int(with_nurse)
+                if contact:
+                    record.update({k: contact.get(k) or "" for k in CONTACT_FIELDS}, consent=1)
+                record["note"] = nurse_note({**existing, **record})
+                if existing:
+                    conn.execute(update(HANDOFFS).where(HANDOFFS.c.id == existing["id"]).values(**record))
+                    handoff_id = existing["id"]
+                else:
+                    handoff_id = uuid.uuid4().hex[:12]
+                    conn.execute(HANDOFFS.insert().values(id=handoff_id, created=_now(), status="new",
+                                                          conversation_id=conversation_id, **record))
+                return dict(conn.execute(select(HANDOFFS).where(HANDOFFS.c.id == handoff_id)).mappings().one())
+        except IntegrityError:  # another node opened this conversation's handoff first: add to it
+            if attempt == 2:
+                raise
+    raise AssertionError("unreachable")
 
 
-def save_or_spool(conversation_id: str, urgency: str, reason: str, path: Path | None = None, **fields) -> bool:
+def save_or_spool(conversation_id: str, urgency: str, reason: str, path: Where = None, **fields) -> bool:
     """``save_handoff``, but if the database cannot be written the handoff is appended to the
     pending file (replayed by the next successful write) so it is never lost. Returns True when
     the handoff is safely kept somewhere. Errors are logged without personal details."""
@@ -191,6 +170,11 @@ def save_or_spool(conversation_id: str, urgency: str, reason: str, path: Path | 
         return True
     except Exception as error:  # noqa: BLE001 - any storage failure; the caller still helps the person
         logger.error("handoff database write failed (%s); keeping it in the pending file", type(error).__name__)
+    return _spool(conversation_id, urgency, reason, path, fields)
+
+
+def _spool(conversation_id: str, urgency: str, reason: str, path: Where, fields: dict) -> bool:
+    """Append a handoff to the pending file (mode 0600); False if even that fails."""
     try:
         spool = pending_path(path)
         spool.parent.mkdir(parents=True, exist_ok=True)
@@ -205,7 +189,7 @@ def save_or_spool(conversation_id: str, urgency: str, reason: str, path: Path | 
         return False
 
 
-def _replay_pending(path: Path | None) -> None:
+def _replay_pending(path: Where) -> None:
     spool = pending_path(path)
     taken = spool.with_suffix(".replaying")  # a replay that failed half-way is picked up again
     if spool.exists() and not taken.exists():
@@ -241,79 +225,90 @@ def nurse_note(record: dict) -> str:
     return "\n".join(lines)
 
 
-def list_handoffs(path: Path | None = None, include_resolved: bool = True) -> list[dict]:
+def list_handoffs(path: Where = None, include_resolved: bool = True) -> list[dict]:
     """Handoffs, most urgent first, then oldest first; resolved ones last (or left out)."""
-    rows = [r for r in open_db(path)["handoffs"].rows if include_resolved or r["status"] != "resolved"]
+    rows = [r for r in handoff_db.rows("handoffs", path) if include_resolved or r["status"] != "resolved"]
     return sorted(rows, key=lambda r: (r["status"] == "resolved", URGENCY_RANK.get(r["urgency"], 9), r["created"]))
 
 
-def get_handoff(handoff_id: str, path: Path | None = None) -> dict:
+def get_handoff(handoff_id: str, path: Where = None) -> dict:
     """One handoff by id; ``HandoffError`` if there is none."""
-    try:
-        return open_db(path)["handoffs"].get(handoff_id)
-    except sqlite_utils.db.NotFoundError:
-        raise HandoffError(f"no handoff {handoff_id!r}") from None
+    found = handoff_db.rows("handoffs", path, id=handoff_id)
+    if not found:
+        raise HandoffError(f"no handoff {handoff_id!r}")
+    return found[0]
 
 
-def _change(handoff_id: str, changes: dict, path: Path | None) -> dict:
-    db = open_db(path)
-    get_handoff(handoff_id, path)
-    db["handoffs"].update(handoff_id, {**changes, "updated": _now()})
+def _change(handoff_id: str, changes: dict, path: Where, allowed=STATUSES) -> dict:
+    """Apply ``changes`` if the handoff's status (read and written in one transaction) is one of
+    ``allowed``; ``HandoffError`` otherwise."""
+    with handoff_db.engine(path).begin() as conn:
+        row = conn.execute(select(HANDOFFS).where(HANDOFFS.c.id == handoff_id).with_for_update()).mappings().first()
+        if row is None:
+            raise HandoffError(f"no handoff {handoff_id!r}")
+        if row["status"] not in allowed:
+            raise HandoffError(f"this handoff is already {row['status']}")
+        if changes.pop("hand_back_if_with_nurse", False) and row["with_nurse"]:
+            changes.update(with_nurse=0, handed_back_by=changes["resolved_by"], handed_back_at=_now())
+        conn.execute(update(HANDOFFS).where(HANDOFFS.c.id == handoff_id).values(**changes, updated=_now()))
     return get_handoff(handoff_id, path)
 
 
-def claim(handoff_id: str, staff: str, path: Path | None = None) -> dict:
+def claim(handoff_id: str, staff: str, path: Where = None) -> dict:
     """Mark a new or claimed handoff as claimed by ``staff``."""
-    if get_handoff(handoff_id, path)["status"] == "resolved":
-        raise HandoffError("this handoff is already resolved")
-    return _change(handoff_id, {"status": "claimed", "claimed_by": staff, "claimed_at": _now()}, path)
+    return _change(handoff_id, {"status": "claimed", "claimed_by": staff, "claimed_at": _now()}, path,
+                   allowed=("new", "claimed"))
 
 
-def hand_back(handoff_id: str, staff: str, path: Path | None = None) -> dict:
+def hand_back(handoff_id: str, staff: str, path: Where = None) -> dict:
     """Let the assistant answer topic questions in this conversation again."""
     return _change(handoff_id, {"with_nurse": 0, "handed_back_by": staff, "handed_back_at": _now()}, path)
 
 
-def resolve(handoff_id: str, staff: str, path: Path | None = None) -> dict:
+def resolve(handoff_id: str, staff: str, path: Where = None) -> dict:
     """Close the handoff; the conversation goes back to the assistant."""
-    changes = {"status": "resolved", "resolved_by": staff, "resolved_at": _now()}
-    if get_handoff(handoff_id, path)["with_nurse"]:
-        changes.update(with_nurse=0, handed_back_by=staff, handed_back_at=_now())
-    return _change(handoff_id, changes, path)
+    return _change(handoff_id, {"status": "resolved", "resolved_by": staff, "resolved_at": _now(),
+                                "hand_back_if_with_nurse": True}, path)
 
 
-def _delete_where(path: Path | None, where: str, params: list) -> dict[str, int]:
-    db = open_db(path)
+def _delete_where(path: Where, condition) -> dict[str, int]:
     counts = {}
-    for name in ("handoffs", *SIDE_TABLES):
-        counts[name] = db[name].count_where(where, params)
-        db[name].delete_where(where, params)
+    with handoff_db.engine(path).begin() as conn:
+        for name in handoff_db.ABOUT_CONVERSATIONS:
+            table = TABLES[name]
+            counts[name] = conn.execute(delete(table).where(condition(table))).rowcount
     return counts
 
 
-def purge_older_than(days: int, path: Path | None = None, now: dt.datetime | None = None) -> dict[str, int]:
+def purge_older_than(days: int, path: Where = None, now: dt.datetime | None = None) -> dict[str, int]:
     """Delete handoffs, feedback and undelivered messages created more than ``days`` days ago;
     returns how many went from each table."""
     cutoff = ((now or dt.datetime.now(dt.timezone.utc)) - dt.timedelta(days=days)).isoformat(timespec="seconds")
-    return _delete_where(path, "created < ?", [cutoff])
+    return _delete_where(path, lambda table: table.c.created < cutoff)
 
 
-def forget_conversation(conversation_id: str, path: Path | None = None) -> dict[str, int]:
+def forget_conversation(conversation_id: str, path: Where = None) -> dict[str, int]:
     """Delete everything stored about a conversation here; returns how many went from each table."""
-    return _delete_where(path, "conversation_id = ?", [conversation_id])
+    return _delete_where(path, lambda table: table.c.conversation_id == conversation_id)
 
 
-def record_red_flags(conversation_id: str, message: str, channel: str = "", path: Path | None = None) -> dict | None:
+def record_red_flags(conversation_id: str, message: str, channel: str = "", path: Where = None) -> dict | None:
     """Check ``message`` for red flags and add them to the conversation's handoff; None when
-    there are none. The urgency is the most urgent flag's. The message itself is not stored."""
+    there are none. The urgency is the most urgent flag's. The message itself is not stored.
+    When the database cannot be written the handoff waits in the pending file (None returned)."""
     from bot.safety import URGENCY_ORDER, check
 
     flags = check(message).flags
     if not flags:
         return None
     urgency = min((f.urgency for f in flags), key=URGENCY_ORDER.index)
-    return save_handoff(conversation_id, urgency, "red_flag", red_flags=[f.id for f in flags],
-                        channel=channel, path=path)
+    fields = {"red_flags": [f.id for f in flags], "channel": channel}
+    try:
+        return save_handoff(conversation_id, urgency, "red_flag", path=path, **fields)
+    except Exception as error:  # noqa: BLE001 - the person already has the urgent advice
+        logger.error("red-flag handoff write failed (%s); keeping it in the pending file", type(error).__name__)
+        _spool(conversation_id, urgency, "red_flag", path, fields)
+        return None
 
 
 def conversation_topics(events: list[dict]) -> tuple[list[str], list[str]]:

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import sqlite3
 from pathlib import Path
 
 from bot.handoffs import forget_conversation, purge_older_than
@@ -27,24 +26,42 @@ def retention_days() -> int:
     return int(os.environ.get(RETENTION_ENV, DEFAULT_RETENTION_DAYS))
 
 
-def _tracker_delete(tracker_db: Path, where: str, params: list) -> int:
-    if not Path(tracker_db).exists():
-        return 0
-    with sqlite3.connect(tracker_db, timeout=10) as connection:
-        if not connection.execute("select 1 from sqlite_master where name = 'events'").fetchone():
+def tracker_location() -> str | Path:
+    """Rasa's tracker store: ``$BOT_TRACKER_URL`` (a database URL: set it to the PostgreSQL URL of
+    ``deploy/endpoints.postgres.yml``), else the SQLite file ``bot.paths.tracker_db_path()``."""
+    return os.environ.get("BOT_TRACKER_URL") or tracker_db_path()
+
+
+def _tracker_delete(tracker: Path | str, where: str, params: dict) -> int:
+    """Delete Rasa ``events`` rows matching ``where`` (SQL with ``:named`` parameters)."""
+    from sqlalchemy import create_engine, inspect, text
+    from sqlalchemy.pool import NullPool
+
+    tracker = str(tracker)
+    if "://" not in tracker:
+        if not Path(tracker).exists():
             return 0
-        return connection.execute(f"delete from events where {where}", params).rowcount
+        tracker = f"sqlite:///{Path(tracker).resolve()}"
+    engine = create_engine(tracker, future=True, poolclass=NullPool)
+    try:
+        if not inspect(engine).has_table("events"):
+            return 0
+        with engine.begin() as conn:
+            return conn.execute(text(f"delete from events where {where}"), params).rowcount
+    finally:
+        engine.dispose()
 
 
-def forget(conversation_id: str, handoffs_db: Path | None = None, tracker_db: Path | None = None) -> dict:
+def forget(conversation_id: str, handoffs_db: Path | str | None = None, tracker_db: Path | str | None = None) -> dict:
     """Remove a conversation everywhere; returns how many rows went from each place."""
     return {
         **forget_conversation(conversation_id, handoffs_db),
-        "tracker events": _tracker_delete(tracker_db or tracker_db_path(), "sender_id = ?", [conversation_id]),
+        "tracker events": _tracker_delete(tracker_db or tracker_location(), "sender_id = :sender",
+                                          {"sender": conversation_id}),
     }
 
 
-def purge(days: int | None = None, handoffs_db: Path | None = None, tracker_db: Path | None = None,
+def purge(days: int | None = None, handoffs_db: Path | str | None = None, tracker_db: Path | str | None = None,
           now: dt.datetime | None = None) -> dict:
     """Delete handoffs created, and conversations last active, more than ``days`` ago (default: the
     retention period); returns how many rows went."""
@@ -54,6 +71,7 @@ def purge(days: int | None = None, handoffs_db: Path | None = None, tracker_db: 
     return {
         **purge_older_than(days, handoffs_db, now=now),
         "tracker events": _tracker_delete(  # whole conversations whose last message is that old
-            tracker_db or tracker_db_path(),
-            "sender_id in (select sender_id from events group by sender_id having max(timestamp) < ?)", [cutoff]),
+            tracker_db or tracker_location(),
+            "sender_id in (select sender_id from events group by sender_id having max(timestamp) < :cutoff)",
+            {"cutoff": cutoff}),
     }

@@ -17,7 +17,10 @@ import os
 import re
 from pathlib import Path
 
-from bot.handoffs import open_db
+from sqlalchemy import delete
+
+from bot import handoff_db
+from bot.handoff_db import STAFF
 
 MIN_PASSWORD = 12
 _USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,31}$")
@@ -43,28 +46,26 @@ def verify_password(password: str, stored: str) -> bool:
     return scheme == "scrypt" and hmac.compare_digest(candidate, base64.b64decode(digest))
 
 
-def add_staff(username: str, password: str, path: Path | None = None) -> None:
+def add_staff(username: str, password: str, path: Path | str | None = None) -> None:
     """Create or reset an account. ``ValueError`` for a bad username or a short password."""
     if not _USERNAME.match(username):
         raise ValueError("username: 2-32 lower-case letters, digits, dot, dash or underscore")
     if len(password) < MIN_PASSWORD:
         raise ValueError(f"password: at least {MIN_PASSWORD} characters")
-    open_db(path)["staff"].insert(
-        {"username": username, "password_hash": hash_password(password),
-         "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")},
-        pk="username", replace=True,
-    )
+    row = {"username": username, "password_hash": hash_password(password),
+           "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")}
+    with handoff_db.engine(path).begin() as conn:
+        conn.execute(delete(STAFF).where(STAFF.c.username == username))
+        conn.execute(STAFF.insert().values(**row))
 
 
-def check_password(username: str, password: str, path: Path | None = None) -> bool:
+def check_password(username: str, password: str, path: Path | str | None = None) -> bool:
     """True for a known account with this password. Unknown users cost the same time."""
-    db = open_db(path)
-    row = next(iter(db["staff"].rows_where("username = ?", [username])), None) if db["staff"].exists() else None
+    row = next(iter(handoff_db.rows("staff", path, username=username)), None)
     stored = row["password_hash"] if row else hash_password("not a real password")
     return verify_password(password, stored) and row is not None
 
 
-def staff_names(path: Path | None = None) -> list[str]:
+def staff_names(path: Path | str | None = None) -> list[str]:
     """Usernames of all accounts."""
-    db = open_db(path)
-    return [r["username"] for r in db["staff"].rows] if db["staff"].exists() else []
+    return [r["username"] for r in handoff_db.rows("staff", path)]

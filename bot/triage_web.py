@@ -58,7 +58,8 @@ def _view(record: dict, now: dt.datetime) -> dict:
 
 
 def create_app(handoffs_db: Path | str | None = None, secret_key: str | None = None) -> Flask:
-    """The Flask app. ``handoffs_db`` defaults to ``var/handoffs.db``."""
+    """The Flask app. ``handoffs_db`` (a file or a database URL) defaults to ``$BOT_HANDOFFS_DB``, else
+    ``var/handoffs.db``."""
     app = Flask(__name__, template_folder="templates/triage", static_folder="static")
     app.config.update(
         SECRET_KEY=secret_key or _secret_key(),
@@ -68,7 +69,7 @@ def create_app(handoffs_db: Path | str | None = None, secret_key: str | None = N
         PERMANENT_SESSION_LIFETIME=dt.timedelta(hours=10),
         MAX_CONTENT_LENGTH=16 * 1024,
     )
-    db_path = None if handoffs_db is None else Path(handoffs_db)
+    db_path = handoffs_db  # a SQLite file, a database URL, or None for $BOT_HANDOFFS_DB
     failures: dict[str, list[float]] = defaultdict(list)
 
     def csrf_token() -> str:
@@ -164,7 +165,7 @@ def create_app(handoffs_db: Path | str | None = None, secret_key: str | None = N
     return app
 
 
-def serve(host: str = "127.0.0.1", port: int = 8080, handoffs_db: Path | None = None) -> None:
+def serve(host: str = "127.0.0.1", port: int = 8080, handoffs_db: Path | str | None = None) -> None:
     """Serve the triage page with waitress until interrupted."""
     from waitress import serve as waitress_serve
 

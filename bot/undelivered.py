@@ -1,5 +1,5 @@
 """Messages a channel could not deliver, kept so none is lost silently (handoffs database,
-``undelivered`` table): conversation, channel, address, text, the error, attempts, when.
+``undelivered`` table, ``bot/handoff_db.py``): conversation, channel, address, text, the error, attempts, when.
 
 ``python -m bot undelivered`` lists them; ``--retry`` sends them again (WhatsApp, through
 Twilio with the ``TWILIO_*`` settings) and marks the ones that went. Purged with the rest of a
@@ -16,33 +16,41 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bot import handoffs
+from sqlalchemy import select, update
+
+from bot import handoff_db, handoffs
+from bot.handoff_db import UNDELIVERED
 
 
 def record(conversation_id: str, channel: str, address: str, body: str, error: str, attempts: int,
-           path: Path | None = None) -> dict:
+           path: Path | str | None = None) -> dict:
     """Keep one message that could not be delivered; returns the stored row."""
-    table = handoffs.open_db(path)["undelivered"]
-    table.insert({"conversation_id": conversation_id, "channel": channel, "address": address, "body": body,
-                  "error": error, "attempts": attempts, "created": handoffs._now()})
-    return table.get(table.last_pk)
+    with handoff_db.engine(path).begin() as conn:
+        row_id = conn.execute(UNDELIVERED.insert().values(
+            conversation_id=conversation_id, channel=channel, address=address, body=body, error=error,
+            attempts=attempts, created=handoffs._now())).inserted_primary_key[0]
+    return handoff_db.rows("undelivered", path, id=row_id)[0]
 
 
-def waiting(path: Path | None = None) -> list[dict]:
+def waiting(path: Path | str | None = None) -> list[dict]:
     """Messages not delivered yet, oldest first."""
-    return list(handoffs.open_db(path)["undelivered"].rows_where("delivered_at is null", order_by="id"))
+    with handoff_db.engine(path).connect() as conn:
+        query = select(UNDELIVERED).where(UNDELIVERED.c.delivered_at.is_(None)).order_by(UNDELIVERED.c.id)
+        return [dict(row) for row in conn.execute(query).mappings()]
 
 
-def mark_delivered(row_id: int, path: Path | None = None) -> None:
-    handoffs.open_db(path)["undelivered"].update(row_id, {"delivered_at": handoffs._now()})
+def mark_delivered(row_id: int, path: Path | str | None = None) -> None:
+    with handoff_db.engine(path).begin() as conn:
+        conn.execute(update(UNDELIVERED).where(UNDELIVERED.c.id == row_id).values(delivered_at=handoffs._now()))
 
 
-def mark_failed_again(row_id: int, error: str, path: Path | None = None) -> None:
-    table = handoffs.open_db(path)["undelivered"]
-    table.update(row_id, {"error": error, "attempts": table.get(row_id)["attempts"] + 1})
+def mark_failed_again(row_id: int, error: str, path: Path | str | None = None) -> None:
+    with handoff_db.engine(path).begin() as conn:
+        conn.execute(update(UNDELIVERED).where(UNDELIVERED.c.id == row_id)
+                     .values(error=error, attempts=UNDELIVERED.c.attempts + 1))
 
 
-async def retry_all(config, path: Path | None = None) -> tuple[int, int]:
+async def retry_all(config, path: Path | str | None = None) -> tuple[int, int]:
     """Send every waiting WhatsApp message again; returns (delivered, still failing)."""
     import aiohttp
 

@@ -50,6 +50,36 @@ def handoffs_db(tmp_path_factory):
             os.environ[key] = value
 
 
+@pytest.fixture(scope="session")
+def postgres():
+    """A private PostgreSQL server (Debian's package, installed by `make services`) for this run."""
+    from bot.services import missing_packages, running_postgres
+
+    if missing_packages():
+        pytest.fail(f"not installed: {', '.join(missing_packages())} (`make services` installs them)")
+    with running_postgres() as server:
+        yield server
+
+
+@pytest.fixture
+def fresh_postgres_db(postgres):
+    """The URL of a new, empty database on the private PostgreSQL server; closed after the test."""
+    import uuid
+
+    from sqlalchemy import create_engine, text
+
+    from bot import handoff_db
+
+    name = f"t_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(postgres.url, isolation_level="AUTOCOMMIT", future=True)
+    with admin.connect() as conn:
+        conn.execute(text(f"create database {name}"))
+    admin.dispose()
+    url = postgres.url.rsplit("/", 1)[0] + "/" + name
+    yield url
+    handoff_db.close(url)
+
+
 @dataclass
 class ChannelSettings:
     """What the end-to-end servers' channels are configured with (set in their environment)."""

@@ -1,23 +1,31 @@
-"""The handoff store, staff accounts, retention and forgetting (bot/handoffs.py, staff.py, privacy.py)."""
+"""The handoff store, staff accounts, retention and forgetting (bot/handoffs.py, staff.py, privacy.py),
+on both databases it runs on: a SQLite file (one node) and PostgreSQL (several nodes)."""
 from __future__ import annotations
 
 import datetime as dt
 import json
 import sqlite3
+import threading
 
 import pytest
+from sqlalchemy import create_engine, text
 
-from bot import handoffs
-from bot.feedback import record_feedback
+from bot import handoff_db, handoffs
+from bot import undelivered
+from bot.feedback import record_feedback, summary
 from bot.privacy import forget, purge
 from bot.staff import add_staff, check_password
 
 CONTACT = {"contact_name": "Sue", "contact": "07911 123456", "contact_kind": "phone", "good_time": "mornings"}
 
 
-@pytest.fixture
-def db(tmp_path):
-    return tmp_path / "handoffs.db"
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db(request, tmp_path, monkeypatch):
+    """Where the handoffs go: a SQLite file, or a fresh PostgreSQL database (the several-nodes setup)."""
+    monkeypatch.setenv("BOT_HANDOFFS_SPOOL", str(tmp_path / "handoffs.pending.jsonl"))
+    if request.param == "sqlite":
+        return tmp_path / "handoffs.db"
+    return request.getfixturevalue("fresh_postgres_db")
 
 
 def test_one_open_handoff_per_conversation_keeps_the_most_urgent(db):
@@ -110,11 +118,11 @@ def test_purge_deletes_only_what_is_older_than_the_retention(db, tmp_path, monke
     monkeypatch.setattr(handoffs, "_now", lambda: "2026-11-20T10:00:00+00:00")
     handoffs.save_handoff("recent", "routine", "callback", path=db)
     record_feedback("recent", "denosumab", False, path=db)
-    tracker = _tracker_db(tmp_path, {"old": dt.datetime(2026, 1, 1), "recent": dt.datetime(2026, 11, 20)})
+    tracker = _tracker_db(tmp_path, db, {"old": dt.datetime(2026, 1, 1), "recent": dt.datetime(2026, 11, 20)})
     removed = purge(90, handoffs_db=db, tracker_db=tracker, now=dt.datetime(2026, 11, 22, tzinfo=dt.timezone.utc))
     assert removed == {"handoffs": 1, "feedback": 1, "undelivered": 0, "tracker events": 2}
     assert [h["conversation_id"] for h in handoffs.list_handoffs(db)] == ["recent"]
-    assert [row["conversation_id"] for row in handoffs.open_db(db)["feedback"].rows] == ["recent"]
+    assert [row["conversation_id"] for row in handoff_db.rows("feedback", db)] == ["recent"]
     assert _senders(tracker) == {"recent"}
 
 
@@ -122,7 +130,7 @@ def test_forget_removes_a_conversation_everywhere(db, tmp_path):
     handoffs.save_handoff("sue", "routine", "callback", contact=CONTACT, path=db)
     handoffs.save_handoff("other", "routine", "callback", path=db)
     record_feedback("sue", "kyphoplasty", True, path=db)
-    tracker = _tracker_db(tmp_path, {"sue": dt.datetime(2026, 11, 20), "other": dt.datetime(2026, 11, 20)})
+    tracker = _tracker_db(tmp_path, db, {"sue": dt.datetime(2026, 11, 20), "other": dt.datetime(2026, 11, 20)})
     assert forget("sue", handoffs_db=db, tracker_db=tracker) == {"handoffs": 1, "feedback": 1, "undelivered": 0, "tracker events": 2}
     assert [h["conversation_id"] for h in handoffs.list_handoffs(db)] == ["other"]
     assert _senders(tracker) == {"other"}
@@ -130,7 +138,7 @@ def test_forget_removes_a_conversation_everywhere(db, tmp_path):
 
 def test_staff_passwords_are_hashed_and_checked(db):
     add_staff("sam", "a long enough secret", path=db)
-    stored = handoffs.open_db(db)["staff"].get("sam")["password_hash"]
+    stored = handoff_db.rows("staff", db, username="sam")[0]["password_hash"]
     assert stored.startswith("scrypt$") and "a long enough secret" not in stored
     assert check_password("sam", "a long enough secret", path=db)
     assert not check_password("sam", "a long enough secreT", path=db)
@@ -143,23 +151,30 @@ def test_bad_accounts_are_refused(db, name, password):
         add_staff(name, password, path=db)
 
 
-def _tracker_db(tmp_path, last_seen: dict) -> str:
-    """A tracker store shaped like Rasa's SQL tracker store: two events per conversation."""
-    path = tmp_path / "tracker.db"
-    with sqlite3.connect(path) as connection:
-        connection.execute("create table events (id integer primary key, sender_id text, type_name text, "
-                           "timestamp float, intent_name text, action_name text, data text)")
+def _tracker_db(tmp_path, handoffs_db, last_seen: dict) -> str:
+    """A tracker store shaped like Rasa's SQL tracker store, two events per conversation: in the
+    same PostgreSQL database as the handoffs when they are there, else a SQLite file."""
+    url = handoffs_db if "://" in str(handoffs_db) else f"sqlite:///{tmp_path / 'tracker.db'}"
+    engine = create_engine(url, future=True)
+    with engine.begin() as conn:
+        conn.execute(text("create table events (id serial primary key, sender_id text, type_name text, "
+                          "timestamp float, intent_name text, action_name text, data text)"
+                          .replace("serial", "integer" if url.startswith("sqlite") else "serial")))
         for sender, moment in last_seen.items():
             stamp = moment.replace(tzinfo=dt.timezone.utc).timestamp()
             for offset in (60, 0):
-                connection.execute("insert into events (sender_id, type_name, timestamp) values (?, 'user', ?)",
-                                   [sender, stamp - offset])
-    return path
+                conn.execute(text("insert into events (sender_id, type_name, timestamp) values (:s, 'user', :t)"),
+                             {"s": sender, "t": stamp - offset})
+    engine.dispose()
+    return url
 
 
-def _senders(path) -> set:
-    with sqlite3.connect(path) as connection:
-        return {row[0] for row in connection.execute("select sender_id from events")}
+def _senders(url) -> set:
+    engine = create_engine(url, future=True)
+    with engine.connect() as conn:
+        found = {row[0] for row in conn.execute(text("select sender_id from events"))}
+    engine.dispose()
+    return found
 
 
 def test_answers_to_the_form_are_not_counted_as_topics():
@@ -194,3 +209,86 @@ def test_a_programming_error_is_raised_not_spooled(db):
     with pytest.raises(ValueError):
         handoffs.save_or_spool("c1", "soon", "callback", path=db)
     assert not handoffs.pending_path(db).exists()
+
+
+def test_simultaneous_additions_from_several_nodes_make_one_open_handoff(db):
+    additions = [("routine", "second_miss", []), ("urgent", "red_flag", ["jaw_osteonecrosis"]),
+                 ("routine", "callback", []), ("emergency", "red_flag", ["spinal_cord_compression"]),
+                 ("routine", "talk_to_nurse", []), ("urgent", "red_flag", ["hypercalcaemia"])]
+    start, errors = threading.Barrier(len(additions)), []
+
+    def add(urgency, reason, flags):
+        start.wait()
+        try:
+            handoffs.save_handoff("c1", urgency, reason, red_flags=flags, path=db)
+        except Exception as error:  # noqa: BLE001 - reported below
+            errors.append(error)
+
+    threads = [threading.Thread(target=add, args=addition) for addition in additions]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    [record] = handoffs.list_handoffs(db)
+    assert record["urgency"] == "emergency"
+    assert set(json.loads(record["reasons"])) == {"second_miss", "red_flag", "callback", "talk_to_nurse"}
+    assert set(json.loads(record["red_flags"])) == {"jaw_osteonecrosis", "spinal_cord_compression", "hypercalcaemia"}
+
+
+def test_adding_to_a_claimed_handoff_keeps_the_claim(db):
+    record = handoffs.save_handoff("c1", "routine", "callback", path=db)
+    handoffs.claim(record["id"], "sam", path=db)
+    record = handoffs.save_handoff("c1", "urgent", "red_flag", red_flags=["jaw_osteonecrosis"], path=db)
+    assert (record["status"], record["claimed_by"], record["urgency"]) == ("claimed", "sam", "urgent")
+
+
+def test_feedback_summary_counts_per_topic(db):
+    for conversation, topic, helpful in [("a", "denosumab", True), ("b", "denosumab", False),
+                                         ("c", "denosumab", True), ("d", "kyphoplasty", False)]:
+        record_feedback(conversation, topic, helpful, path=db)
+    assert summary(path=db) == [{"topic": "denosumab", "helpful": 2, "not_helpful": 1},
+                                {"topic": "kyphoplasty", "helpful": 0, "not_helpful": 1}]
+
+
+def test_undelivered_messages_are_kept_until_sent(db):
+    first = undelivered.record("wa-1", "whatsapp", "whatsapp:+447911123456", "Hello", "HTTP 503", 3, path=db)
+    undelivered.record("wa-2", "whatsapp", "whatsapp:+447911123457", "Hi", "HTTP 500", 3, path=db)
+    undelivered.mark_failed_again(first["id"], "HTTP 429", path=db)
+    assert [(r["conversation_id"], r["error"], r["attempts"]) for r in undelivered.waiting(path=db)] == [
+        ("wa-1", "HTTP 429", 4), ("wa-2", "HTTP 500", 3)]
+    undelivered.mark_delivered(first["id"], path=db)
+    assert [r["conversation_id"] for r in undelivered.waiting(path=db)] == ["wa-2"]
+
+
+def test_while_postgresql_is_down_handoffs_wait_on_this_node_then_go_in(fresh_postgres_db, postgres, tmp_path,
+                                                                          monkeypatch, caplog):
+    spool = tmp_path / "handoffs.pending.jsonl"
+    monkeypatch.setenv("BOT_HANDOFFS_SPOOL", str(spool))
+    handoffs.save_handoff("before", "routine", "second_miss", path=fresh_postgres_db)
+    postgres.stop()
+    try:
+        assert handoffs.save_or_spool("c1", "urgent", "callback", path=fresh_postgres_db, contact=CONTACT) is True
+        assert spool.exists() and "07911" not in caplog.text and "OperationalError" in caplog.text
+    finally:
+        postgres.start()
+    handoffs.save_handoff("after", "routine", "callback", path=fresh_postgres_db)
+    assert not spool.exists()
+    stored = {h["conversation_id"]: h for h in handoffs.list_handoffs(fresh_postgres_db)}
+    assert set(stored) == {"before", "c1", "after"} and stored["c1"]["contact"] == "07911 123456"
+
+
+def test_a_red_flag_handoff_waits_in_the_pending_file_when_the_database_cannot_be_written(tmp_path, monkeypatch):
+    db = tmp_path / "handoffs.db"
+    real_store = handoffs._store
+
+    def broken(*args, **kwargs):
+        raise sqlite3.OperationalError("database is locked")
+
+    monkeypatch.setattr(handoffs, "_store", broken)
+    assert handoffs.record_red_flags("c1", "my legs have gone weak", path=db) is None
+    assert handoffs.pending_path(db).exists()
+    monkeypatch.setattr(handoffs, "_store", real_store)
+    handoffs.save_handoff("c2", "routine", "callback", path=db)
+    stored = {h["conversation_id"]: h for h in handoffs.list_handoffs(db)}
+    assert stored["c1"]["urgency"] == "emergency" and json.loads(stored["c1"]["reasons"]) == ["red_flag"]

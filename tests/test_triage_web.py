@@ -1,6 +1,6 @@
 """The staff triage page: log-in, the queue, claim, resolve, hand back; refused without a
-log-in or with a forged form. First through Flask's test client, then in a real headless
-Chromium (Debian's package, driven by Playwright) against the page served by waitress."""
+log-in or with a forged form; with the handoffs in SQLite or in PostgreSQL. First through Flask's
+test client, then in a real headless Chromium (Debian's package, driven by Playwright) against the page served by waitress."""
 from __future__ import annotations
 
 import re
@@ -15,9 +15,10 @@ from bot.triage_web import create_app
 PASSWORD = "a long enough secret"
 
 
-@pytest.fixture
-def db(tmp_path):
-    path = tmp_path / "handoffs.db"
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db(request, tmp_path):
+    """Two handoffs and a staff account, in a SQLite file or in PostgreSQL (several nodes)."""
+    path = tmp_path / "handoffs.db" if request.param == "sqlite" else request.getfixturevalue("fresh_postgres_db")
     add_staff("sam", PASSWORD, path=path)
     handoffs.save_handoff("routine-conv", "routine", "callback", with_nurse=True, topics=["denosumab"],
                           contact={"contact_name": "Sue", "contact": "07911 123456", "contact_kind": "phone",

@@ -10,7 +10,7 @@ import re
 
 import pytest
 
-from bot import handoffs
+from bot import handoff_db
 from bot.paths import project_root
 from bot.servers import default_model
 from bot.web_page import page_text, serve_in_background, widget_dir
@@ -87,7 +87,7 @@ def test_a_full_conversation_with_sources_review_date_and_feedback(page, assista
     page.wait_for_selector(f"text={TEXT['helpful_thanks']}")
     conversation = session_id(page)
     page.wait_for_timeout(500)
-    rows = list(handoffs.open_db(handoffs_db)["feedback"].rows_where("conversation_id = ?", [conversation]))
+    rows = handoff_db.rows("feedback", handoffs_db, conversation_id=conversation)
     assert [(r["topic"], r["helpful"], r["channel"]) for r in rows] == [("denosumab", 1, "webchat")]
 
     say(page, "can I talk to a nurse?")  # the helpline offer, with its buttons
