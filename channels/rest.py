@@ -38,7 +38,7 @@ class StrictRestInput(InputChannel):
         return "rest"
 
     def __init__(self) -> None:
-        self.limits = ChannelLimits()
+        self.limits = ChannelLimits("rest")
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         rest = Blueprint("strict_rest_webhook", __name__)

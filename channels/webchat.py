@@ -81,7 +81,7 @@ class WebChatInput(InputChannel):
         self.socketio_path = socketio_path
         self.sio: AsyncServer | None = None
         self.bot_message_evt = "bot_uttered"
-        self.limits = ChannelLimits()
+        self.limits = ChannelLimits("webchat")
 
     def get_output_channel(self) -> WebChatOutput | None:
         return WebChatOutput(self.sio, self.bot_message_evt) if self.sio else None

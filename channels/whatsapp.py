@@ -81,7 +81,7 @@ class WhatsAppInput(InputChannel):
 
     def __init__(self, config: TwilioConfig | None) -> None:
         self.config = config
-        self.limits = ChannelLimits()
+        self.limits = ChannelLimits("whatsapp")
         if config is None:
             logger.warning("whatsapp: TWILIO_ACCOUNT_SID/TWILIO_AUTH_TOKEN/TWILIO_WHATSAPP_FROM not set; "
                            "the webhook will answer 503")

@@ -61,6 +61,17 @@ def postgres():
         yield server
 
 
+@pytest.fixture(scope="session")
+def redis_port():
+    """The port of a private Redis server (Debian's package, installed by `make services`)."""
+    from bot.services import missing_packages, running_redis
+
+    if "redis-server" in missing_packages():
+        pytest.fail("redis-server is not installed (`make services` installs it)")
+    with running_redis() as server:
+        yield server.port
+
+
 @pytest.fixture
 def fresh_postgres_db(postgres):
     """The URL of a new, empty database on the private PostgreSQL server; closed after the test."""

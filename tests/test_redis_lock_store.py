@@ -5,20 +5,9 @@ from __future__ import annotations
 
 import threading
 
-import pytest
-
-from bot.services import missing_packages, running_redis
 from components.redis_lock_store import AtomicRedisLockStore
 
 THREADS = 16
-
-
-@pytest.fixture(scope="module")
-def redis_port():
-    if "redis-server" in missing_packages():
-        pytest.fail("redis-server is not installed (`make services` installs it)")
-    with running_redis() as server:
-        yield server.port
 
 
 def _at_once(action, count: int = THREADS) -> list:

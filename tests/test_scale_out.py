@@ -5,11 +5,15 @@ packages (``make services`` installs them; ``bot/services.py`` starts private on
 One conversation's messages sent alternately to two processes stay coherent and in order, and the
 handoff it makes is in PostgreSQL;
 simultaneous messages to both are handled one after the other; when PostgreSQL goes away the
-person gets a clear reply and the log a loud line, and when it is back the conversation carries on.
+person gets a clear reply and the log a loud line, and when it is back the conversation carries on;
+the rate limit is counted in Redis across both processes.
 """
 from __future__ import annotations
 
+import json
 import os
+import urllib.error
+import urllib.request
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 
@@ -36,6 +40,7 @@ def cluster(postgres, tmp_path_factory, handoffs_db, channel_settings):
     with running_redis() as redis:
         values = {"BOT_POSTGRES_URL": postgres.url, "BOT_HANDOFFS_DB": postgres.url,
                   "BOT_HANDOFFS_SPOOL": str(tmp_path_factory.mktemp("spool") / "handoffs.pending.jsonl"),
+                  "BOT_RATE_LIMIT_REDIS_URL": f"redis://127.0.0.1:{redis.port}/2",
                   "BOT_REDIS_HOST": "127.0.0.1",
                   "BOT_REDIS_PORT": str(redis.port), "BOT_REDIS_PASSWORD": ""}
         saved = {key: os.environ.get(key) for key in values}
@@ -113,3 +118,20 @@ def test_postgres_down_gives_a_clear_reply_and_a_loud_log_then_the_conversation_
     assert "InMemoryTrackerStore" not in log  # no silent fall back to memory
     # back: the same conversation, still in the form, nothing from the outage kept
     assert "UK phone number or an email" in _text(cluster.send(sender, "Sue", process=1))
+
+
+def _status(cluster, sender: str, message: str, process: int) -> int:
+    request = urllib.request.Request(f"{cluster.urls[process]}/webhooks/rest/webhook",
+                                     data=json.dumps({"sender": sender, "message": message}).encode(),
+                                     headers={"Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(request, timeout=60) as response:
+            return response.status
+    except urllib.error.HTTPError as error:
+        return error.code
+
+
+def test_the_rate_limit_is_counted_across_processes(cluster):
+    sender = _sender()  # 30 a minute in all: counted per process, 31 alternating would all pass
+    statuses = [_status(cluster, sender, "hello", process=i % 2) for i in range(31)]
+    assert statuses == [200] * 30 + [429]
