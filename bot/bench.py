@@ -110,6 +110,14 @@ def run_load(assistant, users: int, turns: int = TURNS) -> dict:
             "p99_ms": percentile(load.latencies, 99), "empty": load.empty, "faults": load.faults}
 
 
+def warm_up(assistant) -> None:
+    """One conversation on every Rasa process, not counted (each loads its models on first use)."""
+    for process in range(len(assistant.urls or [assistant.url])):
+        sender = f"warm-up-{uuid.uuid4().hex[:10]}"
+        for message in MESSAGES:
+            assistant.send(sender, message, process=process)
+
+
 def long_conversation(assistant, turns: int = LONG_TURNS) -> tuple[float, float]:
     """Median latency (ms) of turns 6-15 and of the last 10 turns of one ``turns``-turn conversation."""
     latencies = Load(assistant).conversation(turns)
@@ -126,7 +134,7 @@ def memory(assistant) -> str:
 def measure(name: str, assistant, levels=LEVELS, long_turns: int = LONG_TURNS) -> None:
     """Print one configuration's figures."""
     print(f"\n== {name}\nstart-up (ready to answer): {assistant.started_in_s:.1f} s")
-    run_load(assistant, 1, len(MESSAGES))  # warm-up, not counted
+    warm_up(assistant)
     print(f"{'users':>5} {'messages':>8} {'msg/s':>7} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7} {'empty':>5} "
           f"{'faults':>6}  memory after")
     for users in levels:
