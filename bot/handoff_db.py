@@ -75,11 +75,20 @@ ABOUT_CONVERSATIONS = ("handoffs", "feedback", "undelivered")  # what forget/pur
 ENV = "BOT_HANDOFFS_DB"
 
 
+def as_url(where: Path | str) -> str:
+    """A database URL as it is; a file path as a SQLite URL.
+
+    >>> as_url("postgresql://u@db/bones"), as_url("/srv/bones/handoffs.db")
+    ('postgresql://u@db/bones', 'sqlite:////srv/bones/handoffs.db')
+    """
+    where = str(where)
+    return where if "://" in where else f"sqlite:///{Path(where).resolve()}"
+
+
 def url(where: Path | str | None = None) -> str:
     """The database URL for ``where`` (a file path or a URL), else ``$BOT_HANDOFFS_DB``, else
     ``var/handoffs.db``."""
-    where = str(where or os.environ.get(ENV) or project_root() / "var" / "handoffs.db")
-    return where if "://" in where else f"sqlite:///{Path(where).resolve()}"
+    return as_url(where or os.environ.get(ENV) or project_root() / "var" / "handoffs.db")
 
 
 def is_sqlite(where: Path | str | None = None) -> bool:

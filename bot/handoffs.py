@@ -239,17 +239,18 @@ def get_handoff(handoff_id: str, path: Where = None) -> dict:
     return found[0]
 
 
-def _change(handoff_id: str, changes: dict, path: Where, allowed=STATUSES) -> dict:
+def _change(handoff_id: str, changes: dict, path: Where, allowed=STATUSES, hand_back_by: str = "") -> dict:
     """Apply ``changes`` if the handoff's status (read and written in one transaction) is one of
-    ``allowed``; ``HandoffError`` otherwise."""
+    ``allowed``; ``HandoffError`` otherwise. With ``hand_back_by``, a conversation that is with a
+    nurse is handed back too."""
     with handoff_db.engine(path).begin() as conn:
         row = conn.execute(select(HANDOFFS).where(HANDOFFS.c.id == handoff_id).with_for_update()).mappings().first()
         if row is None:
             raise HandoffError(f"no handoff {handoff_id!r}")
         if row["status"] not in allowed:
             raise HandoffError(f"this handoff is already {row['status']}")
-        if changes.pop("hand_back_if_with_nurse", False) and row["with_nurse"]:
-            changes.update(with_nurse=0, handed_back_by=changes["resolved_by"], handed_back_at=_now())
+        if hand_back_by and row["with_nurse"]:
+            changes = {**changes, "with_nurse": 0, "handed_back_by": hand_back_by, "handed_back_at": _now()}
         conn.execute(update(HANDOFFS).where(HANDOFFS.c.id == handoff_id).values(**changes, updated=_now()))
     return get_handoff(handoff_id, path)
 
@@ -267,8 +268,8 @@ def hand_back(handoff_id: str, staff: str, path: Where = None) -> dict:
 
 def resolve(handoff_id: str, staff: str, path: Where = None) -> dict:
     """Close the handoff; the conversation goes back to the assistant."""
-    return _change(handoff_id, {"status": "resolved", "resolved_by": staff, "resolved_at": _now(),
-                                "hand_back_if_with_nurse": True}, path)
+    return _change(handoff_id, {"status": "resolved", "resolved_by": staff, "resolved_at": _now()}, path,
+                   hand_back_by=staff)
 
 
 def _delete_where(path: Where, condition) -> dict[str, int]:

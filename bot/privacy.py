@@ -37,12 +37,11 @@ def _tracker_delete(tracker: Path | str, where: str, params: dict) -> int:
     from sqlalchemy import create_engine, inspect, text
     from sqlalchemy.pool import NullPool
 
-    tracker = str(tracker)
-    if "://" not in tracker:
-        if not Path(tracker).exists():
-            return 0
-        tracker = f"sqlite:///{Path(tracker).resolve()}"
-    engine = create_engine(tracker, future=True, poolclass=NullPool)
+    from bot.handoff_db import as_url
+
+    if "://" not in str(tracker) and not Path(tracker).exists():
+        return 0
+    engine = create_engine(as_url(tracker), future=True, poolclass=NullPool)
     try:
         if not inspect(engine).has_table("events"):
             return 0

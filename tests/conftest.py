@@ -40,14 +40,10 @@ E2E_CLOCK = "2026-11-28T11:00:00"
 def handoffs_db(tmp_path_factory):
     """The handoffs database the end-to-end action server writes to."""
     path = tmp_path_factory.mktemp("handoffs") / "handoffs.db"
-    saved = {key: os.environ.get(key) for key in ("BOT_HANDOFFS_DB", "BOT_CLOCK")}
-    os.environ.update(BOT_HANDOFFS_DB=str(path), BOT_CLOCK=E2E_CLOCK)  # inherited by the servers
-    yield path
-    for key, value in saved.items():
-        if value is None:
-            os.environ.pop(key, None)
-        else:
-            os.environ[key] = value
+    with pytest.MonkeyPatch.context() as env:  # inherited by the servers; put back after the session
+        env.setenv("BOT_HANDOFFS_DB", str(path))
+        env.setenv("BOT_CLOCK", E2E_CLOCK)
+        yield path
 
 
 @pytest.fixture(scope="session")
@@ -122,14 +118,11 @@ def channel_settings():
         "TWILIO_API_BASE": f"http://127.0.0.1:{settings.twilio_port}",
         "BOT_RATE_PER_ADDRESS": "100000",  # every test client is 127.0.0.1; per-sender limits stay on
     }
-    saved = {key: os.environ.get(key) for key in (*values, "TWILIO_WEBHOOK_URL")}
-    os.environ.update(values)
-    yield settings
-    for key, value in saved.items():
-        if value is None:
-            os.environ.pop(key, None)
-        else:
-            os.environ[key] = value
+    with pytest.MonkeyPatch.context() as env:
+        for key, value in values.items():
+            env.setenv(key, value)
+        env.delenv("TWILIO_WEBHOOK_URL", raising=False)  # set by `assistant`; put back with the rest
+        yield settings
 
 
 @pytest.fixture(scope="session")

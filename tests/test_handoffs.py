@@ -9,6 +9,7 @@ import threading
 
 import pytest
 from sqlalchemy import create_engine, text
+from sqlalchemy.exc import IntegrityError
 
 from bot import handoff_db, handoffs
 from bot import undelivered
@@ -26,6 +27,18 @@ def db(request, tmp_path, monkeypatch):
     if request.param == "sqlite":
         return tmp_path / "handoffs.db"
     return request.getfixturevalue("fresh_postgres_db")
+
+
+@pytest.fixture
+def mend_database(monkeypatch):
+    """Every write to the handoffs database raises until ``mend_database()`` is called."""
+    real_store = handoffs._store
+
+    def broken(*args, **kwargs):
+        raise sqlite3.OperationalError("database is locked")
+
+    monkeypatch.setattr(handoffs, "_store", broken)
+    return lambda: monkeypatch.setattr(handoffs, "_store", real_store)
 
 
 def test_one_open_handoff_per_conversation_keeps_the_most_urgent(db):
@@ -93,18 +106,12 @@ def test_when_nothing_can_be_written_the_caller_is_told(tmp_path, caplog):
     assert "07911" not in caplog.text and "Sue" not in caplog.text  # no personal details in the log
 
 
-def test_pending_handoffs_are_replayed_by_the_next_write(tmp_path, monkeypatch, caplog):
+def test_pending_handoffs_are_replayed_by_the_next_write(tmp_path, mend_database, caplog):
     db = tmp_path / "handoffs.db"
-    real_save = handoffs.save_handoff
-
-    def broken(*args, **kwargs):
-        raise sqlite3.OperationalError("database is locked")
-
-    monkeypatch.setattr(handoffs, "save_handoff", broken)
     assert handoffs.save_or_spool("c1", "routine", "callback", path=db, contact=CONTACT, topics=("denosumab",)) is True
     assert handoffs.pending_path(db).exists()
     assert "07911" not in caplog.text and "OperationalError" in caplog.text
-    monkeypatch.setattr(handoffs, "save_handoff", real_save)
+    mend_database()
     handoffs.save_handoff("c2", "urgent", "red_flag", path=db)
     assert not handoffs.pending_path(db).exists()
     stored = {h["conversation_id"]: h for h in handoffs.list_handoffs(db)}
@@ -188,19 +195,13 @@ def test_answers_to_the_form_are_not_counted_as_topics():
     assert handoffs.conversation_topics(events) == (["denosumab", "kyphoplasty"], [])
 
 
-def test_the_pending_file_is_private_and_a_half_done_replay_is_finished(tmp_path, monkeypatch):
+def test_the_pending_file_is_private_and_a_half_done_replay_is_finished(tmp_path, mend_database):
     db = tmp_path / "handoffs.db"
-    real_store = handoffs._store
-
-    def broken(*args, **kwargs):
-        raise sqlite3.OperationalError("disk I/O error")
-
-    monkeypatch.setattr(handoffs, "_store", broken)
     assert handoffs.save_or_spool("c1", "urgent", "red_flag", path=db, red_flags=("jaw_osteonecrosis",))
     assert handoffs.pending_path(db).stat().st_mode & 0o777 == 0o600
     with pytest.raises(sqlite3.OperationalError):  # the replay itself fails half-way...
         handoffs.save_handoff("c2", "routine", "callback", path=db)
-    monkeypatch.setattr(handoffs, "_store", real_store)
+    mend_database()
     handoffs.save_handoff("c3", "routine", "callback", path=db)  # ...and the next write finishes it
     assert {h["conversation_id"] for h in handoffs.list_handoffs(db)} == {"c1", "c3"}
 
@@ -278,17 +279,28 @@ def test_while_postgresql_is_down_handoffs_wait_on_this_node_then_go_in(fresh_po
     assert set(stored) == {"before", "c1", "after"} and stored["c1"]["contact"] == "07911 123456"
 
 
-def test_a_red_flag_handoff_waits_in_the_pending_file_when_the_database_cannot_be_written(tmp_path, monkeypatch):
+def test_a_red_flag_handoff_waits_in_the_pending_file_when_the_database_cannot_be_written(tmp_path, mend_database):
     db = tmp_path / "handoffs.db"
-    real_store = handoffs._store
-
-    def broken(*args, **kwargs):
-        raise sqlite3.OperationalError("database is locked")
-
-    monkeypatch.setattr(handoffs, "_store", broken)
     assert handoffs.record_red_flags("c1", "my legs have gone weak", path=db) is None
     assert handoffs.pending_path(db).exists()
-    monkeypatch.setattr(handoffs, "_store", real_store)
+    mend_database()
     handoffs.save_handoff("c2", "routine", "callback", path=db)
     stored = {h["conversation_id"]: h for h in handoffs.list_handoffs(db)}
     assert stored["c1"]["urgency"] == "emergency" and json.loads(stored["c1"]["reasons"]) == ["red_flag"]
+
+
+def test_a_database_made_by_an_older_version_is_brought_up_to_date(tmp_path):
+    db = tmp_path / "handoffs.db"
+    with sqlite3.connect(db) as old:  # before with_nurse and hand-back existed
+        old.execute("create table handoffs (id text primary key, created text, conversation_id text, "
+                    "urgency text, status text, reasons text)")
+        old.execute("insert into handoffs values ('old1', '2026-11-01T10:00:00+00:00', 'c1', 'routine', 'new', "
+                    "'[\"callback\"]')")
+    record = handoffs.save_handoff("c1", "urgent", "red_flag", red_flags=["jaw_osteonecrosis"], with_nurse=True,
+                                   path=db)
+    assert record["id"] == "old1" and record["with_nurse"] == 1
+    assert json.loads(record["reasons"]) == ["callback", "red_flag"]
+    with pytest.raises(IntegrityError):  # and one open handoff per conversation holds for it too
+        with handoff_db.engine(db).begin() as conn:
+            conn.execute(handoff_db.HANDOFFS.insert().values(id="dup", created="x", conversation_id="c1",
+                                                             urgency="routine", status="new"))

@@ -11,7 +11,6 @@ the rate limit is counted in Redis across both processes.
 from __future__ import annotations
 
 import json
-import os
 import urllib.error
 import urllib.request
 import uuid
@@ -23,7 +22,6 @@ from bot.paths import project_root
 from bot.plain_text import messaging_words
 from bot.servers import default_model, running_assistant
 from bot import handoffs
-from bot.services import running_redis
 
 pytestmark = [
     pytest.mark.servers,
@@ -34,24 +32,19 @@ ENDPOINTS = project_root() / "deploy" / "endpoints.postgres.yml"
 
 
 @pytest.fixture(scope="module")
-def cluster(postgres, tmp_path_factory, handoffs_db, channel_settings):
+def cluster(postgres, redis_port, tmp_path_factory, handoffs_db, channel_settings):
     """Two Rasa processes and one action server, configured by deploy/endpoints.postgres.yml, with
-    the handoffs in PostgreSQL too."""
-    with running_redis() as redis:
-        values = {"BOT_POSTGRES_URL": postgres.url, "BOT_HANDOFFS_DB": postgres.url,
-                  "BOT_HANDOFFS_SPOOL": str(tmp_path_factory.mktemp("spool") / "handoffs.pending.jsonl"),
-                  "BOT_RATE_LIMIT_REDIS_URL": f"redis://127.0.0.1:{redis.port}/2",
-                  "BOT_REDIS_HOST": "127.0.0.1",
-                  "BOT_REDIS_PORT": str(redis.port), "BOT_REDIS_PASSWORD": ""}
-        saved = {key: os.environ.get(key) for key in values}
-        os.environ.update(values)
-        try:
-            with running_assistant(endpoints=ENDPOINTS, rasa_processes=2,
-                                   log_dir=tmp_path_factory.mktemp("logs")) as running:
-                yield running
-        finally:
-            for key, value in saved.items():
-                os.environ.pop(key) if value is None else os.environ.__setitem__(key, value)
+    the handoffs in PostgreSQL too and the rate limits counted in Redis."""
+    values = {"BOT_POSTGRES_URL": postgres.url, "BOT_HANDOFFS_DB": postgres.url,
+              "BOT_HANDOFFS_SPOOL": str(tmp_path_factory.mktemp("spool") / "handoffs.pending.jsonl"),
+              "BOT_RATE_LIMIT_REDIS_URL": f"redis://127.0.0.1:{redis_port}/2",
+              "BOT_REDIS_HOST": "127.0.0.1", "BOT_REDIS_PORT": str(redis_port), "BOT_REDIS_PASSWORD": ""}
+    with pytest.MonkeyPatch.context() as env:
+        for key, value in values.items():
+            env.setenv(key, value)
+        with running_assistant(endpoints=ENDPOINTS, rasa_processes=2,
+                               log_dir=tmp_path_factory.mktemp("logs")) as running:
+            yield running
 
 
 def _text(messages: list[dict]) -> str:
