@@ -180,5 +180,6 @@ def _fresh(name: str):
 
     path = build_dir() / "bench" / name
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.unlink(missing_ok=True)
+    for leftover in (path, path.with_name(name + "-wal"), path.with_name(name + "-shm")):
+        leftover.unlink(missing_ok=True)  # a stale write-ahead log must not meet a new database
     return path

@@ -1,5 +1,5 @@
-"""Documented fixes for defects in Rasa Open Source 3.6 (no further releases): two slow paths, a
-timeout and a silent fallback.
+"""Documented fixes for defects in Rasa Open Source 3.6 (no further releases): three slow
+paths, a timeout and a silent fallback.
 
 1. ``RemoteAction._validate_action_result`` calls ``jsonschema.validate(result, schema)`` for every
 custom-action response. ``jsonschema.validate`` first re-checks the (constant) schema against
@@ -24,6 +24,11 @@ process's memory. The patch makes it fail loudly instead: a CRITICAL log line na
 and the error type (never the error text, which can hold the SQL parameters, i.e. people's
 words), then ``TrackerStoreUnavailable`` is raised, and the channels (``channels/``) answer the
 person with ``something_went_wrong`` (helpline and emergency numbers).
+
+5. ``SQLTrackerStore`` reads and writes a conversation's events through ORM queries, about 29% of
+the server's CPU under load: ``components/sql_tracker_store.py`` issues the same queries as SQL
+text, keeps a SQLite file's connections open between turns and puts the file in write-ahead-log
+mode; ``tests/test_sql_tracker_store.py`` shows the rows and trackers are the same as Rasa's.
 
 Applied when the Rasa server imports ``components`` (config.yml lists our components).
 ``tests/test_rasa_patches.py`` proves invalid responses are still refused and every event type
@@ -121,5 +126,8 @@ def apply() -> bool:
         Event.resolve_by_type = staticmethod(_resolve_by_type)
         FailSafeTrackerStore.on_tracker_store_error = _fail_loudly
         FailSafeTrackerStore.on_tracker_store_retrieve_error = _fail_loudly
+        from components import sql_tracker_store
+
+        sql_tracker_store.apply()
         _APPLIED = True
     return _APPLIED
