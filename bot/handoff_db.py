@@ -133,11 +133,13 @@ def _create(key: str) -> Engine:
 
 def _serialise_sqlite_writers(made: Engine) -> None:
     """SQLite: every transaction starts with ``BEGIN IMMEDIATE`` and waits up to 5 s for another
-    writer, so a read-then-write (adding to a handoff) never fails half-way with "locked"."""
+    writer, so a read-then-write (adding to a handoff) never fails half-way with "locked".
+    Deleted rows are overwritten, not left readable in the file's free pages (``forget``)."""
     @event.listens_for(made, "connect")
     def _connect(dbapi_connection, _record):
         dbapi_connection.isolation_level = None  # we issue BEGIN ourselves
         dbapi_connection.execute("PRAGMA busy_timeout = 5000")
+        dbapi_connection.execute("PRAGMA secure_delete = ON")
 
     @event.listens_for(made, "begin")
     def _begin(conn):

@@ -45,8 +45,17 @@ def _tracker_delete(tracker: Path | str, where: str, params: dict) -> int:
     try:
         if not inspect(engine).has_table("events"):
             return 0
-        with engine.begin() as conn:
-            return conn.execute(text(f"delete from events where {where}"), params).rowcount
+        sqlite = engine.dialect.name == "sqlite"
+        with engine.connect() as conn:
+            if sqlite:  # overwrite what is deleted instead of leaving it in free pages
+                conn.exec_driver_sql("PRAGMA secure_delete = ON")
+                conn.commit()
+            deleted = conn.execute(text(f"delete from events where {where}"), params).rowcount
+            conn.commit()
+            if sqlite:  # the write-ahead log still holds the old pages: copy them back and empty it
+                conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+                conn.commit()
+            return deleted
     finally:
         engine.dispose()
 

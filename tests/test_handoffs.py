@@ -304,3 +304,28 @@ def test_a_database_made_by_an_older_version_is_brought_up_to_date(tmp_path):
         with handoff_db.engine(db).begin() as conn:
             conn.execute(handoff_db.HANDOFFS.insert().values(id="dup", created="x", conversation_id="c1",
                                                              urgency="routine", status="new"))
+
+
+def test_forgotten_words_are_not_left_in_the_sqlite_files(tmp_path):
+    """``forget`` must not leave the person's words readable in the files' free pages or in the
+    tracker's write-ahead log (Rasa keeps its pooled connection open meanwhile)."""
+    canary, other = "07700 900461 canary@example.org", "nothing personal"
+    db = tmp_path / "handoffs.db"
+    handoffs.save_handoff("sue", "routine", "callback", contact={**CONTACT, "contact": canary}, path=db)
+    handoffs.save_handoff("other", "routine", "callback", path=db)
+    tracker = tmp_path / "tracker.db"
+    rasa = sqlite3.connect(tracker, isolation_level=None)
+    rasa.execute("PRAGMA journal_mode=WAL")
+    rasa.execute("create table events (id integer primary key, sender_id text, type_name text, "
+                 "timestamp float, intent_name text, action_name text, data text)")
+    for sender, words in [("sue", canary), ("other", other)] * 20:
+        rasa.execute("insert into events (sender_id, type_name, timestamp, data) values (?, 'user', 1.0, ?)",
+                     (sender, json.dumps({"text": f"call me on {words}"}) + " " * 300))
+    assert any(canary.encode() in path.read_bytes() for path in tmp_path.glob("*.db*"))
+
+    forget("sue", handoffs_db=db, tracker_db=tracker)
+    handoff_db.close(db)
+    for path in tmp_path.glob("*.db*"):
+        assert canary.encode() not in path.read_bytes(), path.name
+    assert rasa.execute("select count(*) from events where sender_id = 'other'").fetchone() == (20,)
+    rasa.close()
