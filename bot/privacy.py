@@ -11,14 +11,18 @@ everything about one conversation on request (tracker store, handoffs, feedback)
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import os
 from pathlib import Path
 
 from bot.handoffs import forget_conversation, purge_older_than
 from bot.paths import tracker_db_path
 
+logger = logging.getLogger(__name__)
+
 RETENTION_ENV = "BOT_RETENTION_DAYS"
 DEFAULT_RETENTION_DAYS = 90
+SQLITE_WAIT_MS = 5000  # how long forget/purge wait for the Rasa server's reads to finish
 
 
 def retention_days() -> int:
@@ -47,14 +51,18 @@ def _tracker_delete(tracker: Path | str, where: str, params: dict) -> int:
             return 0
         sqlite = engine.dialect.name == "sqlite"
         with engine.connect() as conn:
-            if sqlite:  # overwrite what is deleted instead of leaving it in free pages
+            if sqlite:  # overwrite what is deleted instead of leaving it in free pages; wait for Rasa's reads
                 conn.exec_driver_sql("PRAGMA secure_delete = ON")
+                conn.exec_driver_sql(f"PRAGMA busy_timeout = {SQLITE_WAIT_MS}")
                 conn.commit()
             deleted = conn.execute(text(f"delete from events where {where}"), params).rowcount
             conn.commit()
             if sqlite:  # the write-ahead log still holds the old pages: copy them back and empty it
-                conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+                busy = conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)").first()[0]
                 conn.commit()
+                if busy:
+                    logger.warning("tracker store busy: deleted rows may stay in its write-ahead log until "
+                                   "the next checkpoint; run the command again when it is quieter")
             return deleted
     finally:
         engine.dispose()

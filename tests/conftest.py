@@ -68,21 +68,26 @@ def redis_port():
         yield server.port
 
 
-@pytest.fixture
-def fresh_postgres_db(postgres):
-    """The URL of a new, empty database on the private PostgreSQL server; closed after the test."""
+def new_postgres_db(postgres) -> str:
+    """Create a new, empty database on the private PostgreSQL server; returns its URL."""
     import uuid
 
     from sqlalchemy import create_engine, text
-
-    from bot import handoff_db
 
     name = f"t_{uuid.uuid4().hex[:12]}"
     admin = create_engine(postgres.url, isolation_level="AUTOCOMMIT", future=True)
     with admin.connect() as conn:
         conn.execute(text(f"create database {name}"))
     admin.dispose()
-    url = postgres.url.rsplit("/", 1)[0] + "/" + name
+    return postgres.url.rsplit("/", 1)[0] + "/" + name
+
+
+@pytest.fixture
+def fresh_postgres_db(postgres):
+    """The URL of a new, empty database on the private PostgreSQL server; closed after the test."""
+    from bot import handoff_db
+
+    url = new_postgres_db(postgres)
     yield url
     handoff_db.close(url)
 

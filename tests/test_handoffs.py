@@ -329,3 +329,34 @@ def test_forgotten_words_are_not_left_in_the_sqlite_files(tmp_path):
         assert canary.encode() not in path.read_bytes(), path.name
     assert rasa.execute("select count(*) from events where sender_id = 'other'").fetchone() == (20,)
     rasa.close()
+
+
+def test_forget_waits_for_a_read_in_progress_then_empties_the_write_ahead_log(tmp_path, monkeypatch, caplog):
+    """The Rasa server may be reading the tracker file when ``forget`` runs: the log is emptied
+    once the read ends, or a warning says it could not be (never silently left behind)."""
+    canary = "07700 900462"
+    tracker = tmp_path / "tracker.db"
+    writer = sqlite3.connect(tracker, isolation_level=None)
+    writer.execute("PRAGMA journal_mode=WAL")
+    writer.execute("create table events (id integer primary key, sender_id text, type_name text, "
+                   "timestamp float, intent_name text, action_name text, data text)")
+    for _ in range(20):
+        writer.execute("insert into events (sender_id, type_name, timestamp, data) values ('sue', 'user', 1.0, ?)",
+                       (f"call me on {canary}" + " " * 300,))
+    reader = sqlite3.connect(tracker, isolation_level=None, check_same_thread=False)
+    reader.execute("BEGIN")
+    reader.execute("select count(*) from events").fetchone()  # a read snapshot held open
+    threading.Timer(0.5, lambda: reader.execute("COMMIT")).start()
+    assert forget("sue", handoffs_db=tmp_path / "h.db", tracker_db=tracker)["tracker events"] == 20
+    assert all(canary.encode() not in path.read_bytes() for path in tmp_path.glob("tracker.db*"))
+
+    reader.execute("BEGIN")
+    reader.execute("select count(*) from events").fetchone()  # this time it is never released
+    writer.execute("insert into events (sender_id, type_name, timestamp, data) values ('sue', 'user', 2.0, 'x')")
+    monkeypatch.setattr("bot.privacy.SQLITE_WAIT_MS", 200)
+    with caplog.at_level("WARNING", logger="bot.privacy"):
+        assert forget("sue", handoffs_db=tmp_path / "h.db", tracker_db=tracker)["tracker events"] == 1
+    assert "write-ahead log" in caplog.text
+    reader.execute("COMMIT")
+    reader.close()
+    writer.close()

@@ -14,6 +14,7 @@ import sqlalchemy as sa
 
 import components  # noqa: F401 - applies the patches
 from components import sql_tracker_store
+from tests.conftest import new_postgres_db
 
 
 def _run(coroutine):
@@ -71,23 +72,12 @@ def two_stores(request, domain, tmp_path):
     """Two empty tracker stores of the same kind: (ours, a second one for Rasa's own methods)."""
     urls = [None, None]
     if request.param == "postgresql":
-        urls = [request.getfixturevalue("fresh_postgres_db"), _another_postgres_db(request)]
+        postgres = request.getfixturevalue("postgres")
+        urls = [new_postgres_db(postgres), new_postgres_db(postgres)]
     stores = [_store(domain, request.param, tmp_path, name, url) for name, url in zip(("ours", "rasas"), urls)]
     yield stores
     for store in stores:
         store.engine.dispose()
-
-
-def _another_postgres_db(request):
-    import uuid
-
-    postgres = request.getfixturevalue("postgres")
-    name = f"t_{uuid.uuid4().hex[:12]}"
-    admin = sa.create_engine(postgres.url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(sa.text(f"create database {name}"))
-    admin.dispose()
-    return postgres.url.rsplit("/", 1)[0] + "/" + name
 
 
 def _rows(store):
