@@ -89,7 +89,19 @@ def running_postgres(port: int | None = None):
         yield server
     finally:
         server.stop()
+        _keep_log(data_dir / "server.log")
         shutil.rmtree(data_dir, ignore_errors=True)
+
+
+def _keep_log(log: Path) -> None:
+    """Keep the last private server's log as ``build/logs/postgres.log``: the data folder goes,
+    and a test that saw the server drop a connection needs the server's side of the story."""
+    from bot.paths import build_dir
+
+    if log.exists():
+        target = build_dir() / "logs" / "postgres.log"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(log, target)
 
 
 @dataclass
