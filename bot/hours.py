@@ -59,7 +59,9 @@ def now() -> dt.datetime:
     return dt.datetime.now(LONDON)
 
 
+@lru_cache(maxsize=4)
 def _bank_holidays(year: int):
+    """England & Wales bank holidays of ``year`` and the next (built once per year: it is slow)."""
     config = helpline_config()["bank_holidays"]
     return holidays.country_holidays(config["country"], subdiv=config["subdivision"], years=[year, year + 1])
 

@@ -1,4 +1,4 @@
-"""Documented fixes for defects in Rasa Open Source 3.6 (no further releases): three slow
+"""Documented fixes for defects in Rasa Open Source 3.6 (no further releases): five slow
 paths, a timeout and a silent fallback.
 
 1. ``RemoteAction._validate_action_result`` calls ``jsonschema.validate(result, schema)`` for every
@@ -29,6 +29,10 @@ person with ``something_went_wrong`` (helpline and emergency numbers).
 the server's CPU under load: ``components/sql_tracker_store.py`` issues the same queries as SQL
 text, keeps a SQLite file's connections open between turns and puts the file in write-ahead-log
 mode; ``tests/test_sql_tracker_store.py`` shows the rows and trackers are the same as Rasa's.
+
+6, 7. The dialogue states of a conversation are rebuilt from its first event twice per prediction,
+and the intent classifier joins every message's features to an empty matrix:
+``components/prediction_speedups.py`` does each once (``tests/test_prediction_speedups.py``).
 
 Applied when the Rasa server imports ``components`` (config.yml lists our components).
 ``tests/test_rasa_patches.py`` proves invalid responses are still refused and every event type
@@ -126,8 +130,9 @@ def apply() -> bool:
         Event.resolve_by_type = staticmethod(_resolve_by_type)
         FailSafeTrackerStore.on_tracker_store_error = _fail_loudly
         FailSafeTrackerStore.on_tracker_store_retrieve_error = _fail_loudly
-        from components import sql_tracker_store
+        from components import prediction_speedups, sql_tracker_store
 
         sql_tracker_store.apply()
+        prediction_speedups.apply()
         _APPLIED = True
     return _APPLIED

@@ -77,6 +77,8 @@ def test_candidates_come_from_ranking_then_search(store):
         ("vertebroplasty", "is vertebroplasty suitable for me?", "right for you"),
         ("pathological_fractures", "is this pain cancer?", "causing your symptoms"),
         ("bone_pain_treatments", "do I have bone cancer?", "causing your symptoms"),
+        ("bone_pain_treatments", "my back aches, is it due to my arthritis?", "causing your symptoms"),
+        ("pathological_fractures", "is this caused by the chemo?", "causing your symptoms"),
     ],
 )
 def test_personal_decisions_and_diagnosis_are_never_answered(store, topic, question, gap):
