@@ -191,17 +191,11 @@ def test_messages_with_dense_features_use_rasas_own_code():
 
 @pytest.fixture(scope="module")
 def agent():
-    import asyncio
-
     from rasa.core.agent import Agent
 
     from bot.servers import default_model
 
-    return asyncio.run(_load(Agent, default_model()))
-
-
-async def _load(agent_class, model):
-    return agent_class.load(str(model))
+    return Agent.load(str(default_model()))
 
 
 def test_the_trained_model_ranks_intents_exactly_as_before(agent, monkeypatch):
