@@ -90,7 +90,7 @@ def test_a_caller_changing_its_states_does_not_change_the_next_callers(domain, c
 
 
 def test_rule_turns_hidden_for_one_caller_are_not_hidden_for_the_other(domain):
-    """The rule policy sees every turn; the memoization policy skips the rules' own turns."""
+    """The rule policy sees every turn; Rasa's other policies (memoization, TED) skip the rules' own turns."""
     from rasa.shared.core.events import ActionExecuted, UserUttered
 
     tracker = _live(domain, [ActionExecuted("action_listen"), UserUttered("hi", {"name": "greet"}),
