@@ -30,9 +30,10 @@ the server's CPU under load: ``components/sql_tracker_store.py`` issues the same
 text, keeps a SQLite file's connections open between turns and puts the file in write-ahead-log
 mode; ``tests/test_sql_tracker_store.py`` shows the rows and trackers are the same as Rasa's.
 
-6, 7. The dialogue states of a conversation are rebuilt from its first event twice per prediction,
-and the intent classifier joins every message's features to an empty matrix:
-``components/prediction_speedups.py`` does each once (``tests/test_prediction_speedups.py``).
+6, 7, 8. The dialogue states of a conversation are rebuilt from its first event twice per
+prediction, the intent classifier joins every message's features to an empty matrix (and copies
+per-token features it does not use), and the rule policy checks rules against states too old to
+matter: ``components/prediction_speedups.py`` skips that work (``tests/test_prediction_speedups.py``).
 
 Applied when the Rasa server imports ``components`` (config.yml lists our components).
 ``tests/test_rasa_patches.py`` proves invalid responses are still refused and every event type

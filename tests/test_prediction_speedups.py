@@ -62,8 +62,11 @@ def test_the_patches_are_installed():
     from rasa.nlu.classifiers.logistic_regression_classifier import LogisticRegressionClassifier
     from rasa.shared.core.trackers import DialogueStateTracker
 
+    from rasa.core.policies.rule_policy import RulePolicy
+
     assert DialogueStateTracker.past_states is prediction_speedups._past_states
     assert LogisticRegressionClassifier._create_X is prediction_speedups._create_x
+    assert RulePolicy._get_possible_keys is prediction_speedups._get_possible_keys
 
 
 def test_every_prefix_of_every_story_gives_rasas_states_first_and_second_time(domain, conversations):
@@ -182,6 +185,19 @@ def test_feature_rows_are_rasas_rows(dtype, count):
     assert np.array_equal(ours.toarray(), rasa.toarray())
 
 
+def test_feature_rows_from_one_featuriser_and_with_other_attributes_are_rasas_rows():
+    from rasa.shared.nlu.constants import FEATURE_TYPE_SENTENCE, INTENT
+    from rasa.shared.nlu.training_data.features import Features
+
+    one = _message("one", np.array([[0, 2, 0, 1]]))
+    other = _message("other", np.array([[1, 0]]), np.array([[0, 3, 0]]))
+    other.add_features(Features(coo_matrix(np.array([[9, 9]])), FEATURE_TYPE_SENTENCE, INTENT, "intent"))
+    for messages in ([one], [other], [one, one]):
+        ours, rasa = prediction_speedups._create_x(None, messages), RASA_METHODS["_create_X"](None, messages)
+        assert ours.shape == rasa.shape and ours.dtype == rasa.dtype
+        assert np.array_equal(ours.toarray(), rasa.toarray())
+
+
 def test_messages_with_dense_features_use_rasas_own_code():
     messages = [_message("m", np.array([[1.0, 0.0, 2.0]]), dense=[0.5, 0.25])]
     ours = prediction_speedups._create_x(None, messages)
@@ -213,3 +229,107 @@ def test_the_trained_model_ranks_intents_exactly_as_before(agent, monkeypatch):
     monkeypatch.setattr(LogisticRegressionClassifier, "_create_X", RASA_METHODS["_create_X"])
     assert asyncio.run(rankings()) == ours
     assert ours[0][0]["name"] == "ask_vertebroplasty"
+
+
+# --- how far back the rule policy looks ---------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def rule_policy(agent):
+    from rasa.core.policies.rule_policy import RulePolicy
+
+    found = [node._component for node in agent.processor.graph_runner._instantiated_nodes.values()
+             if isinstance(node._component, RulePolicy)]
+    assert len(found) == 1
+    return found[0]
+
+
+def _lookups(policy):
+    from rasa.core.policies.rule_policy import RULES, RULES_FOR_LOOP_UNHAPPY_PATH
+
+    return [policy.lookup[RULES], policy.lookup[RULES_FOR_LOOP_UNHAPPY_PATH]]
+
+
+def _long_conversation(conversations):
+    """Every story and rule one after the other: far longer than any rule."""
+    return [event for events in conversations for event in events]
+
+
+def test_rasa_says_every_rule_applies_further_back_than_its_length(rule_policy, domain, conversations):
+    """What the patch relies on, asked of Rasa's own code for every rule of the trained model."""
+    states = rule_policy._prediction_states(_live(domain, _long_conversation(conversations)), domain)
+    for lookup in _lookups(rule_policy):
+        for key in lookup:
+            length = len(rule_policy._rule_key_to_state(key))
+            for turn_index in (length, length + 1, length + 7):
+                assert rule_policy._is_rule_applicable(key, turn_index, states[-1 - turn_index])
+
+
+def test_the_same_rules_match_at_every_turn_of_every_conversation(rule_policy, domain, conversations):
+    from rasa.core.policies.rule_policy import RulePolicy
+
+    rasa_method = RASA_METHODS["_get_possible_keys"]
+    matched = 0
+    for events in conversations + [_long_conversation(conversations)]:
+        tracker = _live(domain, [])
+        for event in events:
+            tracker.update(event, domain)
+            for use_text in (False, True):
+                states = rule_policy._prediction_states(tracker, domain, use_text,
+                                                        rule_only_data=rule_policy._get_rule_only_data())
+                for lookup in _lookups(rule_policy):
+                    expected = rasa_method(rule_policy, lookup, states)
+                    assert RulePolicy._get_possible_keys(rule_policy, lookup, states) == expected
+                    matched += bool(expected)
+    assert matched > 100  # the comparison is not only of empty sets
+
+
+def test_the_rule_policy_looks_back_only_as_far_as_the_longest_rule(rule_policy, domain, conversations,
+                                                                      monkeypatch):
+    from rasa.core.policies.rule_policy import RULES
+
+    calls = []
+    rasa_check = type(rule_policy)._is_rule_applicable
+    monkeypatch.setattr(type(rule_policy), "_is_rule_applicable",
+                        lambda self, key, turn_index, state: calls.append(turn_index) or
+                        rasa_check(self, key, turn_index, state))
+    lookup = rule_policy.lookup[RULES]
+    longest = max(len(rule_policy._rule_key_to_state(key)) for key in lookup)
+    states = rule_policy._prediction_states(_live(domain, _long_conversation(conversations)), domain)
+    assert len(states) > 10 * longest
+    prediction_speedups._get_possible_keys(rule_policy, lookup, states)
+    assert calls and max(calls) == longest - 1
+    calls.clear()
+    RASA_METHODS["_get_possible_keys"](rule_policy, lookup, states)
+    assert max(calls) == len(states) - 1  # Rasa's own code goes back to the first state
+
+
+def test_the_trained_model_predicts_exactly_as_before_over_a_long_conversation(agent, rule_policy, domain,
+                                                                               conversations, monkeypatch):
+    from rasa.core.policies.rule_policy import RulePolicy
+
+    def predictions():
+        tracker, found = _live(domain, []), []
+        for event in _long_conversation(conversations):
+            tracker.update(event, domain)
+            found.append(rule_policy.predict_action_probabilities(tracker, domain).probabilities)
+        return found
+
+    ours = predictions()
+    monkeypatch.setattr(RulePolicy, "_get_possible_keys", RASA_METHODS["_get_possible_keys"])
+    assert predictions() == ours
+    assert sum(max(p) == 1.0 for p in ours) > 100  # rules did fire
+
+
+def test_a_rule_whose_oldest_state_differs_does_not_match(rule_policy):
+    """The newest states fit the longest rules, the oldest does not: checked, as Rasa checks it."""
+    from rasa.core.policies.rule_policy import RULES
+
+    lookup = rule_policy.lookup[RULES]
+    longest = max(len(rule_policy._rule_key_to_state(key)) for key in lookup)
+    for key in [key for key in lookup if len(rule_policy._rule_key_to_state(key)) == longest]:
+        states = [dict(state) for state in rule_policy._rule_key_to_state(key)]
+        assert prediction_speedups._get_possible_keys(rule_policy, lookup, states) >= {key}
+        states[0] = {**states[0], "prev_action": {"action_name": "utter_greet"}}
+        expected = RASA_METHODS["_get_possible_keys"](rule_policy, lookup, [{}] + states)
+        assert key not in expected
+        assert prediction_speedups._get_possible_keys(rule_policy, lookup, [{}] + states) == expected
