@@ -15,16 +15,17 @@ does.
 builds each message's row by joining its sparse features to an empty matrix of dense features
 (none in this pipeline) with ``scipy.sparse.hstack`` and then stacking the rows again: about 7%
 of the server's CPU for a no-op join. To get the sparse sentence features it also copied and
-joined every featuriser's per-token (sequence) features, which it then threw away (about 4%). The
-patch joins the sparse sentence features alone when there are no dense ones (same values, same
-dtype, same shape), and runs Rasa's own code otherwise.
+joined every featuriser's per-token (sequence) features, which it then threw away. The patch
+joins the sparse sentence features alone when there are no dense ones (same values, same dtype,
+same shape), and runs Rasa's own code otherwise: 1.2 ms per message with Rasa's code, 0.4 ms.
 
 8. **How far back the rule policy looks.** ``RulePolicy._get_possible_keys`` checks every rule
 against every state of the conversation, newest first, although a rule of N states can only fail
 on the newest N: Rasa's ``_is_rule_applicable`` answers True for any state further back. So the
-work grew with the length of the conversation for nothing (about 6% of the server's CPU at ten
-turns, more later). The patch stops once it is further back than the longest remaining rule;
-the set of rules that match is the same.
+work grew with the length of the conversation for nothing. The patch stops once it is further
+back than the longest rule; the set of rules that match is the same. It makes little difference
+at ten turns (most rules drop out at the newest state) and takes a call on a 500-turn
+conversation from 2.5 to 0.4 ms.
 
 ``tests/test_prediction_speedups.py`` checks each gives exactly what Rasa's code gives.
 Applied with the other patches (``components/rasa_patches.py``) when the Rasa server imports

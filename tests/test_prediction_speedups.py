@@ -1,4 +1,4 @@
-"""The two prediction speed-ups give exactly what Rasa's own code gives (components/prediction_speedups.py)."""
+"""The prediction speed-ups give exactly what Rasa's own code gives (components/prediction_speedups.py)."""
 from __future__ import annotations
 
 import numpy as np
