@@ -16,6 +16,7 @@ use. The content database is a different thing: read-only SQLite per node (``bot
 """
 from __future__ import annotations
 
+import logging
 import os
 import threading
 from pathlib import Path
@@ -24,6 +25,8 @@ from sqlalchemy import Column, Index, Integer, MetaData, Table, Text, event, ins
 from sqlalchemy.engine import Engine, make_url
 
 from bot.paths import project_root
+
+logger = logging.getLogger(__name__)
 
 METADATA = MetaData()
 
@@ -126,8 +129,7 @@ def _create(key: str) -> Engine:
                              connect_args={"connect_timeout": 3})  # never outlast the action's own timeout
     METADATA.create_all(made)
     _add_missing_columns(made)
-    with made.begin() as conn:
-        ONE_OPEN.create(conn, checkfirst=True)
+    _add_missing_indexes(made)
     return made
 
 
@@ -155,6 +157,25 @@ def _add_missing_columns(made: Engine) -> None:
                 if column.name not in have:
                     kind = column.type.compile(dialect=made.dialect)
                     conn.exec_driver_sql(f'ALTER TABLE {table.name} ADD COLUMN "{column.name}" {kind}')
+
+
+def _add_missing_indexes(made: Engine) -> None:
+    """A database made by an older version gets the indexes added since (``create_all`` makes them
+    only with a new table). Before the one-open-handoff index, a conversation's extra open
+    handoffs are folded into one (``bot.handoffs.fold_duplicate_open_handoffs``), else it could not
+    be made and no handoff could be stored."""
+    from bot.handoffs import fold_duplicate_open_handoffs  # the merge rules live with the handoffs
+
+    with made.begin() as conn:
+        folded = fold_duplicate_open_handoffs(conn)
+        if folded:
+            logger.warning("folded %d duplicate open handoffs made by an older version into one per conversation",
+                           folded)
+        for table in METADATA.sorted_tables:
+            have = {(tuple(found["column_names"]), bool(found["unique"])) for found in inspect(conn).get_indexes(table.name)}
+            for index in table.indexes:  # one an older version made under another name counts
+                if (tuple(column.name for column in index.columns), bool(index.unique)) not in have:
+                    index.create(conn, checkfirst=True)
 
 
 def close(where: Path | str | None = None) -> None:

@@ -202,6 +202,47 @@ def _replay_pending(path: Where) -> None:
     taken.unlink()  # replaying twice after a failure half-way is harmless: handoffs merge
 
 
+def fold_duplicate_open_handoffs(conn) -> int:
+    """Fold a conversation's extra open handoffs into its oldest open one; returns how many were folded.
+
+    Databases made before one open handoff per conversation was enforced (the unique index in
+    ``bot/handoff_db.py``) can hold several for one conversation, and the index cannot be made
+    until they are one. Nothing is lost: the oldest keeps the most urgent urgency, every reason,
+    flag, topic and answer, the contact details given with consent, a claim, and "with the
+    nurse"; the others are resolved as "merged into <id>" (kept for the record). Runs inside the
+    caller's transaction, before the index is made.
+    """
+    from sqlalchemy import func
+
+    duplicated = select(HANDOFFS.c.conversation_id).where(_OPEN).group_by(HANDOFFS.c.conversation_id)
+    folded = 0
+    for conversation_id in conn.execute(duplicated.having(func.count() > 1)).scalars().all():
+        query = select(HANDOFFS).where(HANDOFFS.c.conversation_id == conversation_id, _OPEN)
+        rows = [dict(r) for r in conn.execute(query.order_by(HANDOFFS.c.created, HANDOFFS.c.id).with_for_update()).mappings()]
+        if len(rows) < 2:  # another node folded them first
+            continue
+        kept, others = rows[0], rows[1:]
+        for other in others:
+            kept["urgency"] = min(kept["urgency"], other["urgency"], key=lambda u: URGENCY_RANK.get(u, 9))
+            for column in ("reasons", "topics", "answers", "red_flags"):
+                kept[column] = json.dumps(_union(_loads(kept[column]), _loads(other[column])))
+            for column in ("channel", "about"):
+                kept[column] = kept[column] or other[column]
+            if not kept["consent"] and other["consent"]:
+                kept.update({k: other[k] for k in CONTACT_FIELDS}, consent=other["consent"])
+            if kept["status"] != "claimed" and other["status"] == "claimed":
+                kept.update(status="claimed", claimed_by=other["claimed_by"], claimed_at=other["claimed_at"])
+            kept["with_nurse"] = int(bool(kept["with_nurse"]) or bool(other["with_nurse"]))
+        kept.update(updated=_now(), note=nurse_note(kept))
+        conn.execute(update(HANDOFFS).where(HANDOFFS.c.id == kept["id"]).values(
+            **{k: v for k, v in kept.items() if k != "id"}))
+        conn.execute(update(HANDOFFS).where(HANDOFFS.c.id.in_([o["id"] for o in others])).values(
+            status="resolved", resolved_by=f"merged into {kept['id']}", resolved_at=_now(), with_nurse=0,
+            updated=_now()))
+        folded += len(others)
+    return folded
+
+
 def nurse_note(record: dict) -> str:
     """A short structured note: urgency, why, about whom, flags, topics, how and when to reach them.
 

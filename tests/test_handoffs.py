@@ -306,6 +306,61 @@ def test_a_database_made_by_an_older_version_is_brought_up_to_date(tmp_path):
                                                              urgency="routine", status="new"))
 
 
+def _old_database_with_two_open_handoffs(db) -> None:
+    """A handoffs database as an older version left it: no one-open-handoff index, and two open
+    handoffs for conversation c1 (two nodes added to it at the same moment), one resolved."""
+    engine = create_engine(handoff_db.url(db), future=True)
+    with engine.begin() as conn:
+        handoff_db.METADATA.create_all(conn, tables=[handoff_db.FEEDBACK])  # any table but handoffs
+        columns = ", ".join(f'"{c.name}" {c.type.compile(dialect=engine.dialect)}' for c in handoff_db.HANDOFFS.columns)
+        conn.execute(text(f"CREATE TABLE handoffs ({columns}, PRIMARY KEY (id))"))
+        conn.execute(text("CREATE INDEX handoffs_by_conversation ON handoffs (conversation_id)"))  # its own name
+        rows = [
+            dict(id="first", created="2026-11-23T01:03:42+00:00", conversation_id="c1", urgency="routine",
+                 status="new", reasons='["callback"]', topics='["denosumab"]', red_flags="[]", consent=1,
+                 contact="07911 123456", contact_kind="phone", with_nurse=1),
+            dict(id="second", created="2026-11-23T01:03:43+00:00", conversation_id="c1", urgency="emergency",
+                 status="claimed", claimed_by="sam", reasons='["red_flag"]', topics="[]",
+                 red_flags='["spinal_cord_compression"]', consent=None, contact=None, contact_kind=None,
+                 with_nurse=0),
+            dict(id="done", created="2026-11-22T09:00:00+00:00", conversation_id="c1", urgency="urgent",
+                 status="resolved", reasons='["second_miss"]', topics="[]", red_flags="[]", consent=None,
+                 contact=None, contact_kind=None, with_nurse=0),
+        ]
+        for row in rows:
+            conn.execute(handoff_db.HANDOFFS.insert().values(**row))
+    engine.dispose()
+
+
+def test_several_open_handoffs_left_by_an_older_version_are_folded_into_one(db, caplog):
+    _old_database_with_two_open_handoffs(db)
+    handoff_db.close(db)
+    open_ones = [h for h in handoffs.list_handoffs(db) if h["status"] != "resolved"]  # was: IntegrityError
+    assert [h["id"] for h in open_ones] == ["first"]
+    kept = open_ones[0]
+    assert kept["urgency"] == "emergency" and kept["status"] == "claimed" and kept["claimed_by"] == "sam"
+    assert json.loads(kept["reasons"]) == ["callback", "red_flag"]
+    assert json.loads(kept["red_flags"]) == ["spinal_cord_compression"] and json.loads(kept["topics"]) == ["denosumab"]
+    assert kept["contact"] == "07911 123456" and kept["consent"] == 1 and kept["with_nurse"] == 1
+    assert "EMERGENCY" in kept["note"] and "spinal_cord_compression" in kept["note"]
+    merged = handoffs.get_handoff("second", db)
+    assert merged["status"] == "resolved" and merged["resolved_by"] == "merged into first"
+    assert handoffs.get_handoff("done", db)["resolved_by"] is None  # an already resolved one is left alone
+    assert "folded 1 duplicate open handoffs" in caplog.text
+    from sqlalchemy import inspect
+
+    indexes = {i["name"]: (i["column_names"], bool(i["unique"])) for i in inspect(handoff_db.engine(db)).get_indexes("handoffs")}
+    assert indexes["handoffs_one_open_per_conversation"] == (["conversation_id"], True)
+    assert "idx_handoffs_status_urgency_created" in indexes  # added since
+    assert "idx_handoffs_conversation_id" not in indexes  # the older index on the same column is kept instead
+    record = handoffs.save_handoff("c1", "urgent", "red_flag", red_flags=["jaw_osteonecrosis"], path=db)
+    assert record["id"] == "first" and record["urgency"] == "emergency"  # and new additions go to it
+    with pytest.raises(IntegrityError):  # the one-open-handoff index now exists
+        with handoff_db.engine(db).begin() as conn:
+            conn.execute(handoff_db.HANDOFFS.insert().values(id="dup", created="x", conversation_id="c1",
+                                                             urgency="routine", status="new"))
+
+
 def test_forgotten_words_are_not_left_in_the_sqlite_files(tmp_path):
     """``forget`` must not leave the person's words readable in the files' free pages or in the
     tracker's write-ahead log (Rasa keeps its pooled connection open meanwhile)."""
