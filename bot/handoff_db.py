@@ -172,7 +172,8 @@ def _add_missing_indexes(made: Engine) -> None:
             logger.warning("folded %d duplicate open handoffs made by an older version into one per conversation",
                            folded)
         for table in METADATA.sorted_tables:
-            have = {(tuple(found["column_names"]), bool(found["unique"])) for found in inspect(conn).get_indexes(table.name)}
+            have = {(tuple(found["column_names"]), bool(found["unique"]))
+                    for found in inspect(conn).get_indexes(table.name)}
             for index in table.indexes:  # one an older version made under another name counts
                 if (tuple(column.name for column in index.columns), bool(index.unique)) not in have:
                     index.create(conn, checkfirst=True)

@@ -209,8 +209,8 @@ def fold_duplicate_open_handoffs(conn) -> int:
     ``bot/handoff_db.py``) can hold several for one conversation, and the index cannot be made
     until they are one. Nothing is lost: the oldest keeps the most urgent urgency, every reason,
     flag, topic and answer, the contact details given with consent, a claim, and "with the
-    nurse"; the others are resolved as "merged into <id>" (kept for the record). Runs inside the
-    caller's transaction, before the index is made.
+    nurse"; the others are resolved by "system: merged into <id>" (kept for the record). Runs
+    inside the caller's transaction, before the index is made.
     """
     from sqlalchemy import func
 
@@ -218,7 +218,8 @@ def fold_duplicate_open_handoffs(conn) -> int:
     folded = 0
     for conversation_id in conn.execute(duplicated.having(func.count() > 1)).scalars().all():
         query = select(HANDOFFS).where(HANDOFFS.c.conversation_id == conversation_id, _OPEN)
-        rows = [dict(r) for r in conn.execute(query.order_by(HANDOFFS.c.created, HANDOFFS.c.id).with_for_update()).mappings()]
+        query = query.order_by(HANDOFFS.c.created, HANDOFFS.c.id).with_for_update()
+        rows = [dict(row) for row in conn.execute(query).mappings()]
         if len(rows) < 2:  # another node folded them first
             continue
         kept, others = rows[0], rows[1:]
@@ -237,7 +238,7 @@ def fold_duplicate_open_handoffs(conn) -> int:
         conn.execute(update(HANDOFFS).where(HANDOFFS.c.id == kept["id"]).values(
             **{k: v for k, v in kept.items() if k != "id"}))
         conn.execute(update(HANDOFFS).where(HANDOFFS.c.id.in_([o["id"] for o in others])).values(
-            status="resolved", resolved_by=f"merged into {kept['id']}", resolved_at=_now(), with_nurse=0,
+            status="resolved", resolved_by=f"system: merged into {kept['id']}", resolved_at=_now(), with_nurse=0,
             updated=_now()))
         folded += len(others)
     return folded

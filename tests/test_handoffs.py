@@ -344,12 +344,13 @@ def test_several_open_handoffs_left_by_an_older_version_are_folded_into_one(db, 
     assert kept["contact"] == "07911 123456" and kept["consent"] == 1 and kept["with_nurse"] == 1
     assert "EMERGENCY" in kept["note"] and "spinal_cord_compression" in kept["note"]
     merged = handoffs.get_handoff("second", db)
-    assert merged["status"] == "resolved" and merged["resolved_by"] == "merged into first"
+    assert merged["status"] == "resolved" and merged["resolved_by"] == "system: merged into first"
     assert handoffs.get_handoff("done", db)["resolved_by"] is None  # an already resolved one is left alone
     assert "folded 1 duplicate open handoffs" in caplog.text
     from sqlalchemy import inspect
 
-    indexes = {i["name"]: (i["column_names"], bool(i["unique"])) for i in inspect(handoff_db.engine(db)).get_indexes("handoffs")}
+    indexes = {index["name"]: (index["column_names"], bool(index["unique"]))
+               for index in inspect(handoff_db.engine(db)).get_indexes("handoffs")}
     assert indexes["handoffs_one_open_per_conversation"] == (["conversation_id"], True)
     assert "idx_handoffs_status_urgency_created" in indexes  # added since
     assert "idx_handoffs_conversation_id" not in indexes  # the older index on the same column is kept instead
