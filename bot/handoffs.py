@@ -72,6 +72,15 @@ def _union(*lists) -> list:
     return list(dict.fromkeys(item for items in lists for item in items))
 
 
+def _most_urgent(*urgencies: str | None) -> str:
+    """The most urgent of the urgencies given (empty ones ignored).
+
+    >>> _most_urgent("routine", None, "urgent")
+    'urgent'
+    """
+    return min(filter(None, urgencies), key=lambda urgency: URGENCY_RANK.get(urgency, len(URGENCY_RANK)))
+
+
 _OPEN = HANDOFFS.c.status != "resolved"
 
 
@@ -134,7 +143,7 @@ def _store(conversation_id: str, urgency: str, reason: str, *, red_flags=(), cha
                 record = {
                     "updated": _now(),
                     "channel": channel or existing.get("channel") or "",
-                    "urgency": min(urgency, existing.get("urgency") or urgency, key=URGENCY_RANK.get),
+                    "urgency": _most_urgent(urgency, existing.get("urgency")),
                     "reasons": json.dumps(_union(_loads(existing.get("reasons")), reasons)),
                     "about": about or existing.get("about") or "",
                     "topics": json.dumps(_union(_loads(existing.get("topics")), topics)),
@@ -224,7 +233,7 @@ def fold_duplicate_open_handoffs(conn) -> int:
             continue
         kept, others = rows[0], rows[1:]
         for other in others:
-            kept["urgency"] = min(kept["urgency"], other["urgency"], key=lambda u: URGENCY_RANK.get(u, 9))
+            kept["urgency"] = _most_urgent(kept["urgency"], other["urgency"])
             for column in ("reasons", "topics", "answers", "red_flags"):
                 kept[column] = json.dumps(_union(_loads(kept[column]), _loads(other[column])))
             for column in ("channel", "about"):

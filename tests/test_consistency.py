@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
+import shutil
 
+import pytest
 import yaml
 
 from bot.content import load_content
@@ -74,3 +76,40 @@ def test_responses_used_by_actions_exist_in_domain():
     for path in (ROOT / "actions").glob("*.py"):
         used |= set(re.findall(r"[\"'](utter_\w+)[\"']", path.read_text()))
     assert used and used <= responses
+
+
+def _train_rule_policy(tmp_path, extra_stories: str = ""):
+    """Train the rule policy of config.yml on data/ (plus ``extra_stories``), as ``rasa train`` does."""
+    from rasa.core.policies.rule_policy import RulePolicy
+    from rasa.core.training import load_data
+    from rasa.engine.graph import ExecutionContext, GraphSchema
+    from rasa.engine.storage.local_model_storage import LocalModelStorage
+    from rasa.engine.storage.resource import Resource
+    from rasa.shared.core.domain import Domain
+
+    config = yaml.safe_load((project_root() / "config.yml").read_text())
+    [policy_config] = [p for p in config["policies"] if p["name"] == "RulePolicy"]
+    domain = Domain.load(project_root() / "domain.yml")
+    data = tmp_path / "data"
+    shutil.copytree(project_root() / "data", data, dirs_exist_ok=True)
+    if extra_stories:
+        (data / "extra_stories.yml").write_text(extra_stories)
+    (tmp_path / "storage").mkdir(exist_ok=True)
+    policy = RulePolicy.create({**RulePolicy.get_default_config(), **policy_config},
+                               LocalModelStorage(tmp_path / "storage"), Resource("rules"),
+                               ExecutionContext(GraphSchema({}), "test"))
+    return policy.train(load_data(str(data), domain, augmentation_factor=0), domain)
+
+
+def test_the_only_policy_is_the_rule_policy_and_training_refuses_a_story_that_contradicts_a_rule(tmp_path):
+    """config.yml has no memoization policy because every reply follows a rule; the stories in
+    data/ are still checked against the rules when training."""
+    from rasa.core.policies.rule_policy import InvalidRule
+
+    config = yaml.safe_load((project_root() / "config.yml").read_text())
+    assert [p["name"] for p in config["policies"]] == ["RulePolicy"]
+    _train_rule_policy(tmp_path)  # the project's own stories agree with its rules
+    contradiction = ('version: "3.1"\nstories:\n- story: contradicts the greet rule\n  steps:\n'
+                     "  - intent: greet\n  - action: utter_goodbye\n")
+    with pytest.raises(InvalidRule, match="utter_goodbye"):
+        _train_rule_policy(tmp_path, contradiction)

@@ -303,8 +303,8 @@ def test_the_rule_policy_looks_back_only_as_far_as_the_longest_rule(rule_policy,
     assert max(calls) == len(states) - 1  # Rasa's own code goes back to the first state
 
 
-def test_the_trained_model_predicts_exactly_as_before_over_a_long_conversation(agent, rule_policy, domain,
-                                                                               conversations, monkeypatch):
+def test_the_trained_model_predicts_exactly_as_before_over_a_long_conversation(rule_policy, domain, conversations,
+                                                                               monkeypatch):
     from rasa.core.policies.rule_policy import RulePolicy
 
     def predictions():
