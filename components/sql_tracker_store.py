@@ -16,6 +16,11 @@ read and write) and is switched to write-ahead logging once, when the store is c
 per turn instead of several, and readers (the privacy commands) no longer wait for writers.
 ``synchronous`` stays FULL, so a saved turn survives a crash or power cut as before.
 
+``endpoints.yml`` names the store by this module's ``TunedSQLTrackerStore`` rather than Rasa's
+``type: SQL``: the Rasa server makes its tracker store before it loads the model, and only loading
+the model would otherwise import ``components`` (which installs these changes), so the server's
+own store used to miss the SQLite tuning (it was made with Rasa's ``__init__``).
+
 >>> _events_since_session_start(count=True).text.split()[:2]
 ['SELECT', 'count(*)']
 """
@@ -26,6 +31,8 @@ import json
 import logging
 from functools import lru_cache
 from typing import Optional, Text
+
+from rasa.core.tracker_store import SQLTrackerStore
 
 logger = logging.getLogger(__name__)
 
@@ -123,9 +130,8 @@ def _init_and_tune_sqlite(self, *args, **kwargs) -> None:
 
 
 def apply() -> None:
-    """Install on ``rasa.core.tracker_store.SQLTrackerStore`` (idempotent)."""
-    from rasa.core.tracker_store import SQLTrackerStore
-
+    """Install on ``rasa.core.tracker_store.SQLTrackerStore`` (idempotent): every SQL tracker store
+    reads and writes this way, and those made afterwards are tuned (``tune_sqlite``)."""
     if RASA_METHODS:
         return
     RASA_METHODS.update(__init__=SQLTrackerStore.__init__, _retrieve=SQLTrackerStore._retrieve,
@@ -133,3 +139,10 @@ def apply() -> None:
     SQLTrackerStore.__init__ = _init_and_tune_sqlite
     SQLTrackerStore._retrieve = _retrieve
     SQLTrackerStore.save = save
+
+
+class TunedSQLTrackerStore(SQLTrackerStore):
+    """Rasa's ``SQLTrackerStore``, named in ``endpoints.yml`` as
+    ``type: components.sql_tracker_store.TunedSQLTrackerStore`` so that Rasa imports ``components``
+    (which installs ``apply`` above) before it makes the store. Rasa calls it with the same
+    arguments as for ``type: SQL``; it adds nothing else."""

@@ -150,6 +150,19 @@ def test_rasa_killed_mid_form_and_restarted_carries_on_where_it_was(tmp_path):
         "what is vertebroplasty?", "/request_callback", "Sue"]
 
 
+def test_the_server_keeps_its_sqlite_tracker_file_open_and_in_write_ahead_log_mode(assistant):
+    """The tuning of components/sql_tracker_store.py reaches the store the real server makes (Rasa
+    makes it before it loads the model, i.e. before our patches would otherwise be applied)."""
+    import sqlite3
+
+    assistant.send(_sender(), "hello")
+    fds = f"/proc/{assistant.pids()['rasa']}/fd"
+    open_files = {os.path.realpath(os.path.join(fds, fd)) for fd in os.listdir(fds)}
+    trackers = [path for path in open_files if path.endswith("tracker.db")]
+    assert len(trackers) == 1  # kept open between turns: Rasa's own store closes it after each
+    assert sqlite3.connect(trackers[0]).execute("PRAGMA journal_mode").fetchone() == ("wal",)
+
+
 def test_follow_up_question_is_about_the_last_topic(assistant):
     sender = _sender()
     assistant.send(sender, "what is balloon kyphoplasty?")
