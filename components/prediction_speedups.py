@@ -16,8 +16,9 @@ builds each message's row by joining its sparse features to an empty matrix of d
 (none in this pipeline) with ``scipy.sparse.hstack`` and then stacking the rows again: about 7%
 of the server's CPU for a no-op join. To get the sparse sentence features it also copied and
 joined every featuriser's per-token (sequence) features, which it then threw away. The patch
-joins the sparse sentence features alone when there are no dense ones (same values, same dtype,
-same shape), and runs Rasa's own code otherwise: 1.2 ms per message with Rasa's code, 0.4 ms.
+joins the sparse sentence features alone when there are no dense ones, writing the one row
+directly (same values, same dtype, same shape), and runs Rasa's own code otherwise: 1.2 ms per
+message with Rasa's code, 0.1 ms.
 
 8. **How far back the rule policy looks.** ``RulePolicy._get_possible_keys`` checks every rule
 against every state of the conversation, newest first, although a rule of N states can only fail
@@ -68,16 +69,26 @@ def _past_states(self, domain, omit_unset_slots: bool = False, ignore_rule_only_
     return states
 
 
-def _sentence_features(message):
-    """The message's sparse sentence features for its text, joined in pipeline order as Rasa joins
-    them; None when Rasa's own code must build the row (dense features, or no sparse ones).
+def _sentence_row(message):
+    """The message's sparse sentence features for its text, joined in pipeline order into one CSR
+    row as Rasa joins them (float64, or wider); None when Rasa's own code must build the row
+    (dense features, no sparse ones, or a feature that is not one row).
 
+    >>> import numpy as np
+    >>> from scipy.sparse import coo_matrix
+    >>> from rasa.shared.nlu.training_data.features import Features
     >>> from rasa.shared.nlu.training_data.message import Message
-    >>> _sentence_features(Message(data={"text": "hello"})) is None
+    >>> message = Message(data={"text": "hello"})
+    >>> _sentence_row(message) is None
     True
+    >>> for origin, counts in (("words", [[0, 2]]), ("characters", [[1, 0, 3]])):
+    ...     message.add_features(Features(coo_matrix(np.array(counts)), "sentence", "text", origin))
+    >>> _sentence_row(message).toarray()
+    array([[0., 2., 1., 0., 3.]])
     """
+    import numpy as np
     from rasa.shared.nlu.constants import FEATURE_TYPE_SENTENCE, TEXT
-    from scipy.sparse import hstack
+    from scipy.sparse import csr_matrix
 
     parts = []
     for features in message.features:
@@ -86,25 +97,30 @@ def _sentence_features(message):
         if not features.is_sparse():
             return None
         if features.type == FEATURE_TYPE_SENTENCE:
-            parts.append(features.features)
-    if not parts:
+            parts.append(features.features.tocoo(copy=False))  # Rasa keeps them as COO already
+    if not parts or any(part.shape[0] != 1 for part in parts):
         return None
-    return parts[0] if len(parts) == 1 else hstack(parts)
+    # Rasa: hstack(parts) joined to an empty float64 matrix, i.e. float64 values (or wider)
+    dtype = np.result_type(*[part.dtype for part in parts], np.float64)
+    offsets = np.cumsum([0] + [part.shape[1] for part in parts])
+    data = np.concatenate([part.data for part in parts]).astype(dtype, copy=False)
+    columns = np.concatenate([part.col + offset for part, offset in zip(parts, offsets)])
+    row = csr_matrix((data, columns, np.array([0, len(data)])), shape=(1, offsets[-1]))
+    row.sum_duplicates()  # sorted columns, repeated ones added up: what Rasa's conversion gives
+    return row
 
 
 def _create_x(self, messages):
     """``LogisticRegressionClassifier._create_X`` without the per-token features and the join to an
     empty dense matrix."""
-    import numpy as np
-    from scipy.sparse import csr_matrix, vstack
+    from scipy.sparse import vstack
 
     rows = []
     for message in messages:
-        features = _sentence_features(message)
-        if features is None:
+        row = _sentence_row(message)
+        if row is None:
             return RASA_METHODS["_create_X"](self, messages)
-        # Rasa's join with an empty float64 matrix gives float64 values (or wider)
-        rows.append(csr_matrix(features, dtype=np.result_type(features.dtype, np.float64)))
+        rows.append(row)
     return rows[0] if len(rows) == 1 else vstack(rows, format="csr")
 
 

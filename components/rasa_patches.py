@@ -1,5 +1,5 @@
-"""Documented fixes for defects in Rasa Open Source 3.6 (no further releases): five slow
-paths, a timeout and a silent fallback.
+"""Documented fixes for defects in Rasa Open Source 3.6 (no further releases): slow paths, a
+timeout and a silent fallback.
 
 1. ``RemoteAction._validate_action_result`` calls ``jsonschema.validate(result, schema)`` for every
 custom-action response. ``jsonschema.validate`` first re-checks the (constant) schema against
@@ -34,6 +34,10 @@ mode; ``tests/test_sql_tracker_store.py`` shows the rows and trackers are the sa
 prediction, the intent classifier joins every message's features to an empty matrix (and copies
 per-token features it does not use), and the rule policy checks rules against states too old to
 matter: ``components/prediction_speedups.py`` skips that work (``tests/test_prediction_speedups.py``).
+
+9. The model graph is run through dask's scheduler for every message and every prediction, whose
+bookkeeping cost about 10% of the server's CPU: ``components/graph_runner.py`` calls the same nodes
+in turn (``tests/test_graph_runner.py``).
 
 Applied when the Rasa server imports ``components`` (config.yml lists our components).
 ``tests/test_rasa_patches.py`` proves invalid responses are still refused and every event type
@@ -131,9 +135,10 @@ def apply() -> bool:
         Event.resolve_by_type = staticmethod(_resolve_by_type)
         FailSafeTrackerStore.on_tracker_store_error = _fail_loudly
         FailSafeTrackerStore.on_tracker_store_retrieve_error = _fail_loudly
-        from components import prediction_speedups, sql_tracker_store
+        from components import graph_runner, prediction_speedups, sql_tracker_store
 
         sql_tracker_store.apply()
         prediction_speedups.apply()
+        graph_runner.apply()
         _APPLIED = True
     return _APPLIED

@@ -333,3 +333,24 @@ def test_a_rule_whose_oldest_state_differs_does_not_match(rule_policy):
         expected = RASA_METHODS["_get_possible_keys"](rule_policy, lookup, [{}] + states)
         assert key not in expected
         assert prediction_speedups._get_possible_keys(rule_policy, lookup, [{}] + states) == expected
+
+
+def test_repeated_columns_are_added_up_and_rows_that_are_not_one_row_are_left_to_rasa():
+    from rasa.shared.nlu.constants import FEATURE_TYPE_SENTENCE, TEXT
+    from rasa.shared.nlu.training_data.features import Features
+    from rasa.shared.nlu.training_data.message import Message
+
+    repeated = Message(data={TEXT: "repeated"})  # a column given twice is added up, in any order
+    repeated.add_features(Features(coo_matrix(([2.0, 1.0, 4.0], ([0, 0, 0], [3, 1, 3])), shape=(1, 5)),
+                                   FEATURE_TYPE_SENTENCE, TEXT, "a"))
+    repeated.add_features(Features(coo_matrix(np.array([[0, 7]])), FEATURE_TYPE_SENTENCE, TEXT, "b"))
+    for messages in ([repeated], [repeated, repeated]):
+        ours, rasa = prediction_speedups._create_x(None, messages), RASA_METHODS["_create_X"](None, messages)
+        assert ours.shape == rasa.shape and ours.dtype == rasa.dtype
+        assert np.array_equal(ours.toarray(), rasa.toarray())
+    row = prediction_speedups._create_x(None, [repeated])
+    assert row.has_canonical_format and row.toarray().tolist() == [[0, 1, 0, 6, 0, 0, 7]]
+    two_rows = _message("two rows", np.array([[1, 0], [0, 1]]))  # not a sentence feature: Rasa's code, Rasa's error
+    for create_x in (prediction_speedups._create_x, RASA_METHODS["_create_X"]):
+        with pytest.raises(ValueError, match="Mismatching dimensions"):
+            create_x(None, [two_rows])
