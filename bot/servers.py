@@ -29,11 +29,28 @@ START_TIMEOUT_S = float(os.environ.get("BOT_START_TIMEOUT", 180))
 RASA_REQUEST_MAX_BYTES = 64 * 1024
 
 
-def free_port() -> int:
-    """A TCP port on 127.0.0.1 that nothing is listening on right now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+def free_ports(count: int, avoid: tuple[int, ...] = ()) -> list[int]:
+    """``count`` different TCP ports on 127.0.0.1 that nothing is listening on right now, none of
+    them in ``avoid``. They are held together while chosen: two ``free_port()`` calls in a row
+    can give the same port (two Rasa processes were once given one port; the second died unseen).
+
+    >>> ports = free_ports(20)
+    >>> len(set(ports)) == 20
+    True
+    """
+    with contextlib.ExitStack() as held:
+        ports: list[int] = []
+        while len(ports) < count:
+            sock = held.enter_context(socket.socket())
+            sock.bind(("127.0.0.1", 0))
+            if sock.getsockname()[1] not in avoid:
+                ports.append(sock.getsockname()[1])
+        return ports
+
+
+def free_port(avoid: tuple[int, ...] = ()) -> int:
+    """A TCP port on 127.0.0.1 that nothing is listening on right now (see ``free_ports``)."""
+    return free_ports(1, avoid)[0]
 
 
 def _get(url: str, timeout: float = 2.0) -> bytes:
@@ -153,8 +170,9 @@ def running_assistant(
     log_dir = Path(log_dir or build_dir() / "logs")
     for folder in (run_dir, log_dir, project_root() / "var"):
         folder.mkdir(parents=True, exist_ok=True)
-    actions_port = actions_port or free_port()
-    rasa_ports = [rasa_port or free_port()] + [free_port() for _ in range(rasa_processes - 1)]
+    chosen = iter(free_ports(1 + rasa_processes, avoid=tuple(p for p in (actions_port, rasa_port) if p)))
+    actions_port = actions_port or next(chosen)
+    rasa_ports = [rasa_port or next(chosen)] + [next(chosen) for _ in range(rasa_processes - 1)]
     tracker_db = Path(tracker_db or tracker_db_path())
     endpoints_file = _endpoints_file(Path(endpoints or project_root() / "endpoints.yml"), actions_port,
                                      tracker_db, run_dir)

@@ -111,9 +111,10 @@ class ChannelSettings:
 def channel_settings():
     """Ports and secrets for the web and WhatsApp channels, in the environment the servers inherit.
     The Twilio webhook URL is filled in once the Rasa server's port is known (``assistant``)."""
-    from bot.servers import free_port
+    from bot.servers import free_ports
 
-    settings = ChannelSettings(web_port=free_port(), twilio_port=free_port())
+    web_port, twilio_port = free_ports(2)
+    settings = ChannelSettings(web_port=web_port, twilio_port=twilio_port)
     values = {
         "BOT_WEB_ORIGINS": settings.web_origin,
         "BOT_SESSION_SECRET": "test-session-secret",
@@ -136,7 +137,7 @@ def assistant(tmp_path_factory, handoffs_db, channel_settings):
     of credentials.yml (REST, the web widget's socket.io, WhatsApp pointed at a local fake)."""
     from bot.servers import free_port, running_assistant
 
-    rasa_port = free_port()
+    rasa_port = free_port(avoid=(channel_settings.web_port, channel_settings.twilio_port))
     os.environ["TWILIO_WEBHOOK_URL"] = f"http://127.0.0.1:{rasa_port}/webhooks/whatsapp/webhook"
 
     tracker_db = tmp_path_factory.mktemp("tracker") / "tracker.db"

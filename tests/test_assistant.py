@@ -202,9 +202,9 @@ def test_stopping_make_run_with_sigterm_stops_every_server_it_started(tmp_path):
     import sys
     import time
 
-    from bot.servers import child_env, free_port
+    from bot.servers import child_env, free_ports
 
-    ports = {"--port": free_port(), "--actions-port": free_port(), "--web-port": free_port()}
+    ports = dict(zip(("--port", "--actions-port", "--web-port"), free_ports(3)))
     run = subprocess.Popen([sys.executable, "-m", "bot", "run", *[str(x) for kv in ports.items() for x in kv]],
                            env=child_env(), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                            stderr=subprocess.DEVNULL)
