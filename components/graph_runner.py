@@ -12,9 +12,9 @@ this thread. That bookkeeping, not the nodes, was about 10% of the Rasa server's
 order (every node after the nodes it needs), then calls the same ``GraphNode`` objects with the
 same arguments dask gives them: each needed node's ``(name, output)`` pair, the ``(name, value)``
 pair of each input, and the bare name for anything that is neither (the node then logs that it
-was not resolved, as with dask). Outputs nobody needs any more are let go, as dask does, so
-training holds no more in memory than before. The same errors come out: ``GraphRunError`` when an
-input clashes with a node's name or a node raises ``RuntimeError``, any other exception as it is.
+was not resolved, as with dask). Outputs nobody needs any more are let go, as dask lets them go
+(``rasa train`` runs its graph through here too). The same errors come out: ``GraphRunError`` when
+an input clashes with a node's name or a node raises ``RuntimeError``, any other exception as it is.
 
 ``tests/test_graph_runner.py`` checks the trained model parses and predicts exactly as with dask.
 Applied with the other patches (``components/rasa_patches.py``).

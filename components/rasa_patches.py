@@ -94,7 +94,8 @@ class _ResponseValidator:
         alternatives = event.get("oneOf", [])
         names = [alternative.get("properties", {}).get("event", {}).get("const") for alternative in alternatives]
         if (set(events) != {"type", "items"} or not alternatives or None in names
-                or len(set(names)) != len(names) or "event" not in event.get("required", [])):
+                or len(set(names)) != len(names) or "event" not in event.get("required", [])
+                or event.get("properties", {}).get("event", {}).get("type") != "string"):
             return  # not the shape this relies on: the whole schema every time
         outer = {**schema, "properties": {**schema["properties"], "events": {"type": events["type"]}}}
         self.outer = cls(outer)

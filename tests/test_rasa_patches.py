@@ -114,7 +114,8 @@ def test_each_reply_gets_the_same_verdict_and_error_as_from_the_whole_schema():
     assert sum(verdicts) > 40 and verdicts.count(False) > 100  # plenty of both
 
 
-@pytest.mark.parametrize("change", ["two types named alike", "a type without its name", "no oneOf"])
+@pytest.mark.parametrize("change", ["two types named alike", "a type without its name", "no oneOf",
+                                    "the name not a string"])
 def test_a_schema_of_another_shape_is_checked_whole(change):
     import copy
 
@@ -128,8 +129,10 @@ def test_a_schema_of_another_shape_is_checked_whole(change):
         event["oneOf"][1]["properties"]["event"]["const"] = event["oneOf"][0]["properties"]["event"]["const"]
     elif change == "a type without its name":
         del event["oneOf"][3]["properties"]["event"]
-    else:
+    elif change == "no oneOf":
         del event["oneOf"]
+    else:
+        del event["properties"]["event"]["type"]
     validator = _ResponseValidator(schema)
     assert validator.outer is None
     for reply in _replies():
