@@ -1,5 +1,6 @@
-"""Shared fixtures: a private copy of content/ to break, a content database built from it, and
-the real servers (Rasa + action server) for the end-to-end tests."""
+"""Shared fixtures: a private copy of content/ to break, a content database built from it, the
+trained model loaded in this process (for the speed-up tests), and the real servers (Rasa +
+action server) for the end-to-end tests."""
 from __future__ import annotations
 
 import os
@@ -129,6 +130,17 @@ def channel_settings():
             env.setenv(key, value)
         env.delenv("TWILIO_WEBHOOK_URL", raising=False)  # set by `assistant`; put back with the rest
         yield settings
+
+
+@pytest.fixture(scope="session")
+def agent():
+    """The trained model (``make model``) loaded in this process, with components/ applied."""
+    from rasa.core.agent import Agent
+
+    import components  # noqa: F401 - applies the patches, as the Rasa server does
+    from bot.servers import default_model
+
+    return Agent.load(str(default_model()))
 
 
 @pytest.fixture(scope="session")

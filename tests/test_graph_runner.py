@@ -112,15 +112,6 @@ def test_an_input_named_like_a_node_is_refused_as_dask_refused_it():
 
 # --- the trained model ---------------------------------------------------------------------------
 
-@pytest.fixture(scope="module")
-def agent():
-    from rasa.core.agent import Agent
-
-    from bot.servers import default_model
-
-    return Agent.load(str(default_model()))
-
-
 def test_the_patch_is_installed():
     from rasa.engine.runner.dask import DaskGraphRunner
 

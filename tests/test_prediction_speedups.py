@@ -205,15 +205,6 @@ def test_messages_with_dense_features_use_rasas_own_code():
     assert ours.shape == (1, 5)
 
 
-@pytest.fixture(scope="module")
-def agent():
-    from rasa.core.agent import Agent
-
-    from bot.servers import default_model
-
-    return Agent.load(str(default_model()))
-
-
 def test_the_trained_model_ranks_intents_exactly_as_before(agent, monkeypatch):
     import asyncio
 
