@@ -20,6 +20,7 @@ from sanic.request import Request
 from bot.incoming import incoming
 from bot.plain_text import messaging_words
 from bot.rate_limit import ChannelLimits
+from channels.server_start import settle_after_start
 
 logger = logging.getLogger(__name__)
 
@@ -41,7 +42,7 @@ class StrictRestInput(InputChannel):
         self.limits = ChannelLimits("rest")
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        rest = Blueprint("strict_rest_webhook", __name__)
+        rest = settle_after_start(Blueprint("strict_rest_webhook", __name__))
 
         @rest.route("/", methods=["GET"])
         async def health(_request: Request):

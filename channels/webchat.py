@@ -30,6 +30,7 @@ from socketio import AsyncServer
 from bot.incoming import incoming
 from bot.plain_text import messaging_words
 from bot.rate_limit import ChannelLimits
+from channels.server_start import settle_after_start
 
 logger = logging.getLogger(__name__)
 
@@ -94,7 +95,7 @@ class WebChatInput(InputChannel):
         # refuses clients that send no Origin at all.
         sio = AsyncServer(async_mode="sanic", cors_allowed_origins=self.allowed_origins)
         self.sio = sio
-        webchat = SocketBlueprint(sio, self.socketio_path, "webchat_webhook", __name__)
+        webchat = settle_after_start(SocketBlueprint(sio, self.socketio_path, "webchat_webhook", __name__))
 
         @webchat.route("/", methods=["GET"])
         async def health(_request):

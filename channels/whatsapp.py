@@ -30,6 +30,7 @@ from bot.incoming import TOO_LONG, incoming
 from bot.plain_text import as_plain_text, buttons_of, chosen_payload, messaging_words, split_message
 from bot.rate_limit import ChannelLimits
 from bot.twilio_api import DeliveryError, TwilioConfig, send_message
+from channels.server_start import settle_after_start
 
 logger = logging.getLogger(__name__)
 
@@ -113,7 +114,7 @@ class WhatsAppInput(InputChannel):
         from bot.web_session import pseudonym, session_secret
 
         secret = session_secret()
-        whatsapp = Blueprint("whatsapp_webhook", __name__)
+        whatsapp = settle_after_start(Blueprint("whatsapp_webhook", __name__))
 
         @whatsapp.route("/", methods=["GET"])
         async def health(_request: Request):
