@@ -21,6 +21,7 @@ from bot.incoming import incoming
 from bot.plain_text import messaging_words
 from bot.rate_limit import ChannelLimits
 from channels.server_start import settle_after_start
+from channels.turns import process_turns
 
 logger = logging.getLogger(__name__)
 
@@ -68,8 +69,9 @@ class StrictRestInput(InputChannel):
                                      status=429)
             collector = CollectingOutputChannel()
             try:
-                await on_new_message(UserMessage(text, collector, sender, input_channel=self.name(),
-                                                 metadata=self.get_metadata(request)))
+                async with process_turns().turn():
+                    await on_new_message(UserMessage(text, collector, sender, input_channel=self.name(),
+                                                     metadata=self.get_metadata(request)))
             except Exception as exc:
                 logger.error("rest: the assistant failed on a message (%s)", type(exc).__name__)
             messages = collector.messages or [

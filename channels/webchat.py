@@ -31,6 +31,7 @@ from bot.incoming import incoming
 from bot.plain_text import messaging_words
 from bot.rate_limit import ChannelLimits
 from channels.server_start import settle_after_start
+from channels.turns import process_turns
 
 logger = logging.getLogger(__name__)
 
@@ -139,7 +140,8 @@ class WebChatInput(InputChannel):
                 await out.say(session_id, messaging_words()["slow_down"], "slow_down")
                 return
             try:
-                await on_new_message(UserMessage(text, out, session_id, input_channel=self.name()))
+                async with process_turns().turn():
+                    await on_new_message(UserMessage(text, out, session_id, input_channel=self.name()))
             except Exception as exc:
                 logger.error("webchat: the assistant failed on a message (%s)", type(exc).__name__)
             if not out.sent:  # never silent: the action server was down or too slow

@@ -31,6 +31,7 @@ from bot.plain_text import as_plain_text, buttons_of, chosen_payload, messaging_
 from bot.rate_limit import ChannelLimits
 from bot.twilio_api import DeliveryError, TwilioConfig, send_message
 from channels.server_start import settle_after_start
+from channels.turns import process_turns
 
 logger = logging.getLogger(__name__)
 
@@ -141,7 +142,8 @@ class WhatsAppInput(InputChannel):
                 text = chosen_payload(text, await offered_buttons(request.app.ctx.agent, conversation_id)) or text
             out = WhatsAppOutput()
             try:
-                await on_new_message(UserMessage(text, out, conversation_id, input_channel=self.name()))
+                async with process_turns().turn():
+                    await on_new_message(UserMessage(text, out, conversation_id, input_channel=self.name()))
             except Exception as exc:
                 logger.error("whatsapp: the assistant failed on a message (%s)", type(exc).__name__)
             # never silent: with no reply (a fault, the action server down) the person gets the numbers
