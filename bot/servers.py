@@ -236,3 +236,4 @@ def running_assistant(
             except subprocess.TimeoutExpired:
                 with contextlib.suppress(ProcessLookupError):
                     os.killpg(proc.pid, signal.SIGKILL)
+        endpoints_file.unlink(missing_ok=True)  # this run's copy: generated, not kept

@@ -129,7 +129,9 @@ def test_emergency_reply_still_arrives_when_the_action_server_is_down(tmp_path):
         os.killpg(running.processes[0].pid, signal.SIGKILL)
         running.processes[0].wait(timeout=10)
         text = _texts(running.send(_sender(), "I've lost control of my bladder and my back hurts"))
+        assert running.endpoints.exists()
     assert "spinal cord compression" in text and "999" in text
+    assert not running.endpoints.exists()  # the run's copy of endpoints.yml goes with the servers
 
 
 def test_rasa_killed_mid_form_and_restarted_carries_on_where_it_was(tmp_path):

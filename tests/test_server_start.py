@@ -49,7 +49,9 @@ def test_objects_alive_at_start_up_are_frozen_and_later_ones_are_not(unfrozen):
     frozen = server_start.freeze_loaded_objects()
     later = [object()]
     walked = gc.get_objects()
-    assert frozen == gc.get_freeze_count() > 0
+    # (not equal to gc.get_freeze_count() later: other threads of the test process, e.g. a socket.io
+    # client's, may free frozen objects in between)
+    assert frozen > 1000 and gc.get_freeze_count() > 1000
     assert not any(item is loaded for item in walked)  # frozen: no longer walked
     assert any(item is later for item in walked)  # made after: collected as usual
 
