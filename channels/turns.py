@@ -14,7 +14,8 @@ waiter it was freed for). A turn keeps its place for at most ``BOT_TURN_LEASE`` 
 action server that does not answer, cut off only after ``BOT_ACTION_TIMEOUT`` - so every turn then
 waiting starts at once: with the action server frozen, 20 and 50 people writing at the same moment
 still got the "something went wrong" reply (helpline and emergency numbers) within 4.4 and 4.8 s
-(4.2 and 4.4 s without the limit; `tests/test_robustness.py` holds it under 5.5 s).
+(4.2 and 4.4 s without the limit; a one-off script). `tests/test_robustness.py` holds 20 people
+at once under 5.5 s.
 ``BOT_CONCURRENT_TURNS=0`` turns the limit off (Rasa's own behaviour).
 
 Every channel of ours runs ``on_new_message`` inside ``process_turns().turn()``.
