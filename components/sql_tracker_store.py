@@ -34,6 +34,8 @@ from typing import Optional, Text
 
 from rasa.core.tracker_store import SQLTrackerStore
 
+from components import fast_json
+
 logger = logging.getLogger(__name__)
 
 _SESSION_STARTED = "session_started"  # rasa.shared.core.events.SessionStarted.type_name
@@ -73,7 +75,7 @@ async def _retrieve(self, sender_id: Text, fetch_events_from_all_sessions: bool)
     with self.session_scope() as session:
         rows = session.execute(query, _params(sender_id)).fetchall()
     if self.domain and rows:
-        return DialogueStateTracker.from_dict(sender_id, [json.loads(data) for (data,) in rows],
+        return DialogueStateTracker.from_dict(sender_id, fast_json.loads_rows(data for (data,) in rows),
                                               self.domain.slots)
     return None
 
