@@ -15,8 +15,9 @@ Two places, both proportional to the length of a conversation:
 
 Both fall back to the standard library whenever ``ujson`` refuses something, so nothing that
 worked before fails now. One thing ``json`` refuses is written: a dictionary key that is not
-text, number or None becomes ``str(key)``; Rasa's events and domain only have text keys. ``tests/test_fast_json.py`` checks that what is sent and what is read
-back are the same values as with ``json``.
+text, number or None becomes ``str(key)``; Rasa's events and domain only have text keys.
+``tests/test_fast_json.py`` checks that what is sent and what is read back are the same values
+as with ``json``.
 
 >>> import json
 >>> json.loads(dumps({"text": "a/b é", "confidence": 0.1 + 0.2}))

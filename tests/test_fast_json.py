@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import math
 
 import pytest
 
@@ -69,7 +68,7 @@ def test_every_action_request_reads_back_the_same(action_requests):
 
 
 @pytest.mark.parametrize("value", [float("nan"), float("inf"), {"confidence": float("-inf")}])
-def test_what_ujson_refuses_or_json_allows_is_written_as_json_does(value):
+def test_not_a_number_and_infinity_are_written_as_json_writes_them(value):
     assert _same(json.loads(fast_json.dumps(value)), json.loads(json.dumps(value)))
 
 
@@ -115,7 +114,6 @@ def test_rows_json_cannot_read_fail_as_before_and_odd_ones_read_as_before(rows, 
             fast_json.loads_rows(rows)
     else:
         assert _same(fast_json.loads_rows(rows), expected)
-        assert not math.isnan(fast_json.loads_rows(['{"a": 0.5}'])[0]["a"])
 
 
 def test_the_patch_is_installed_and_keeps_rasas_session_settings():
