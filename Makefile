@@ -21,6 +21,7 @@ BOT_SRC  := $(wildcard bot/*.py)
 DB       := build/content.db
 SPACY    := build/spacy/en_bones/meta.json
 MODEL    := models/bones.tar.gz
+SAFETY   := build/safety/model.pkl
 RASA_IN  := config.yml domain.yml $(wildcard data/*.yml) $(SPACY)
 
 WIDGET   := web/dist/widget.js
@@ -34,11 +35,12 @@ SUDO     := $(if $(filter 0,$(shell id -u)),,sudo)
 help: ## list the targets and what they do
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-20s %s\n", $$1, $$2}'
 
-$(VENV)/.installed: requirements.txt constraints.txt
+$(VENV)/.installed: requirements.txt requirements-nodeps.txt constraints.txt
 	@test -n "$(PYTHON310)" || { echo "Python 3.10 not found: install it with pyenv (pyenv install 3.10) and retry"; exit 1; }
 	test -x $(PY) || $(PYTHON310) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade "pip<24.1" setuptools wheel
 	$(PY) -m pip install --quiet -r requirements.txt -c constraints.txt
+	$(PY) -m pip install --quiet --no-deps -r requirements-nodeps.txt -c constraints.txt
 	touch $@
 
 $(DB): $(VENV)/.installed $(CONTENT) $(BOT_SRC)
@@ -46,6 +48,9 @@ $(DB): $(VENV)/.installed $(CONTENT) $(BOT_SRC)
 
 $(SPACY): $(VENV)/.installed content/lexicon.yml bot/nlp.py bot/lexicon.py
 	$(PY) -m bot build-spacy
+
+$(SAFETY): $(VENV)/.installed data/safety/examples.yml data/nlu.yml $(wildcard bot/safety/*.py) $(wildcard content/safety/*.yml) $(wildcard eval/safety/dev.jsonl)
+	$(PY) -m bot build-safety-model
 
 $(MODEL): $(VENV)/.installed $(RASA_IN)
 	$(RASA) train --quiet --fixed-model-name bones --out models
@@ -75,7 +80,7 @@ services: ## Debian's PostgreSQL and Redis, for the several-processes configurat
 	  { $(SUDO) apt-get update -q && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q postgresql redis-server; }; \
 	fi
 
-setup: $(VENV)/.installed $(DB) $(SPACY) $(MODEL) $(WIDGET) ## install everything and build the database, spaCy pipeline and model
+setup: $(VENV)/.installed $(DB) $(SPACY) $(SAFETY) $(MODEL) $(WIDGET) ## install everything and build the database, spaCy pipeline and model
 	@mkdir -p var
 
 run: setup ## start the Rasa server, the action server and the chat page (http://127.0.0.1:8000/); chat in this terminal too
@@ -91,7 +96,7 @@ staff: $(VENV)/.installed ## create or reset a staff account for the triage page
 check-content: $(VENV)/.installed ## validate content/ (fields, review dates, scrape gaps, numbers, readability)
 	$(PY) -m bot check-content
 
-pytest: $(VENV)/.installed $(DB) $(SPACY) $(WIDGET) $(CHROMIUM) services ## the pytest suite: unit, safety table, consistency, and integration against real servers (needs the model)
+pytest: $(VENV)/.installed $(DB) $(SPACY) $(SAFETY) $(WIDGET) $(CHROMIUM) services ## the pytest suite: unit, safety table, consistency, and integration against real servers (needs the model)
 	$(PY) -m pytest -q
 
 validate: $(VENV)/.installed ## rasa data validate (strict: see bot/data_validation.py)

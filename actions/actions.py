@@ -119,7 +119,8 @@ class ActionRecordHandoff(Action):
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list:
         latest = tracker.latest_message or {}
         try:
-            record_red_flags(tracker.sender_id, latest.get("text") or "", channel=tracker.get_latest_input_channel() or "")
+            record_red_flags(tracker.sender_id, latest.get("text") or "", channel=tracker.get_latest_input_channel() or "",
+                             intent=latest_intent(tracker))
         except Exception:  # the person already has the urgent advice; never fail the turn
             logger.exception("could not store a handoff for a red flag")
         return []

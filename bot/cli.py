@@ -8,6 +8,9 @@
 - ``rasa-test``      conversation tests (tests/test_stories.yml) with the action server running
 - ``ask FILE``       send each question in a JSONL file through the real assistant
 - ``evaluate FILE``  ``ask`` plus accuracy per expected label
+- ``evaluate-safety FILE``  recall of emergencies and crises per urgency and sign, false alarms per
+  kind, every miss (through the real assistant; ``--library`` checks in this process only)
+- ``build-safety-model``  train the statistical red-flag detector; its threshold from eval/safety/dev.jsonl
 - ``bench``          latency, throughput, memory and start-up figures
 
 Staff and privacy commands (``triage``, ``staff``, ``triage-web``, ``purge``, ``forget``) are in
@@ -72,6 +75,8 @@ def _read_questions(path: Path) -> list[dict]:
         except json.JSONDecodeError as exc:
             raise SystemExit(f"{path}:{number}: not valid JSON ({exc.msg})") from exc
         text = row.get("question", row.get("message"))
+        if text is None:
+            text = ""  # kept: the report says what the person would have seen
         if not isinstance(text, str):
             raise SystemExit(f"{path}:{number}: needs a 'question' (or 'message') string")
         rows.append(row | {"question": text})
@@ -109,6 +114,43 @@ def _evaluate(args) -> int:
         print(f"{label:20} {right[label]:3}/{totals[label]:<3} = {100 * right[label] / totals[label]:5.1f}%")
     n, m = sum(right.values()), sum(totals.values())
     print(f"topic accuracy: {n}/{m} = {100 * n / max(m, 1):.1f}%")
+    return 0
+
+
+def _evaluate_safety(args) -> int:
+    from bot.safety.evaluate import Score
+
+    rows = [row | {"message": row["question"]} for row in _read_questions(args.file)]
+    if args.library:
+        from bot.safety import check
+
+        results = [check(row["message"]) for row in rows]
+        flagged = [r.flagged for r in results]
+        details = [f"{r.decision} {r.intent or ''}".strip() for r in results]
+    else:
+        flagged, details = [], []
+        for _row, reply in _ask_all(rows):
+            flagged.append(reply.urgency is not None)
+            details.append(",".join(reply.responses) or reply.note or "no reply")
+    print(f"safety evaluation of {args.file} ({len(rows)} messages, "
+          f"{'library' if args.library else 'the real assistant'}):")
+    print(Score.of(rows, flagged, details).report(list_rows=not args.summary))
+    return 0
+
+
+def _build_safety_model(args) -> int:
+    from bot.safety import check, statistical
+
+    path = statistical.build()
+    try:
+        rows = statistical.dev_rows()
+    except FileNotFoundError:
+        print(f"build-safety-model: wrote {path} (no eval/safety/dev.jsonl: default threshold)")
+        return 0
+    threshold, counts = statistical.choose_threshold(rows, check)
+    statistical.set_threshold(threshold)
+    print(f"build-safety-model: wrote {path}; threshold {threshold:.2f} on the development set "
+          f"({len(rows)} messages: {counts['missed']} missed, {counts['false_alarms']} false alarms with the signs)")
     return 0
 
 
@@ -218,6 +260,13 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("file", type=Path)
     p.add_argument("-v", "--verbose", action="store_true", help="also print each reply")
     p.set_defaults(func=_evaluate)
+    p = sub.add_parser("evaluate-safety", help="recall and false alarms of the red-flag check on a labelled JSONL file")
+    p.add_argument("file", type=Path)
+    p.add_argument("--library", action="store_true", help="check in this process instead of through the assistant")
+    p.add_argument("--summary", action="store_true", help="figures only, no list of misses")
+    p.set_defaults(func=_evaluate_safety)
+    p = sub.add_parser("build-safety-model", help="train the statistical red-flag detector (build/safety/)")
+    p.set_defaults(func=_build_safety_model)
     p = sub.add_parser("bench", help="latency, throughput, memory and start-up figures, both configurations")
     p.add_argument("--users", type=int, nargs="+", default=[1, 20, 50, 100],
                    help="concurrent conversations to measure (default 1 20 50 100)")

@@ -9,13 +9,20 @@ from __future__ import annotations
 import uuid
 from dataclasses import asdict, dataclass, field
 
-# Red-flag replies (domain.yml): emergencies and crises need help now; urgent ones are side effects
-# of bone drugs that need the care team today.
-EMERGENCY_ACTIONS = {
-    "utter_emergency_spinal_cord", "utter_emergency_fracture", "utter_emergency_high_calcium",
-    "utter_emergency_after_procedure", "utter_emergency_general", "utter_crisis",
+# Red-flag replies (domain.yml), by the urgency they give advice for. Every one of them gives
+# emergency or crisis advice (the 24-hour line, 999, crisis lines) and counts as ``emergency``;
+# the jaw and low-calcium ones (the care team today) also give the 24-hour line or NHS 111.
+URGENCY_OF_ACTION = {
+    "utter_emergency_general": "call_999", "utter_crisis_harmed": "call_999",
+    "utter_emergency_spinal_cord": "emergency", "utter_emergency_fracture": "emergency",
+    "utter_emergency_high_calcium": "emergency", "utter_emergency_after_procedure": "emergency",
+    "utter_emergency_sepsis": "emergency", "utter_safety_now": "emergency",
+    "utter_safety_check": "check", "utter_crisis": "crisis", "utter_urgent_spinal_pain": "urgent",
+    "utter_urgent_jaw": "urgent", "utter_urgent_low_calcium": "urgent",
 }
-URGENT_ACTIONS = {"utter_urgent_jaw", "utter_urgent_low_calcium"}
+URGENT_ACTIONS = {"utter_urgent_jaw", "utter_urgent_low_calcium"}  # side effects of bone drugs (evaluation label)
+EMERGENCY_ACTIONS = set(URGENCY_OF_ACTION) - URGENT_ACTIONS
+URGENCY_ORDER = ("call_999", "emergency", "crisis", "urgent", "check")
 # Replies that hand the person to people: the helpline, their care team, 999.
 HELPLINE_ACTIONS = {"utter_helpline_open", "utter_helpline_closed", "utter_helpline_open_no_callback",
                     "utter_helpline_closed_no_callback", "utter_callback_already", "utter_with_nurse"}
@@ -33,11 +40,13 @@ class Reply:
     confidence: float | None
     emergency: bool
     handoff_offered: bool
+    urgency: str | None = None
     text: str
     sources: list[dict] = field(default_factory=list)
     topic: str | None = None
     clarifying: bool = False
     responses: list[str] = field(default_factory=list)
+    note: str = ""
 
     def as_json(self) -> dict:
         """The JSON object printed for this question."""
@@ -70,10 +79,28 @@ def label_for(topic_label: str | None, responses: list[str], emergency: bool) ->
     return topic_label or "out_of_scope"
 
 
+def urgency_of(responses: list[str]) -> str | None:
+    """The most urgent advice among a turn's responses (``call_999``, ``emergency``, ``crisis``,
+    ``urgent`` or ``check`` for the check-back), or None.
+
+    >>> urgency_of(["utter_safety_check"]), urgency_of(["utter_crisis", "utter_emergency_general"])
+    ('check', 'call_999')
+    """
+    found = [URGENCY_OF_ACTION[r] for r in responses if r in URGENCY_OF_ACTION]
+    return min(found, key=URGENCY_ORDER.index) if found else None
+
+
 def ask_one(assistant, question: str) -> Reply:
-    """Send ``question`` as a fresh conversation and describe what came back."""
+    """Send ``question`` as a fresh conversation and describe what came back.
+
+    Never raises for one question: a message the channel refuses (empty, say) or a fault is
+    recorded as what the person would see, with a ``note``."""
     sender = f"eval-{uuid.uuid4().hex[:12]}"
-    messages = assistant.send(sender, question)
+    try:
+        messages = assistant.send(sender, question)
+    except Exception as exc:  # noqa: BLE001 - e.g. HTTP 400 for an empty message: record it and go on
+        return Reply(question=question, label="out_of_scope", intent=None, confidence=None, emergency=False,
+                     handoff_offered=False, text="", note=f"the channel sent no reply ({_describe(exc)})")
     tracker = assistant.tracker(sender)
     latest = tracker.get("latest_message") or {}
     intent = (latest.get("intent") or {}).get("name")
@@ -86,6 +113,7 @@ def ask_one(assistant, question: str) -> Reply:
     # "which of these did you mean?" (actions/actions.py marks it), not the helpline's buttons
     clarifying = any("clarify" in c for c in customs) and not topic_info
     emergency = bool(set(responses) & EMERGENCY_ACTIONS)
+    urgency = urgency_of(responses)
     texts = [m["text"] for m in messages if m.get("text")]
     buttons = [b.get("title", "") for m in messages for b in (m.get("buttons") or [])]
     if buttons:
@@ -98,9 +126,22 @@ def ask_one(assistant, question: str) -> Reply:
         confidence=round(confidence, 4) if isinstance(confidence, (int, float)) else None,
         emergency=emergency,
         handoff_offered=handoff,
+        urgency=urgency,
         text="\n".join(texts),
         sources=topic_info.get("sources") or [],
         topic=topic_info.get("topic"),
         clarifying=clarifying,
         responses=responses,
     )
+
+
+def _describe(exc: Exception) -> str:
+    """An HTTP error's status and the server's short message, else the exception's type."""
+    code = getattr(exc, "code", None)
+    if code is None:
+        return type(exc).__name__
+    try:
+        body = exc.read().decode("utf-8", "replace")[:200]  # type: ignore[attr-defined]
+    except Exception:  # noqa: BLE001
+        body = ""
+    return f"HTTP {code}: {body}".strip()

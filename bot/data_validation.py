@@ -42,9 +42,11 @@ def intents_set_by_red_flags() -> set[str]:
     """Intents that only the red-flag check (content/safety/red_flags.yml) or the channels
     (bot/incoming.py) set: no NLU examples."""
     from bot.incoming import TOO_LONG
-    from bot.safety import default_rules
+    from bot.safety import CHECK_INTENT, default_rules
 
-    return {flag.intent for flag in default_rules().flags} | {TOO_LONG.lstrip("/")}
+    # safety_now / safety_not_now: only the buttons of the check-back reply send them
+    return ({sign.intent for sign in default_rules().signs} | {CHECK_INTENT, "safety_now", "safety_not_now"}
+            | {TOO_LONG.lstrip("/")})
 
 
 def problems_in_output(output: str, allowed: set[str]) -> list[str]:

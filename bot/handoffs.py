@@ -344,17 +344,28 @@ def forget_conversation(conversation_id: str, path: Where = None) -> dict[str, i
     return _delete_where(path, lambda table: table.c.conversation_id == conversation_id)
 
 
-def record_red_flags(conversation_id: str, message: str, channel: str = "", path: Where = None) -> dict | None:
-    """Check ``message`` for red flags and add them to the conversation's handoff; None when
-    there are none. The urgency is the most urgent flag's. The message itself is not stored.
-    When the database cannot be written the handoff waits in the pending file (None returned)."""
-    from bot.safety import URGENCY_ORDER, check
+# The handoff's urgency for each red-flag urgency (bot/safety/): 999 situations are emergencies to the nurses.
+HANDOFF_URGENCY = {"call_999": "emergency", "emergency": "emergency", "crisis": "crisis", "urgent": "urgent"}
+CONFIRMED_NOW = "safety_now"  # the person answered "yes, it's happening now" to the check-back
 
-    flags = check(message).flags
-    if not flags:
-        return None
-    urgency = min((f.urgency for f in flags), key=URGENCY_ORDER.index)
-    fields = {"red_flags": [f.id for f in flags], "channel": channel}
+
+def record_red_flags(conversation_id: str, message: str, channel: str = "", path: Where = None,
+                     intent: str | None = None) -> dict | None:
+    """Check ``message`` for red flags and add them to the conversation's handoff; None when
+    there are none. The urgency is the most urgent sign's; "yes, it's happening now" (``intent``
+    ``safety_now``) makes it an emergency. The message itself is not stored. When the database
+    cannot be written the handoff waits in the pending file (None returned)."""
+    from bot.safety import check
+
+    if intent == CONFIRMED_NOW:
+        urgency, flags = "emergency", ["confirmed_happening_now"]
+    else:
+        result = check(message)
+        if not result.flagged:
+            return None
+        urgency = HANDOFF_URGENCY[result.urgency or "emergency"]
+        flags = [s.id for s in result.flags] or [f"statistical_{result.decision}"]
+    fields = {"red_flags": flags, "channel": channel}
     try:
         return save_handoff(conversation_id, urgency, "red_flag", path=path, **fields)
     except Exception as error:  # noqa: BLE001 - the person already has the urgent advice

@@ -17,9 +17,10 @@ from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, Us
 from sanic import Blueprint, response
 from sanic.request import Request
 
-from bot.incoming import incoming
+from bot.incoming import TOO_LONG, incoming
 from bot.plain_text import messaging_words
 from bot.rate_limit import ChannelLimits
+from channels.refused import advice_for_refused
 from channels.server_start import settle_after_start
 from channels.turns import process_turns
 
@@ -30,6 +31,13 @@ SENDER = re.compile(r"[\w.:@-]{1,128}")
 
 def _client_address(request: Request) -> str:
     return request.remote_addr or request.ip or ""
+
+
+def _message(recipient_id: str, text: str, buttons=()) -> dict:
+    message = {"recipient_id": recipient_id, "text": text}
+    if buttons:
+        message["buttons"] = list(buttons)
+    return message
 
 
 class StrictRestInput(InputChannel):
@@ -61,13 +69,20 @@ class StrictRestInput(InputChannel):
             if not isinstance(sender, str) or not SENDER.fullmatch(sender):
                 return response.json({"error": "a 'sender' is required: 1-128 letters, digits or _.:@-"},
                                      status=400)
-            text = incoming(body.get("message"))
+            raw = body.get("message")
+            text = incoming(raw)
             if text is None:
                 return response.json({"error": "the 'message' is empty"}, status=400)
             if not self.limits.allow(sender, _client_address(request)):
-                return response.json([{"recipient_id": sender, "text": messaging_words()["slow_down"]}],
+                advice = await advice_for_refused(raw, sender, self.name())  # checked before it is refused
+                first = [_message(sender, advice.text, advice.buttons)] if advice else []
+                return response.json(first + [{"recipient_id": sender, "text": messaging_words()["slow_down"]}],
                                      status=429)
             collector = CollectingOutputChannel()
+            if text == TOO_LONG:  # not read by the assistant, but checked for red flags first
+                advice = await advice_for_refused(raw, sender, self.name())
+                if advice:
+                    collector.messages.append(_message(sender, advice.text, advice.buttons))
             try:
                 async with process_turns().turn():
                     await on_new_message(UserMessage(text, collector, sender, input_channel=self.name(),

@@ -27,9 +27,10 @@ from rasa.core.channels.socketio import SocketBlueprint, SocketIOOutput
 from sanic import Blueprint, response
 from socketio import AsyncServer
 
-from bot.incoming import incoming
+from bot.incoming import TOO_LONG, incoming
 from bot.plain_text import messaging_words
 from bot.rate_limit import ChannelLimits
+from channels.refused import advice_for_refused
 from channels.server_start import settle_after_start
 from channels.turns import process_turns
 
@@ -47,9 +48,13 @@ class WebChatOutput(SocketIOOutput):
         super().__init__(sio, bot_message_evt)
         self.sent = 0
 
-    async def say(self, recipient_id: str, text: str, kind: str) -> None:
-        """A message of the channel's own (``content/messaging.yml``), not from the assistant."""
-        await self.sio.emit(self.bot_message_evt, {"text": text, "kind": kind}, room=recipient_id)
+    async def say(self, recipient_id: str, text: str, kind: str, buttons=()) -> None:
+        """A message the channel sends itself (``content/messaging.yml``, or urgent advice from
+        ``domain.yml`` for a message it refused), not through the assistant."""
+        event: dict[str, Any] = {"text": text, "kind": kind}
+        if buttons:
+            event["buttons"] = [{"title": b.get("title", ""), "payload": b.get("payload", "")} for b in buttons]
+        await self.sio.emit(self.bot_message_evt, event, room=recipient_id)
 
     async def send_response(self, recipient_id: str, message: dict[str, Any]) -> None:
         event: dict[str, Any] = {"text": message.get("text") or "", "kind": message.get("utter_action") or ""}
@@ -132,13 +137,18 @@ class WebChatInput(InputChannel):
         async def handle_message(sid: str, data: Any = None) -> None:
             saved = await sio.get_session(sid) or {}
             session_id = saved.get("session_id")
-            text = incoming(data.get("message") if isinstance(data, dict) else None)
+            raw = data.get("message") if isinstance(data, dict) else None
+            text = incoming(raw)
             if session_id is None or text is None:
                 return
             out = WebChatOutput(sio, self.bot_message_evt)
-            if not self.limits.allow(session_id, saved.get("address")):
-                await out.say(session_id, messaging_words()["slow_down"], "slow_down")
-                return
+            if not self.limits.allow(session_id, saved.get("address")) or text == TOO_LONG:
+                advice = await advice_for_refused(raw, session_id, self.name())  # checked before it is refused
+                if advice:
+                    await out.say(session_id, advice.text, advice.response, advice.buttons)
+                if text != TOO_LONG:
+                    await out.say(session_id, messaging_words()["slow_down"], "slow_down")
+                    return
             try:
                 async with process_turns().turn():
                     await on_new_message(UserMessage(text, out, session_id, input_channel=self.name()))

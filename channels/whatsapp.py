@@ -30,6 +30,7 @@ from bot.incoming import TOO_LONG, incoming
 from bot.plain_text import as_plain_text, buttons_of, chosen_payload, messaging_words, split_message
 from bot.rate_limit import ChannelLimits
 from bot.twilio_api import DeliveryError, TwilioConfig, send_message
+from channels.refused import advice_for_refused
 from channels.server_start import settle_after_start
 from channels.turns import process_turns
 
@@ -132,15 +133,22 @@ class WhatsAppInput(InputChannel):
             if not address:
                 return response.text(EMPTY_TWIML, content_type="text/xml")
             conversation_id = pseudonym(secret, address, "wa-")
-            text = incoming(request.form.get("Body"))
+            raw = request.form.get("Body")
+            text = incoming(raw)
             if text is None:  # a picture or a sticker with no words: nothing to answer
                 return response.text(EMPTY_TWIML, content_type="text/xml")
-            if not self.limits.per_sender.allow(conversation_id):
-                await self._deliver(conversation_id, address, messaging_words()["slow_down"])
+            limited = not self.limits.per_sender.allow(conversation_id)
+            advice = (await advice_for_refused(raw, conversation_id, self.name())
+                      if limited or text == TOO_LONG else None)  # checked before it is refused
+            if limited:
+                first = f"{advice.text}\n\n" if advice else ""
+                await self._deliver(conversation_id, address, first + messaging_words()["slow_down"])
                 return response.text(EMPTY_TWIML, content_type="text/xml")
             if text != TOO_LONG:
                 text = chosen_payload(text, await offered_buttons(request.app.ctx.agent, conversation_id)) or text
             out = WhatsAppOutput()
+            if advice:
+                out.messages.append({"text": advice.text, "buttons": []})
             try:
                 async with process_turns().turn():
                     await on_new_message(UserMessage(text, out, conversation_id, input_channel=self.name()))

@@ -1,12 +1,15 @@
-"""Red flags: every emergency and crisis caught, no alarm on negations and ordinary questions.
+"""Red flags (bot/safety/): every emergency and crisis in our own table caught, no alarm on
+negations and ordinary questions, the urgency levels of NG234 and NHS advice, ConText's categories.
 
-Tables of real-sounding messages (patients, carers, typos). ``test_counts`` prints the totals.
+These tables are the team's own words, so they show behaviour, not how well the check does on
+wording nobody here wrote: that is measured on eval/safety/ (``python -m bot evaluate-safety``).
+``test_counts`` prints the totals.
 """
 from __future__ import annotations
 
 import pytest
 
-from bot.safety import check, normalise
+from bot.safety import CHECK_INTENT, check, normalise
 
 EMERGENCIES = [
     # spinal cord compression: neurological signs
@@ -31,18 +34,18 @@ EMERGENCIES = [
     ("I cant pee even though I need to", "emergency_spinal_cord"),
     ("she has become incontinent overnight", "emergency_spinal_cord"),
     # spinal cord compression: pain patterns
-    ("terrible back pain that keeps me awake", "emergency_spinal_cord"),
-    ("severe back pain getting worse every day", "emergency_spinal_cord"),
-    ("back pain worse when I cough", "emergency_spinal_cord"),
-    ("my back pain stops me sleeping", "emergency_spinal_cord"),
-    ("pain in my upper back", "emergency_spinal_cord"),
-    ("I have a pain in my middle back", "emergency_spinal_cord"),
-    ("neck pain that won't settle", "emergency_spinal_cord"),
-    ("band of pain round my chest", "emergency_spinal_cord"),
-    ("pain shooting down my leg", "emergency_spinal_cord"),
+    ("terrible back pain that keeps me awake", "urgent_spinal_pain"),
+    ("severe back pain getting worse every day", "urgent_spinal_pain"),
+    ("back pain worse when I cough", "urgent_spinal_pain"),
+    ("my back pain stops me sleeping", "urgent_spinal_pain"),
+    ("pain in my upper back", "urgent_spinal_pain"),
+    ("I have a pain in my middle back", "urgent_spinal_pain"),
+    ("neck pain that won't settle", "urgent_spinal_pain"),
+    ("band of pain round my chest", "urgent_spinal_pain"),
+    ("pain shooting down my leg", "urgent_spinal_pain"),
     ("back pain and numb legs", "emergency_spinal_cord"),
-    ("back pain with weakness", "emergency_spinal_cord"),
-    ("excruciating back pain", "emergency_spinal_cord"),
+    ("back pain with weakness", CHECK_INTENT),
+    ("excruciating back pain", "urgent_spinal_pain"),
     # broken bone
     ("I heard a crack in my hip", "emergency_fracture"),
     ("felt something snap in my leg", "emergency_fracture"),
@@ -58,7 +61,7 @@ EMERGENCIES = [
     ("so thirsty and throwing up", "emergency_high_calcium"),
     # after a cement procedure
     ("after my vertebroplasty I'm short of breath", "emergency_after_procedure"),
-    ("chest pain since the kyphoplasty", "emergency_after_procedure"),
+    ("chest pain since the kyphoplasty", "emergency_general"),
     ("since her cementoplasty she is breathless", "emergency_after_procedure"),
     # general emergencies
     ("I have chest pain", "emergency_general"),
@@ -68,11 +71,10 @@ EMERGENCIES = [
     ("she has collapsed", "emergency_general"),
     ("he's unconscious", "emergency_general"),
     ("I took too many of my tablets", "emergency_general"),
-    ("what to do in case of an overdose of zoledronic acid", "emergency_general"),
     ("my face is drooping and my speech is slurred", "emergency_general"),
     ("numbness of face and arm, is it an emergency?", "emergency_general"),
-    ("should I call an ambulance", "emergency_general"),
-    ("do I need to go back to A&E", "emergency_general"),
+    ("should I call an ambulance", CHECK_INTENT),
+    ("do I need to go back to A&E", CHECK_INTENT),
     ("he's having a seizure", "emergency_general"),
     ("coughing up blood", "emergency_general"),
 ]
@@ -87,7 +89,7 @@ CARERS = [
     ("my father fell and heard a crack", "emergency_fracture"),
     ("my son's dad can't feel his legs", "emergency_spinal_cord"),
     ("Mum's legs gave way on the stairs", "emergency_spinal_cord"),
-    ("my partner's back pain is getting worse and worse", "emergency_spinal_cord"),
+    ("my partner's back pain is getting worse and worse", "urgent_spinal_pain"),
 ]
 
 CRISES = [
@@ -153,6 +155,7 @@ INFORMATION_QUESTIONS = [
     "what does it mean if legs go weak with bone cancer?",
     "is tingling in the legs a side effect of denosumab?",
     "what are the risks of kyphoplasty, like chest pain?",
+    "what to do in case of an overdose of zoledronic acid",
     "what symptoms of a broken bone should I look out for",
 ]
 
@@ -203,14 +206,81 @@ ORDINARY = [
 ]
 
 
-@pytest.mark.parametrize("message, intent", EMERGENCIES + CARERS)
+
+# The words of issue 20's reviewers' own examples, and the kinds of wording they found missed.
+ISSUE_EXAMPLES = [
+    ("she's puffed out since the op", "emergency_after_procedure"),
+    ("incontinance since yesterday", "emergency_spinal_cord"),
+    ("my back's killing me and it's worse every time I sneeze", "urgent_spinal_pain"),
+    ("mid-back pain worse on coughing, stopping me sleeping", "urgent_spinal_pain"),
+    ("numbess in my legz", "emergency_spinal_cord"),
+    ("my dads gone off his legs", "emergency_spinal_cord"),
+    ("paralized from the waist down since this morning", "emergency_spinal_cord"),
+]
+
+# NICE NG234 and NHS advice: the urgency decides the reply.
+URGENCY_LEVELS = [
+    ("he's collapsed and isn't breathing", "call_999", "emergency_general"),
+    ("she's having a seizure", "call_999", "emergency_general"),
+    ("his face has dropped on one side and his speech is slurred", "call_999", "emergency_general"),
+    ("she's bleeding heavily and it won't stop", "call_999", "emergency_general"),
+    ("my legs have gone numb", "emergency", "emergency_spinal_cord"),
+    ("I can't pee even though I need to", "emergency", "emergency_spinal_cord"),
+    ("Dad has a temp of 38.6 and had chemo on Tuesday", "emergency", "emergency_sepsis"),
+    ("he's shivering uncontrollably, chemo last week", "emergency", "emergency_sepsis"),
+    ("very thirsty and being sick", "emergency", "emergency_high_calcium"),
+    ("I heard a crack in my hip", "emergency", "emergency_fracture"),
+    ("my back pain is getting worse every day", "urgent", "urgent_spinal_pain"),
+    ("I'm on Xgeva and my jaw aches", "urgent", "urgent_jaw"),
+    ("she has taken an overdose", "call_999", "emergency_general"),
+]
+
+CRISIS_INDIRECT = [
+    "what's the point any more",
+    "I've been stockpiling my tablets",
+    "My wife says she feels like ending it all",
+    "everyone would be better off without him",
+    "she showed me the pill bottle and said it was her way out",
+]
+
+# ConText's categories (content/safety/context.yml): each cancels the sign.
+NOT_NOW = [
+    ("I used to have numb legs before my radiotherapy", "HISTORICAL"),
+    ("my dad heard a crack in his hip years ago, before the cancer", "HISTORICAL"),
+    ("what would it mean if my legs went numb?", "HYPOTHETICAL"),
+    ("I'm scared that one day I'll lose control of my bladder", "HYPOTHETICAL"),
+    ("I was told to phone if my legs go weak", "ADVICE"),
+    ("we were told to look out for numbness in his feet", "ADVICE"),
+    ("what are the warning signs, like weak legs?", "INFORMATION"),
+    ("no weakness in my legs at all", "NEGATED_EXISTENCE"),
+    ("the tingling in my feet has gone now", "NEGATED_EXISTENCE"),
+    ("my gran couldn't walk for months after her fall years ago", "HISTORICAL"),
+]
+
+# Not sure: safe advice first, then "is this happening now?"
+CHECK_BACK = [
+    "I think I might have a fever",
+    "I fell yesterday and my hip really hurts",
+    "should I call an ambulance",
+    "my legs feel a bit weak",
+    "I've been limping since Tuesday",
+]
+
+
+@pytest.mark.parametrize("message, intent", EMERGENCIES + CARERS + ISSUE_EXAMPLES)
 def test_emergencies_are_caught(message, intent):
     result = check(message)
-    assert result.urgency == "emergency", (message, result)
-    assert result.intent == intent
+    assert result.flagged, (message, result)
+    assert result.intent == intent, (message, result.intent, result.signs)
 
 
-@pytest.mark.parametrize("message", CRISES)
+@pytest.mark.parametrize("message, urgency, intent", URGENCY_LEVELS)
+def test_the_urgency_decides_the_reply(message, urgency, intent):
+    result = check(message)
+    assert (result.urgency, result.intent) == (urgency, intent), (message, result.signs)
+
+
+@pytest.mark.parametrize("message", CRISES + CRISIS_INDIRECT)
 def test_crises_are_caught(message):
     assert check(message).intent == "crisis"
 
@@ -224,7 +294,19 @@ def test_urgent_signs_are_caught(message, intent):
 def test_negated_signs_raise_no_alarm(message):
     result = check(message)
     assert not result.flagged, result
-    assert result.negated or not result.matched
+
+
+@pytest.mark.parametrize("message, category", NOT_NOW)
+def test_signs_not_happening_now_raise_no_alarm(message, category):
+    result = check(message)
+    assert not result.flagged, (message, result)
+    assert any(category in s.cancelled_by for s in result.signs), (message, result.signs)
+
+
+@pytest.mark.parametrize("message", CHECK_BACK)
+def test_unsure_signs_get_the_check_back(message):
+    result = check(message)
+    assert (result.decision, result.intent) == ("check", CHECK_INTENT), (message, result.signs)
 
 
 @pytest.mark.parametrize("message", INFORMATION_QUESTIONS)
@@ -246,8 +328,30 @@ def test_emergency_wins_over_urgent_in_one_message():
     assert check("my jaw hurts on zometa and I can't feel my legs").urgency == "emergency"
 
 
+def test_a_sign_may_span_two_sentences_where_the_sign_allows_it():
+    assert check("Had my vertebroplasty on Monday. Since then I'm really short of breath.").intent == \
+        "emergency_after_procedure"
+
+
+def test_the_statistical_detector_alone_gives_the_check_back(monkeypatch):
+    from bot.safety import statistical
+
+    monkeypatch.setattr(statistical, "probability", lambda text: 0.99)
+    monkeypatch.setattr(statistical, "threshold", lambda: 0.5)
+    result = check("something is very wrong with him tonight")
+    assert (result.decision, result.reasons) == ("check", ("statistical",))
+
+
+def test_the_statistical_detector_does_not_overrule_a_negation(monkeypatch):
+    from bot.safety import statistical
+
+    monkeypatch.setattr(statistical, "probability", lambda text: 0.99)
+    monkeypatch.setattr(statistical, "threshold", lambda: 0.5)
+    assert not check("no numbness in my legs").flagged
+
+
 def test_hostile_input_never_raises():
-    for text in ["\x00" * 50, "a" * 100_000, "(" * 1000, "\\" * 500, None]:
+    for text in ["\x00" * 50, "a" * 100_000, "(" * 1000, "\\" * 500, None, "💥" * 3000]:
         check(text)
 
 
@@ -256,10 +360,8 @@ def test_normalise_fixes_informal_spelling():
 
 
 def test_counts():
-    total = len(EMERGENCIES) + len(CARERS) + len(CRISES) + len(URGENT) + len(NEGATIONS) + len(INFORMATION_QUESTIONS) + len(ORDINARY)
-    print(
-        f"\nsafety table: {len(EMERGENCIES) + len(CARERS)} emergencies (incl. {len(CARERS)} carers), "
-        f"{len(CRISES)} crises, {len(URGENT)} urgent, {len(NEGATIONS)} negations, "
-        f"{len(INFORMATION_QUESTIONS)} information questions, {len(ORDINARY)} ordinary; {total} in all"
-    )
+    total = (len(EMERGENCIES) + len(CARERS) + len(ISSUE_EXAMPLES) + len(URGENCY_LEVELS) + len(CRISES)
+             + len(CRISIS_INDIRECT) + len(URGENT) + len(NEGATIONS) + len(NOT_NOW) + len(CHECK_BACK)
+             + len(INFORMATION_QUESTIONS) + len(ORDINARY))
+    print(f"\nsafety table: {total} messages of the team's own")
     assert total >= 150

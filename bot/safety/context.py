@@ -1,0 +1,125 @@
+"""What a found sign means in its sentence: negated, past, hypothetical, advice received, a general
+information question, someone else's history, or only possible (ConText, Harkema and others 2009).
+
+The algorithm is medspaCy's ``ConText`` (a maintained implementation; medspaCy 1.1.6 is the last
+release for spaCy 3.4); its trigger lists are this project's, reviewed data in
+``content/safety/context.yml``: medspaCy's own list is written for doctors' notes.
+
+``modifiers(doc, spans)`` returns, for each target span (start, end), the set of ConText
+categories that govern it. An INFORMATION trigger counts only in a sentence that says nothing
+personal: "what are the signs of spinal cord compression?" is information; "what is this pain
+in my back?" is not. A question asked in general ("can bones in the foot fracture over time?")
+counts as information even without a trigger.
+
+>>> doc = __import__("bot.safety.concepts", fromlist=["x"]).safety_nlp()("no numbness in my legs")
+>>> sorted(modifiers(doc, [(1, 2)])[(1, 2)])
+['NEGATED_EXISTENCE']
+"""
+from __future__ import annotations
+
+import re
+import warnings
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+from bot.paths import content_dir
+
+CANCELLING = ("NEGATED_EXISTENCE", "HISTORICAL", "HYPOTHETICAL", "ADVICE", "INFORMATION", "FAMILY")
+UNCERTAIN = "POSSIBLE_EXISTENCE"
+SPAN_GROUP = "safety_targets"
+# A question asked in general: starts with a question word and ends with "?" (and says nothing personal).
+GENERAL_QUESTION = re.compile(r"^\W*(?:[\w']+\W+){0,4}?(?:what|which|how|why|when|where|who|is|are|can|could|does|do|"
+                              r"should|will|would|has|have|may|might)\b.*\?\W*$", re.IGNORECASE | re.DOTALL)
+# ... except the questions of someone who may have it: "is it normal to have numb legs?"
+WORRIED_QUESTION = re.compile(r"\b(?:is (?:it|this|that) (?:normal|ok|okay|serious|an emergency|urgent)|should (?:i|we) worry|"
+                              r"should (?:i|we) (?:call|ring|phone|go))\b", re.IGNORECASE)
+
+# Something happening to someone: "my legs", "he has", "I've got", "mum can't". "should I watch for" is not.
+PERSONAL = re.compile(
+    r"\b(?:me|my|mine|myself|his|him|himself|her|herself|mum|dad|husband|wife|partner|son|daughter|"
+    r"brother|sister|nan|gran|grandad|grandma|grandpa|father|mother)\b"
+    r"|(?<!should )(?<!do )(?<!can )(?<!would )(?<!will )(?<!could )(?<!shall )\bi\b(?! should\b)"
+    r"|\b(?:i|he|she|they|we)(?:'m|'ve|'s|'re|'d| am| have| has| had| feel| feels| felt| keep| keeps| can't| cannot|"
+    r" got| is| was| are| were| woke| started| fell| can| could| couldn't| think| keep)\b",
+    re.IGNORECASE)
+
+
+@lru_cache(maxsize=1)
+def _context():
+    """medspaCy's ConText loaded with the rules of ``content/safety/context.yml`` (once per process)."""
+    from medspacy.context import ConText, ConTextRule
+
+    from bot.safety.concepts import normalise, safety_nlp
+
+    data = yaml.safe_load(Path(content_dir() / "safety" / "context.yml").read_text(encoding="utf-8"))
+    nlp = safety_nlp()
+    rules = {}
+    for category, directions in data["rules"].items():
+        for key, spec in directions.items():
+            direction = spec.get("direction", key)
+            for trigger in spec["triggers"]:
+                if not isinstance(trigger, str):  # YAML reads a bare no/yes/on/off as true or false
+                    raise ValueError(f"context.yml: trigger {trigger!r} under {category}/{key} must be quoted text")
+                rule_category = f"PSEUDO_{category}" if direction == "PSEUDO" else category
+                literal = normalise(trigger)
+                earlier = rules.get((literal, rule_category))
+                if earlier and {earlier[0], direction} == {"FORWARD", "BACKWARD"}:
+                    direction = "BIDIRECTIONAL"  # listed both ways: it governs both sides
+                rules[(literal, rule_category)] = (direction, spec.get("max_scope"))
+    rules = [ConTextRule(literal, category, direction=direction, max_scope=scope)
+             for (literal, category), (direction, scope) in rules.items()]
+    context = ConText(nlp, rules=None, span_attrs=None, input_span_type="group", span_group_name=SPAN_GROUP,
+                      prune_on_modifier_overlap=True)
+    context.add(rules)
+    return context
+
+
+@lru_cache(maxsize=1)
+def _remote_past() -> tuple[re.Pattern[str], re.Pattern[str], int]:
+    data = yaml.safe_load(Path(content_dir() / "safety" / "context.yml").read_text(encoding="utf-8"))["remote_past"]
+    words = lambda items: re.compile(r"\b(?:" + "|".join(re.escape(w) for w in items) + r")\b")  # noqa: E731
+    return words(data["past"]), words(data["now"]), int(data["year_before"])
+
+
+def told_in_the_remote_past(text: str) -> bool:
+    """True when ``text`` (normalised) is a story of long ago: a year before this one or "years ago",
+    and no word of now ("now", "today", "since", "still"...).
+
+    >>> told_in_the_remote_past("in 2014 i decided to lift a suitcase and my back went"), told_in_the_remote_past(
+    ...     "in 2014 i had radiotherapy and now my legs are numb")
+    (True, False)
+    """
+    past, now, before = _remote_past()
+    years = [int(y) for y in re.findall(r"\b(19[5-9]\d|20[0-4]\d)\b", text)]
+    return bool(past.search(text) or any(y < before for y in years)) and not now.search(text)
+
+
+def modifiers(doc, spans: list[tuple[int, int]]) -> dict[tuple[int, int], set[str]]:
+    """The ConText categories governing each span of ``doc`` (token start, end)."""
+    if not spans:
+        return {}
+    unique = sorted(set(spans))
+    doc.spans[SPAN_GROUP] = [doc[start:end] for start, end in unique]
+    with warnings.catch_warnings():  # medspaCy's token matcher is empty: the rules are all phrases (W036)
+        warnings.filterwarnings("ignore", message=r"\[W036\]")
+        _context()(doc)
+    found = {}
+    remote_past = told_in_the_remote_past(doc.text)
+    for span in doc.spans[SPAN_GROUP]:
+        categories = {m.category for m in span._.modifiers if not m.category.startswith("PSEUDO")}
+        sentence = span.sent.text
+        if PERSONAL.search(sentence):
+            categories.discard("INFORMATION")
+        elif GENERAL_QUESTION.match(sentence) and not WORRIED_QUESTION.search(sentence):
+            categories.add("INFORMATION")  # "can bones in the foot fracture over time?": asked in general
+        if remote_past:
+            categories.add("HISTORICAL")
+        found[(span.start, span.end)] = categories
+    return found
+
+
+def warm_up() -> None:
+    """Load ConText now rather than on the first message."""
+    _context()

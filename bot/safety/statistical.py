@@ -1,0 +1,163 @@
+"""The second, statistical red-flag detector: logistic regression over word (1-2) and character
+(2-5, inside words) n-grams, which copes with wording and misspellings the concept lists lack.
+
+It is trained on the team's own examples only (``data/safety/examples.yml``, expanded by
+``training_examples``), never on real posts: those are for evaluation (``eval/``). Its decision
+threshold is chosen on the development part of the safety evaluation set
+(``eval/safety/dev.jsonl``), never on the held-back part. ``python -m bot build-safety-model``
+writes ``build/safety/model.pkl`` (generated, not committed); without it ``probability`` returns
+None and only the signs decide.
+
+>>> examples = training_examples()
+>>> len(examples) > 1000, {label for _, label in examples} == {0, 1}
+(True, True)
+"""
+from __future__ import annotations
+
+import json
+import logging
+import pickle
+import random
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+from bot.paths import build_dir, project_root
+
+logger = logging.getLogger(__name__)
+SEED = 20261201
+DEFAULT_THRESHOLD = 0.9  # used until a threshold has been chosen on the development set
+
+
+def model_path() -> Path:
+    """Where the trained detector is kept."""
+    return build_dir() / "safety" / "model.pkl"
+
+
+def _fill(template: str, person: list[str], x: str = "") -> str:
+    s, p, o = person
+    text = template.replace("{x}", x)
+    text = text.replace("{s}", s).replace("{p}", p).replace("{o}", o)
+    return text[:1].upper() + text[1:]
+
+
+def _nlu_questions() -> list[str]:
+    """The topic questions of ``data/nlu.yml`` (the team's own): examples of no alarm."""
+    data = yaml.safe_load((project_root() / "data" / "nlu.yml").read_text(encoding="utf-8"))
+    texts = []
+    for block in data.get("nlu") or []:
+        intent = block.get("intent") or ""
+        if intent.startswith("ask_") or intent in {"out_of_scope", "greet", "thank", "what_can_you_do"}:
+            texts += [line[2:].strip() for line in str(block.get("examples", "")).splitlines() if line.startswith("- ")]
+    return texts
+
+
+def training_examples(path: Path | None = None) -> list[tuple[str, int]]:
+    """(text, 1 if it needs urgent advice else 0), expanded from the templates, shuffled."""
+    data = yaml.safe_load(Path(path or project_root() / "data" / "safety" / "examples.yml").read_text(encoding="utf-8"))
+    people, rng = data["people"], random.Random(SEED)
+    examples: list[tuple[str, int]] = []
+    for description in data["happening"]:
+        for frame in rng.sample(data["frames"]["now"], 6):
+            examples.append((_fill(frame, rng.choice(people), description), 1))
+        for kind, frames in data["frames"]["not_now"].items():
+            if kind == "question":
+                continue
+            for frame in rng.sample(frames, min(2, len(frames))):
+                examples.append((_fill(frame, rng.choice(people), _fill(description, rng.choice(people))), 0))
+    examples += [(q, 0) for q in data["frames"]["not_now"]["question"]]
+    for text in data["ordinary"]:
+        examples += [(_fill(text, rng.choice(people)), 0) for _ in range(2)]
+    examples += [(q, 0) for q in _nlu_questions()]
+    rng.shuffle(examples)
+    return examples
+
+
+def train(examples: list[tuple[str, int]] | None = None):
+    """A fitted scikit-learn pipeline (features + logistic regression)."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline, make_union
+
+    examples = examples or training_examples()
+    features = make_union(TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, min_df=1),
+                          TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True, min_df=2))
+    model = make_pipeline(features, LogisticRegression(C=4.0, class_weight="balanced", max_iter=2000,
+                                                       random_state=SEED))
+    model.fit([t for t, _ in examples], [y for _, y in examples])
+    return model
+
+
+def build(threshold: float | None = None) -> Path:
+    """Train and save the detector (with its threshold); returns the file written."""
+    path = model_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("wb") as handle:
+        pickle.dump({"model": train(), "threshold": threshold or DEFAULT_THRESHOLD}, handle)
+    _loaded.cache_clear()
+    return path
+
+
+def set_threshold(threshold: float) -> None:
+    """Store ``threshold`` with the saved model."""
+    saved = _loaded()
+    if saved is None:
+        raise FileNotFoundError(model_path())
+    with model_path().open("wb") as handle:
+        pickle.dump({**saved, "threshold": threshold}, handle)
+    _loaded.cache_clear()
+
+
+@lru_cache(maxsize=1)
+def _loaded() -> dict | None:
+    path = model_path()
+    if not path.exists():
+        logger.warning("safety: no statistical detector at %s (python -m bot build-safety-model); signs only", path)
+        return None
+    with path.open("rb") as handle:
+        return pickle.load(handle)
+
+
+def probability(text: str) -> float | None:
+    """The detector's probability that ``text`` describes an emergency, crisis or urgent sign now."""
+    saved = _loaded()
+    if saved is None:
+        return None
+    return float(saved["model"].predict_proba([text])[0][1])
+
+
+def threshold() -> float:
+    """The probability from which the detector alone raises the check-back reply."""
+    saved = _loaded()
+    return float(saved["threshold"]) if saved else 1.0
+
+
+def choose_threshold(rows: list[dict], check) -> tuple[float, dict]:
+    """The threshold that, added to the signs, misses fewest emergencies on ``rows`` (the development
+    set; ``check`` is ``bot.safety.check``), then raises fewest false alarms, counting the team's own
+    ordinary questions (``data/nlu.yml``) as messages that must raise none. Returns it and its counts."""
+    rows = rows + [{"message": q, "expect": "not_emergency"} for q in _nlu_questions()]
+    scored = []
+    for row in rows:
+        result = check(row["message"])
+        needs = row["expect"] != "not_emergency"
+        by_signs = result.decision != "none" and "statistical" not in result.reasons
+        cancelled = any(s.status == "cancelled" for s in result.signs)
+        scored.append((needs, by_signs, cancelled, probability(row["message"]) or 0.0))
+    best = None
+    for step in range(50, 100):
+        t = step / 100
+        flagged = [by or (not cancelled and p >= t) for _, by, cancelled, p in scored]
+        missed = sum(n and not f for (n, *_), f in zip(scored, flagged))
+        false = sum((not n) and f for (n, *_), f in zip(scored, flagged))
+        key = (missed * 3 + false, -t)
+        if best is None or key < best[0]:
+            best = (key, t, {"missed": missed, "false_alarms": false})
+    return best[1], best[2]
+
+
+def dev_rows() -> list[dict]:
+    """The development part of the safety evaluation set (never the held-back part)."""
+    path = project_root() / "eval" / "safety" / "dev.jsonl"
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]

@@ -1,0 +1,25 @@
+"""Safety first for messages a channel refuses (over the length cap, over a rate limit): the
+red-flag check still reads them, off the event loop, and the person gets the urgent advice before
+the channel's own reply (``bot/safety/refusals.py``). Used by every channel of ours."""
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from bot.safety.refusals import Advice, record, urgent_advice
+
+logger = logging.getLogger(__name__)
+
+
+async def advice_for_refused(raw: object, conversation_id: str, channel: str) -> Advice | None:
+    """The urgent advice for a refused message, or None; a handoff is recorded when there is some.
+    Never raises: a fault here must not cost the person the channel's own reply."""
+    loop = asyncio.get_running_loop()
+    try:
+        advice = await loop.run_in_executor(None, urgent_advice, raw)
+        if advice is not None:
+            await loop.run_in_executor(None, record, conversation_id, str(raw), channel)
+        return advice
+    except Exception as exc:  # noqa: BLE001
+        logger.error("%s: could not check a refused message for red flags (%s)", channel, type(exc).__name__)
+        return None

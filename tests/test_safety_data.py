@@ -1,0 +1,82 @@
+"""The red-flag data (content/safety/) is whole and traceable: every concept a sign uses exists,
+every concept and sign names a registered source whose archived text is there, every advice reply
+exists in domain.yml with a rule, and the vocabulary's quoted passages are in their archived texts."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from bot.paths import content_dir, project_root
+
+SAFETY = content_dir() / "safety"
+CONCEPTS = yaml.safe_load((SAFETY / "concepts.yml").read_text(encoding="utf-8"))["concepts"]
+RED_FLAGS = yaml.safe_load((SAFETY / "red_flags.yml").read_text(encoding="utf-8"))
+VOCABULARY = yaml.safe_load((SAFETY / "vocabulary_sources.yml").read_text(encoding="utf-8"))
+DOMAIN = yaml.safe_load((project_root() / "domain.yml").read_text(encoding="utf-8"))
+RULES = yaml.safe_load((project_root() / "data" / "rules.yml").read_text(encoding="utf-8"))["rules"]
+REGISTER = set(VOCABULARY["sources"]) | set(RED_FLAGS["sources"])
+
+
+def _sources(value) -> list[str]:
+    return value if isinstance(value, list) else [value]
+
+
+@pytest.mark.parametrize("sign", RED_FLAGS["signs"], ids=lambda s: s["id"])
+def test_every_sign_uses_known_concepts_and_sources(sign):
+    for item in sign["all"]:
+        for concept in item.split("|"):
+            assert concept in CONCEPTS, f"{sign['id']}: unknown concept {concept!r}"
+    assert set(_sources(sign["source"])) <= REGISTER, sign["id"]
+    assert sign["urgency"] in RED_FLAGS["urgency_order"]
+
+
+@pytest.mark.parametrize("name", sorted(CONCEPTS))
+def test_every_concept_names_an_archived_source(name):
+    spec = CONCEPTS[name]
+    assert spec.get("phrases") or spec.get("seq") or spec.get("patterns"), name
+    for source in _sources(spec["source"]):
+        assert source in REGISTER, f"{name}: {source!r} is not registered"
+        if source in VOCABULARY["sources"]:
+            assert (project_root() / VOCABULARY["sources"][source]["file"]).is_file(), source
+    for part in spec.get("seq") or []:
+        assert part in CONCEPTS, f"{name}: unknown part {part!r}"
+
+
+@pytest.mark.parametrize("intent", sorted({s["intent"] for s in RED_FLAGS["signs"]} | {"safety_check", "safety_now"}))
+def test_every_red_flag_reply_exists_and_has_a_rule(intent):
+    assert f"utter_{intent}" in DOMAIN["responses"], intent
+    assert intent in DOMAIN["intents"]
+    steps = [rule["steps"] for rule in RULES]
+    assert any(s[0] == {"intent": intent} and s[1] == {"action": f"utter_{intent}"} for s in steps), intent
+
+
+def test_red_flag_replies_never_offer_the_9_to_5_helpline_instead():
+    for intent in {s["intent"] for s in RED_FLAGS["signs"]} - {"urgent_jaw", "urgent_low_calcium"}:
+        text = DOMAIN["responses"][f"utter_{intent}"][0]["text"]
+        assert "999" in text, intent
+        assert "0808 800 4040" not in text, intent
+
+
+def test_every_quoted_passage_is_in_its_archived_text():
+    checked = 0
+    for section in VOCABULARY["concepts"].values():
+        for entries in section.values():
+            for entry in entries if isinstance(entries, list) else []:
+                if entry.get("source") in (None, "derived"):
+                    continue
+                text = (project_root() / VOCABULARY["sources"][entry["source"]]["file"]).read_text(encoding="utf-8")
+                assert entry["passage"] in text.split("\n---\n", 1)[-1], (entry["source"], entry["passage"][:60])
+                checked += 1
+    assert checked > 300
+
+
+def test_context_triggers_are_quoted_text():
+    from bot.safety import context
+
+    context._context.cache_clear()
+    rules = yaml.safe_load((SAFETY / "context.yml").read_text(encoding="utf-8"))["rules"]
+    for directions in rules.values():
+        for spec in directions.values():
+            assert all(isinstance(t, str) for t in spec["triggers"])
