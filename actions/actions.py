@@ -12,6 +12,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.conversation_state import latest_intent, latest_text, left_to_nurse
 from actions.helpline import say_helpline
 from bot.answers import answer_for, candidate_topics, followup, topic_for_intent
+from bot.understanding.question import subject_of
 from bot.handoffs import record_red_flags
 
 logger = logging.getLogger(__name__)
@@ -30,12 +31,14 @@ class ActionAnswerTopic(Action):
         if topic_id is None:
             dispatcher.utter_message(response="utter_default")
             return []
-        return send_answer(dispatcher, answer_for(topic_id, latest_text(tracker)))
+        events = send_answer(dispatcher, answer_for(topic_id, latest_text(tracker)),
+                             offer_helpline=topic_id != "helpline")  # the helpline rule offers it itself
+        return events + [SlotSet("last_subject", subject_of(latest_text(tracker)) or topic_id)]
 
 
-def send_answer(dispatcher: CollectingDispatcher, answer) -> list:
+def send_answer(dispatcher: CollectingDispatcher, answer, offer_helpline: bool = True) -> list:
     """Speak a ``bot.answers.Answer``: body, each source, review date, then each gap and, when
-    there is a gap, the helpline with its hours."""
+    there is a gap, the helpline with its hours (once; not when the caller offers it)."""
     dispatcher.utter_message(text=answer.body)
     for source in answer.sources:
         dispatcher.utter_message(
@@ -58,7 +61,7 @@ def send_answer(dispatcher: CollectingDispatcher, answer) -> list:
     )
     for gap in answer.gaps:
         dispatcher.utter_message(response="utter_not_covered", gap=gap)
-    if answer.gaps:
+    if answer.gaps and offer_helpline:
         say_helpline(dispatcher)
     return [SlotSet("last_topic", answer.topic_id)]
 
@@ -73,7 +76,10 @@ class ActionAnswerFollowup(Action):
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list:
         if left_to_nurse(dispatcher, tracker):
             return []
-        decision = followup(tracker.get_slot("last_topic"), latest_text(tracker))
+        # about the subject named earlier (kyphoplasty), even when the last answer was about NHS access
+        decision = followup(tracker.get_slot("last_subject") or tracker.get_slot("last_topic"), latest_text(tracker))
+        if decision.kind in ("out_of_scope", "clarify") and tracker.get_slot("last_subject"):
+            decision = followup(tracker.get_slot("last_topic"), latest_text(tracker))
         if decision.kind == "clarify":
             return ActionAskWhichTopic().run(dispatcher, tracker, domain)
         if decision.kind == "out_of_scope":

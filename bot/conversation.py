@@ -40,8 +40,8 @@ class Reply:
     confidence: float | None
     emergency: bool
     handoff_offered: bool
-    urgency: str | None = None
     text: str
+    urgency: str | None = None
     sources: list[dict] = field(default_factory=list)
     topic: str | None = None
     clarifying: bool = False

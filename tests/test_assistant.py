@@ -72,7 +72,7 @@ def test_red_flags_get_urgent_advice_and_a_handoff(assistant, handoffs_db, messa
     if nurse_helpline_offered:
         assert sent[-1] == "utter_helpline_closed" and "0808 800 4040" in text
     else:
-        assert "9 to 5" not in text and "0808" not in text  # never the 9-to-5 helpline
+        assert "9 to 5" not in text and "0808 800 4040" not in text  # never the 9-to-5 helpline
     handoffs = [h for h in list_handoffs(handoffs_db) if h["conversation_id"] == sender]
     assert len(handoffs) == 1
     assert json.loads(handoffs[0]["reasons"])

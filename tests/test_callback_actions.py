@@ -200,4 +200,4 @@ def test_second_miss_says_so_and_offers_the_helpline():
 def test_emergency_replies_never_mention_the_nine_to_five_line():
     responses = domain_dict()["responses"]
     for name in [n for n in responses if n.startswith(("utter_emergency", "utter_crisis"))]:
-        assert "0808" not in json.dumps(responses[name]) and "9 to 5" not in json.dumps(responses[name])
+        assert "0808 800 4040" not in json.dumps(responses[name]) and "9 to 5" not in json.dumps(responses[name])

@@ -110,6 +110,7 @@ READ_NO_TOKEN_FEATURES = {
     "SpacyNLP", "SpacyTokenizer", "SpacyEntityExtractor", "LogisticRegressionClassifier", "FallbackClassifier",
     "components.featurizers.SentenceCountVectorsFeaturizer", "components.language.NonEnglishDetector",
     "components.stop.StopDetector", "components.red_flags.RedFlagDetector",
+    "components.question_reader.QuestionReader",  # reads the text only
 }
 POLICIES_WITHOUT_FEATURES = {"RulePolicy", "MemoizationPolicy", "AugmentedMemoizationPolicy"}
 

@@ -1,0 +1,174 @@
+"""What a question is ABOUT and what it ASKS, read separately, and the topic that follows.
+
+About: the procedures and medicines of ``content/lexicon.yml`` (brands and misspellings
+included), and the conditions and side effects of ``content/understanding.yml`` ("ONJ",
+"hypocalcaemia", "bone mets"). Asks: NHS access, side effects, how a medicine is given,
+comparison, what it is, recovery... (``understanding.yml``'s ``asks``). A long message is read
+for its question: the sentences that ask (a "?" or a question word), with the rest as the story.
+
+``decide`` turns a reading into a topic when the reading is clear, and otherwise leaves the
+intent classifier's decision alone (``None``):
+
+>>> decide("can my dad get denosumab on the NHS?").topic
+'nice_access'
+>>> decide("what is Prolia and how is it different from zoledronic acid?").topic
+'denosumab'
+>>> decide("how long does recovery take after vertebroplasty?").topic
+'vertebroplasty'
+>>> decide("what is ONJ?").topic
+'side_effects'
+>>> decide("my mum has bone mets, what is her life expectancy?").topic
+'out_of_scope'
+>>> decide("thanks") is None
+True
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+from bot.paths import content_dir
+
+MEDICINES = ("denosumab", "bisphosphonates", "bone_strengthening_medicines")
+BISPHOSPHONATES = ("bisphosphonates", "bone_strengthening_medicines")  # how_medicines_are_given covers these
+NICE = re.compile(r"\bNICE\b")  # the institute, written in capitals; "nice" is also just nice
+PROCEDURES = ("vertebroplasty", "kyphoplasty", "percutaneous_cementoplasty", "cementoplasty")
+QUESTION_WORD = re.compile(r"^\W*(?:what|which|how|why|when|where|who|is|are|can|could|does|do|should|will|would|"
+                           r"has|have|may|any|tell|explain|please|i need|i want|i'd like|looking for)\b", re.IGNORECASE)
+_SENTENCE = re.compile(r"(?<=[.!?\n])\s+")
+
+
+def _cue_pattern(cues: list[str]) -> re.Pattern[str]:
+    parts = []
+    for cue in sorted(cues, key=len, reverse=True):
+        words = re.escape(str(cue).lower()).replace(r"\*", r"\w*").replace(r"\ ", r"\s+")
+        parts.append(words)
+    return re.compile(r"(?<![\w-])(?:" + "|".join(parts) + r")(?![\w-])", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """``understanding.yml`` compiled: subject cues per topic, ask cues per aspect, out-of-scope cues."""
+
+    subjects: dict[str, re.Pattern[str]]
+    asks: dict[str, re.Pattern[str]]
+    ask_topics: dict[str, tuple[str | None, str | None]]  # aspect -> (topic, "medicine"/"procedure"/None)
+    out_of_scope: dict[str, re.Pattern[str]]
+
+    @classmethod
+    def load(cls, path: Path | None = None) -> "Vocabulary":
+        """Read ``content/understanding.yml`` (or ``path``)."""
+        data = yaml.safe_load(Path(path or content_dir() / "understanding.yml").read_text(encoding="utf-8"))
+        return cls(
+            subjects={topic: _cue_pattern(cues) for topic, cues in data["subjects"].items()},
+            asks={aspect: _cue_pattern(spec["cues"]) for aspect, spec in data["asks"].items()},
+            ask_topics={aspect: (spec.get("topic"), spec.get("for")) for aspect, spec in data["asks"].items()},
+            out_of_scope={reason: _cue_pattern(cues) for reason, cues in data["out_of_scope"].items()},
+        )
+
+
+@lru_cache(maxsize=1)
+def vocabulary() -> Vocabulary:
+    """The project's vocabulary, read once."""
+    return Vocabulary.load()
+
+
+@dataclass(frozen=True)
+class Reading:
+    """A question read: ``subjects`` (topic ids, in the order named; the question's own first, then
+    the story's), ``asks`` (aspects), ``out_of_scope`` (reasons found in the question itself)."""
+
+    subjects: tuple[str, ...]
+    asks: frozenset[str]
+    out_of_scope: tuple[str, ...]
+
+    @property
+    def named(self) -> tuple[str, ...]:
+        """The procedures and medicines named (the subjects that are topics of their own)."""
+        return tuple(s for s in self.subjects if s in MEDICINES + PROCEDURES)
+
+
+def question_part(text: str) -> str:
+    """The sentences of ``text`` that ask something (all of it when none does, or it is short)."""
+    sentences = [s for s in _SENTENCE.split(text.strip()) if s.strip()]
+    if len(sentences) <= 1:
+        return text
+    asking = [s for s in sentences if "?" in s or QUESTION_WORD.match(s)]
+    return " ".join(asking) if asking else text
+
+
+def _subjects(text: str) -> list[tuple[int, str]]:
+    from bot.lexicon import Lexicon
+
+    found: list[tuple[int, str]] = []
+    lowered = text.lower()
+    for _label, topic_id, words in Lexicon.load().mentions(text):
+        found.append((lowered.find(words.lower()), topic_id))
+    for topic_id, pattern in vocabulary().subjects.items():
+        found += [(m.start(), topic_id) for m in pattern.finditer(text)]
+    return sorted(found)
+
+
+def read(text: str) -> Reading:
+    """Read ``text`` for what it is about and what it asks."""
+    text = text or ""
+    question = question_part(text)
+    ordered = [t for _, t in _subjects(question)] + [t for _, t in _subjects(text)]
+    subjects = tuple(dict.fromkeys(ordered))
+    asks = {a for a, pattern in vocabulary().asks.items() if pattern.search(question)}
+    if NICE.search(text):
+        asks.add("nhs_access")
+    asks = frozenset(asks)
+    out = tuple(r for r, pattern in vocabulary().out_of_scope.items() if pattern.search(question))
+    return Reading(subjects, asks, out)
+
+
+@dataclass(frozen=True)
+class Decision:
+    """The topic a question is about (``out_of_scope`` for the honest "not covered"), and why."""
+
+    topic: str
+    reason: str
+
+
+def _kinds(topic_id: str) -> set[str]:
+    kinds = {"medicine"} if topic_id in MEDICINES else {"procedure"} if topic_id in PROCEDURES else set()
+    return kinds | ({"bisphosphonate"} if topic_id in BISPHOSPHONATES else set())
+
+
+def decide(text: str) -> Decision | None:
+    """The topic ``text`` is about when its reading makes that clear, else None (the classifier decides)."""
+    reading = read(text)
+    named = reading.named
+    question_named = [s for s in read(question_part(text)).named] if named else []
+    if named and (question_named or not reading.out_of_scope):
+        subject = (question_named or list(named))[0]
+        if {"denosumab", "bisphosphonates"} <= set(named) and "comparison" in reading.asks:
+            return Decision("denosumab", "comparison")
+        for aspect in ("nhs_access", "urgent_help", "side_effects", "how_given"):
+            topic, kind = vocabulary().ask_topics[aspect]
+            if aspect in reading.asks and topic and (kind is None or kind in _kinds(subject)):
+                return Decision(topic, f"{aspect} of {subject}")
+        return Decision(subject, "named")
+    if reading.out_of_scope:
+        return Decision("out_of_scope", ", ".join(reading.out_of_scope))
+    others = [s for s in reading.subjects if s not in named]
+    if "side_effects" in others:
+        return Decision("side_effects", "side effect named")
+    if ("nice_access" in others or NICE.search(text)) and "nhs_access" in reading.asks:
+        return Decision("nice_access", "nhs access")
+    return None
+
+
+def subject_of(text: str) -> str | None:
+    """The procedure or medicine ``text`` is about (its question first), or None.
+
+    >>> subject_of("can I have kyphoplasty on the NHS?"), subject_of("what does NICE say?")
+    ('kyphoplasty', None)
+    """
+    named = read(text or "").named
+    return named[0] if named else None

@@ -1,0 +1,64 @@
+"""What a question is about and what it asks (bot/understanding/question.py), as a table.
+
+The wording is the team's own: how well the reading does on questions nobody here wrote is
+measured on eval/questions/ (``python -m bot evaluate``)."""
+from __future__ import annotations
+
+import pytest
+
+from bot.understanding.question import decide, question_part, read, subject_of
+
+DECISIONS = [
+    # a subject named, an aspect asked
+    ("can my dad get denosumab on the NHS?", "nice_access"),
+    ("is kyphoplasty available on the nhs in wales", "nice_access"),
+    ("What does NICE recommend for vertebroplasty?", "nice_access"),
+    ("what is Prolia and how is it different from zoledronic acid?", "denosumab"),
+    ("xgeva vs zometa, which is better", "denosumab"),
+    ("how long does recovery take after vertebroplasty?", "vertebroplasty"),
+    ("how soon will I feel better after cementoplasty?", "cementoplasty"),
+    ("what are the side effects of zoledronic acid", "side_effects"),
+    ("is denosumab safe for my kidneys", "side_effects"),
+    ("how is zometa given, is it a drip?", "how_medicines_are_given"),
+    ("How is denosumab given?", "denosumab"),
+    ("what are the risks of kyphoplasty", "kyphoplasty"),
+    ("tell me about balloon kyphoplasty", "kyphoplasty"),
+    ("When should I seek medical help after a Zometa infusion?", "warning_signs"),
+    # conditions and abbreviations
+    ("what is ONJ?", "side_effects"),
+    ("can bisphosphonates cause osteonecrosis of the jaw", "side_effects"),
+    ("what is hypocalcaemia", "side_effects"),
+    # honest scope
+    ("my mum has bone mets, what is her life expectancy?", "out_of_scope"),
+    ("does tamoxifen cause bone pain?", "out_of_scope"),
+    ("can I take ibuprofen for the bone pain", "out_of_scope"),
+    # a long message: the story names one thing, the question another
+    ("My husband had radiotherapy to his spine last month and the pain is a bit better. "
+     "His consultant mentioned denosumab. Can he get it on the NHS?", "nice_access"),
+]
+
+LEFT_TO_THE_CLASSIFIER = ["thanks", "hello", "I'd like to talk to someone", "what can you do", "ok"]
+
+
+@pytest.mark.parametrize("question, topic", DECISIONS)
+def test_about_and_asks_decide_the_topic(question, topic):
+    decision = decide(question)
+    assert decision is not None and decision.topic == topic, (question, decision, read(question))
+
+
+@pytest.mark.parametrize("question", LEFT_TO_THE_CLASSIFIER)
+def test_unclear_readings_leave_the_classifier_alone(question):
+    assert decide(question) is None
+
+
+def test_a_long_message_is_read_for_its_question():
+    text = "We saw the consultant on Monday. It was a long day. Will the zoledronic acid hurt?"
+    assert question_part(text) == "Will the zoledronic acid hurt?"
+
+
+def test_the_subject_named_in_the_question_comes_first():
+    assert subject_of("My mum had vertebroplasty last year. Is kyphoplasty any different?") == "kyphoplasty"
+
+
+def test_misspelt_names_are_subjects():
+    assert subject_of("is zotmeta given by drip") == "bisphosphonates"
