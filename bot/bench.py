@@ -158,6 +158,7 @@ def main(levels=LEVELS, long_turns: int = LONG_TURNS, reference: bool = True) ->
                       BOT_HANDOFFS_SPOOL=str(_fresh("handoffs.pending.jsonl")))
     print(f"machine: {os.cpu_count()} cores, {platform.machine()}, Python {platform.python_version()}; "
           f"{TURNS} messages per conversation, each sent when the previous reply arrives")
+    red_flag_check_cost()
     with running_assistant(tracker_db=_fresh("tracker.db")) as assistant:
         measure("single node: 1 Rasa process, SQLite tracker store", assistant, levels, long_turns)
     with running_postgres() as postgres, running_redis() as redis:
@@ -173,6 +174,26 @@ def main(levels=LEVELS, long_turns: int = LONG_TURNS, reference: bool = True) ->
             measure("reference: a plain `rasa init` assistant (1 process, in-memory tracker store)",
                     assistant, levels, long_turns=0)
     return 0
+
+
+def red_flag_check_cost() -> dict:
+    """The red-flag check's own cost per message, in this process (median and p95 ms over the messages
+    of the safety development set, each checked once after a warm-up; and its start-up), printed."""
+    from bot.safety import check, statistical, warm_up
+
+    started = time.perf_counter()
+    warm_up()
+    start_s = time.perf_counter() - started
+    times = []
+    for row in statistical.dev_rows():
+        began = time.perf_counter()
+        check(row["message"])
+        times.append((time.perf_counter() - began) * 1000)
+    figures = {"messages": len(times), "p50_ms": percentile(times, 50), "p95_ms": percentile(times, 95),
+               "max_ms": max(times), "start_s": start_s}
+    print(f"red-flag check alone: {figures['messages']} messages, median {figures['p50_ms']:.1f} ms, "
+          f"p95 {figures['p95_ms']:.1f} ms, max {figures['max_ms']:.1f} ms per message; loads in {start_s:.1f} s")
+    return figures
 
 
 def _fresh(name: str):

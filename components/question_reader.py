@@ -17,7 +17,8 @@ from rasa.shared.nlu.training_data.message import Message
 from bot.understanding.question import decide
 from components.intent_override import IntentOverride
 
-LEFT_ALONE = {"request_callback", "stop", "affirm", "deny", "greet", "goodbye", "thank", "restart", "bot_challenge"}
+LEFT_ALONE = {"request_callback", "stop", "affirm", "deny", "greet", "goodbye", "thank", "restart", "bot_challenge",
+              "alternative_claim"}  # "cannabis oil cures cancer" gets the reply that does not agree, not "not covered"
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
@@ -32,7 +33,35 @@ class QuestionReader(IntentOverride):
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
-            if (message.get(INTENT) or {}).get("name") in LEFT_ALONE or not message.get(TEXT):
+            intent = (message.get(INTENT) or {}).get("name")
+            if intent in LEFT_ALONE or not message.get(TEXT):
                 continue
+            decision = decide(message.get(TEXT))
+            if decision is None or same_family(intent, f"ask_{decision.topic}"):
+                continue
+            if decision.reason == "named" and decision.topic == "cementoplasty" and same_kind(intent, decision.topic):
+                continue  # "inject cement into her back": the classifier's vertebroplasty is finer than "cement"
             super().process([message])
         return messages
+
+
+def same_kind(intent: Optional[str], topic: str) -> bool:
+    """True when the classifier's topic and ``topic`` are both procedures, or both medicines."""
+    from bot.answers import topic_for_intent
+    from bot.understanding.question import MEDICINES, PROCEDURES
+
+    first = topic_for_intent(intent)
+    return any(first in group and topic in group for group in (MEDICINES, PROCEDURES))
+
+
+def same_family(intent: Optional[str], other: str) -> bool:
+    """True when two topic intents answer under the same evaluation label (``ask_cementoplasty`` and
+    ``ask_percutaneous_cementoplasty``): the classifier's finer choice is kept."""
+    from bot.answers import topic_for_intent
+    from bot.store import default_store
+
+    first, second = topic_for_intent(intent), topic_for_intent(other)
+    if not first or not second:
+        return False
+    store = default_store()
+    return store.topic(first)["label"] == store.topic(second)["label"]
