@@ -6,8 +6,8 @@ using the response templates in ``domain.yml`` (no patient-visible wording lives
 >>> a = answer_for("kyphoplasty", "How long is recovery after kyphoplasty?")
 >>> a.title, a.gaps
 ('Balloon kyphoplasty', ['how long recovery takes or what recovery is like'])
->>> a.sources[0]["section"], a.last_reviewed
-('Kyphoplasty', '30 January 2024')
+>>> a.sources[0]["section"], a.written, a.reviewed_on
+('Kyphoplasty', '1 December 2026', '')
 """
 from __future__ import annotations
 
@@ -24,16 +24,22 @@ MAX_CANDIDATES = 3
 
 @dataclass(frozen=True)
 class Answer:
-    """The parts of a topic answer. Dates are already written out ("30 January 2024")."""
+    """The parts of a topic answer. Dates are already written out ("30 January 2024").
+
+    ``written``: when this service last wrote the words; ``reviewed_on`` / ``reviewed_by``: a
+    clinician's sign-off from ``content/signoff.yml`` for exactly this content, or "" when none.
+    """
 
     topic_id: str
     title: str
     label: str
     body: str
     sources: list[dict]
-    last_reviewed: str
+    written: str
     next_review: str
     gaps: list[str] = field(default_factory=list)
+    reviewed_on: str = ""
+    reviewed_by: str = ""
 
 
 def long_date(iso: str | None) -> str:
@@ -88,9 +94,11 @@ def answer_for(topic_id: str, question: str = "", store: ContentStore | None = N
         label=topic["label"],
         body=topic["body"],
         sources=topic["sources"],
-        last_reviewed=long_date(topic["last_reviewed"]),
+        written=long_date(topic["written"]),
         next_review=long_date(topic["next_review"]),
         gaps=gaps_mentioned(question, topic["not_covered"], store),
+        reviewed_on=long_date(topic["reviewed_on"]),
+        reviewed_by=topic["reviewed_by"] or "",
     )
 
 

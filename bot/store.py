@@ -43,11 +43,16 @@ def build_database(content: Content, path: Path) -> Path:
                 "url": s.url,
                 "last_reviewed": s.last_reviewed.isoformat() if s.last_reviewed else None,
                 "next_review": s.next_review.isoformat() if s.next_review else None,
+                "citation": s.citation,
+                "dated": s.dated,
             }
             for s in content.sources.values()
         ),
         pk="id",
     )
+    from bot.signoff import signoff_status
+
+    signed = signoff_status(content)
     db["topics"].insert_all(
         (
             {
@@ -56,8 +61,10 @@ def build_database(content: Content, path: Path) -> Path:
                 "label": t.label,
                 "body": t.body,
                 "text": plain_text(t.body),
-                "last_reviewed": t.last_reviewed.isoformat() if t.last_reviewed else None,
+                "written": t.written.isoformat() if t.written else None,
                 "next_review": t.next_review.isoformat() if t.next_review else None,
+                # a clinical review date only from content/signoff.yml, and only while the hash matches
+                **_review_columns(signed.get(f"topic:{t.id}")),
                 "sources": json.dumps([{"source": r.source, "section": r.section} for r in t.sources]),
                 "not_covered": json.dumps(list(t.not_covered)),
             }
@@ -75,6 +82,12 @@ def build_database(content: Content, path: Path) -> Path:
     db.conn.close()
     tmp.replace(path)
     return path
+
+
+def _review_columns(status) -> dict:
+    if status is None or not status.signed:
+        return {"reviewed_on": None, "reviewed_by": None}
+    return {"reviewed_on": status.date.isoformat() if status.date else None, "reviewed_by": status.reviewer}
 
 
 def fts_query(text: str) -> str:
@@ -120,7 +133,8 @@ class ContentStore:
         source_rows = {s["id"]: s for s in self.db["sources"].rows}
         for ref in row["sources"]:
             src = source_rows.get(ref["source"], {})
-            ref.update(title=src.get("title", ""), publisher=src.get("publisher", ""), url=src.get("url", ""))
+            ref.update(title=src.get("title", ""), publisher=src.get("publisher", ""), url=src.get("url", ""),
+                       citation=src.get("citation", ""), dated=src.get("dated", ""))
         return row
 
     def topic(self, topic_id: str) -> dict | None:

@@ -79,8 +79,8 @@ def test_a_full_conversation_with_sources_review_date_and_feedback(page, assista
     assert sources.count() == 2
     link = sources.first.locator("a")
     assert link.get_attribute("href").startswith("https://") and link.get_attribute("rel") == "noopener noreferrer"
-    reviewed = page.locator('.msg-bot[data-kind="utter_last_reviewed"]')
-    assert "last reviewed on 30 January 2024" in reviewed.inner_text()
+    reviewed = page.locator('.msg-bot[data-kind="utter_written_unreviewed"]')
+    assert "No clinician has checked it for this service yet" in reviewed.inner_text()
 
     feedback = reviewed.get_by_role("group", name=TEXT["helpful_question"])
     feedback.get_by_role("button", name=TEXT["helpful_yes"]).click()

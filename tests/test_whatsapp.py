@@ -66,7 +66,8 @@ def test_a_signed_question_is_answered_in_plain_text_through_the_messages_api(po
     text = reply["body"]
     assert "Denosumab is a bone strengthening drug" in text
     assert "Source: Cancer Research UK" in text and "https://" in text  # sources stay readable
-    assert "last reviewed on" in text
+    assert "page last reviewed by Cancer Research UK on 30 January 2024" in text  # the source's own date
+    assert "No clinician has checked it for this service yet" in text
     assert "**" not in text and "<" not in text  # no Markdown or HTML left for WhatsApp to show raw
 
 
