@@ -37,7 +37,8 @@ def send_answer(dispatcher: CollectingDispatcher, answer) -> list:
     """Speak a ``bot.answers.Answer``: body, each source (with its own date), when this service
     wrote it and whether a clinician has checked it, then each gap and, when there is a gap, the
     helpline with its hours."""
-    dispatcher.utter_message(text=answer.body)
+    # where each paragraph comes from: the web widget shows it as a disclosure under the paragraph
+    dispatcher.utter_message(text=answer.body, json_message={"where_from": answer.where_from})
     for source in answer.sources:
         dispatcher.utter_message(
             response="utter_source" if source["url"] else "utter_source_no_link",

@@ -40,6 +40,9 @@ class Answer:
     gaps: list[str] = field(default_factory=list)
     reviewed_on: str = ""
     reviewed_by: str = ""
+    # per paragraph (or list) of ``body``: the sources its sentences come from, each a dict like
+    # ``sources`` (citation, section, dated, url); [] for this service's own signposting
+    where_from: list[list[dict]] = field(default_factory=list)
 
 
 def long_date(iso: str | None) -> str:
@@ -88,6 +91,7 @@ def answer_for(topic_id: str, question: str = "", store: ContentStore | None = N
     topic = store.topic(topic_id)
     if topic is None:
         raise KeyError(topic_id)
+    by_id = {s["source"]: {k: s[k] for k in ("citation", "section", "dated", "url")} for s in topic["sources"]}
     return Answer(
         topic_id=topic["id"],
         title=topic["title"],
@@ -99,6 +103,7 @@ def answer_for(topic_id: str, question: str = "", store: ContentStore | None = N
         gaps=gaps_mentioned(question, topic["not_covered"], store),
         reviewed_on=long_date(topic["reviewed_on"]),
         reviewed_by=topic["reviewed_by"] or "",
+        where_from=[[by_id[s] for s in block if s in by_id] for block in topic["where_from"]],
     )
 
 

@@ -144,6 +144,25 @@ def cited_sentences(marked_body: str) -> list[CitedSentence]:
     return result
 
 
+def block_passages(marked_body: str) -> list[tuple[str, ...]]:
+    """For each blank-line-separated block of ``marked_body`` (a paragraph, or a whole list, as the
+    web widget shows it), the passage ids its sentences cite, in order of first use.
+
+    >>> block_passages("A.[^a] B.[^b]\\n\\n- c[^a]\\n- d[^c]")
+    [('a', 'b'), ('a', 'c')]
+    """
+    result = []
+    for block in re.split(r"\n\s*\n", marked_body.strip()):
+        if not block.strip():
+            continue
+        ids: dict[str, None] = {}
+        for sentence in cited_sentences(block):
+            for pid in sentence.passages:
+                ids.setdefault(pid, None)
+        result.append(tuple(ids))
+    return result
+
+
 def normalise(text: str) -> str:
     """Lower case, straight quotes, one space between words: how quotes are matched to sources.
 
@@ -162,6 +181,6 @@ def content_hash(text: str) -> str:
 
 
 __all__ = [
-    "CitedSentence", "Passage", "cited_sentences", "content_hash", "normalise", "parse_passages",
+    "CitedSentence", "Passage", "block_passages", "cited_sentences", "content_hash", "normalise", "parse_passages",
     "strip_markers",
 ]

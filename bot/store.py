@@ -20,6 +20,7 @@ from pathlib import Path
 import sqlite_utils
 
 from bot.content import Content, load_content
+from bot.provenance import block_passages
 from bot.paths import content_db_path
 from bot.validate import plain_text
 
@@ -67,6 +68,7 @@ def build_database(content: Content, path: Path) -> Path:
                 **_review_columns(signed.get(f"topic:{t.id}")),
                 "sources": json.dumps([{"source": r.source, "section": r.section} for r in t.sources]),
                 "not_covered": json.dumps(list(t.not_covered)),
+                "where_from": json.dumps(_where_from(t)),
             }
             for t in content.topics.values()
         ),
@@ -82,6 +84,20 @@ def build_database(content: Content, path: Path) -> Path:
     db.conn.close()
     tmp.replace(path)
     return path
+
+
+def _where_from(topic) -> list[list[str]]:
+    """Per paragraph (or list) of the body, the ids of the sources its sentences come from
+    (this service's own signposting names none)."""
+    blocks = []
+    for ids in block_passages(topic.marked_body):
+        sources: list[str] = []
+        for pid in ids:
+            passage = topic.passages.get(pid)
+            if passage and passage.source and passage.source not in sources:
+                sources.append(passage.source)
+        blocks.append(sources)
+    return blocks
 
 
 def _review_columns(status) -> dict:
@@ -130,6 +146,7 @@ class ContentStore:
         row = dict(row)
         row["sources"] = json.loads(row["sources"])
         row["not_covered"] = json.loads(row["not_covered"])
+        row["where_from"] = json.loads(row.get("where_from") or "[]")
         source_rows = {s["id"]: s for s in self.db["sources"].rows}
         for ref in row["sources"]:
             src = source_rows.get(ref["source"], {})

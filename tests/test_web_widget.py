@@ -101,6 +101,26 @@ def test_a_full_conversation_with_sources_review_date_and_feedback(page, assista
     assert {e["input_channel"] for e in tracker["events"] if e["event"] == "user"} == {"webchat"}
 
 
+def test_each_paragraph_says_where_it_comes_from_by_keyboard(page):
+    say(page, "what is vertebroplasty?")
+    body = page.locator("#chat-log .msg-bot").first
+    disclosures = body.locator("details.where-from")
+    # one a paragraph with a source (the last paragraph is all sourced too): 5 paragraphs
+    assert disclosures.count() == 5
+    first = disclosures.first
+    assert first.locator("summary").inner_text() == TEXT["where_from"]
+    assert not first.evaluate("d => d.open")
+    first.locator("summary").focus()
+    page.keyboard.press("Enter")  # a native <details>: Enter opens it, no script needed
+    assert first.evaluate("d => d.open")
+    assert 'Cancer Research UK, "Strengthening painful bones", section "Vertebroplasty"' in first.inner_text()
+    study = disclosures.nth(4)
+    study.locator("summary").focus()
+    page.keyboard.press("Enter")
+    assert "Experimental and Therapeutic Medicine" in study.inner_text()
+    assert study.locator('a[href="https://doi.org/10.3892/etm.2021.10159"]').count() == 1
+
+
 def test_a_reload_keeps_the_conversation(page, assistant):
     say(page, "what is kyphoplasty?")
     conversation = session_id(page)
