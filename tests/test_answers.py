@@ -16,6 +16,9 @@ from bot.answers import answer_for, candidate_topics, topic_for_intent
         ("denosumab", "how much denosumab should I take", "doses"),
         ("nice_access", "what are waiting times for it near me", "waiting times"),
         ("percutaneous_cementoplasty", "is cementoplasty safe?", "risks"),
+        ("bone_pain_treatments", "what are the side effects of radiotherapy?", "radiotherapy"),
+        ("nice_access", "does this apply in Scotland?", "Scotland"),
+        ("denosumab", "is prolia the same thing?", "osteoporosis"),
     ],
 )
 def test_gaps_are_named(store, topic, question, gap):

@@ -140,7 +140,7 @@ LIMITS = [
     ("bone_pain_treatments", r"radionuclide therapy", "prostate cancer"),
     ("denosumab", r"better at lowering the risk", "which of these drugs may be best for you"),
     ("side_effects", r"calcium and vitamin D", "Your care team will tell you"),
-    ("vertebroplasty", r"In one small study of 39 people", "None of these leaks caused any harm"),
+    ("vertebroplasty", r"cement leaked out of the bone in 13", "In one small study of 39 people"),
 ]
 
 

@@ -105,8 +105,8 @@ def test_each_paragraph_says_where_it_comes_from_by_keyboard(page):
     say(page, "what is vertebroplasty?")
     body = page.locator("#chat-log .msg-bot").first
     disclosures = body.locator("details.where-from")
-    # one a paragraph with a source (the last paragraph is all sourced too): 5 paragraphs
-    assert disclosures.count() == 5
+    # one under each paragraph with a source: all 6 of vertebroplasty's paragraphs have one
+    assert disclosures.count() == 6
     first = disclosures.first
     assert first.locator("summary").inner_text() == TEXT["where_from"]
     assert not first.evaluate("d => d.open")
@@ -114,7 +114,7 @@ def test_each_paragraph_says_where_it_comes_from_by_keyboard(page):
     page.keyboard.press("Enter")  # a native <details>: Enter opens it, no script needed
     assert first.evaluate("d => d.open")
     assert 'Cancer Research UK, "Strengthening painful bones", section "Vertebroplasty"' in first.inner_text()
-    study = disclosures.nth(4)
+    study = disclosures.last  # "Is it safe?", with the leak study
     study.locator("summary").focus()
     page.keyboard.press("Enter")
     assert "Experimental and Therapeutic Medicine" in study.inner_text()
