@@ -97,10 +97,15 @@ def numbers_in(text: str) -> set[str]:
     return {m.group(0).replace(" ", "").replace(",", "") for m in _NUMBER.finditer(text)}
 
 
+def _before_references(text: str) -> str:
+    """``text`` without a paper's reference list (a ``# References`` heading and what follows)."""
+    return re.split(r"^#+\s*References\s*$", text, maxsplit=1, flags=re.MULTILINE | re.IGNORECASE)[0]
+
+
 def _source_numbers(text: str) -> set[str]:
     # A paper's reference list is full of page numbers and years: a number found only there
     # does not support a claim, so it is cut off before collecting.
-    text = re.split(r"^#+\s*References\s*$", text, maxsplit=1, flags=re.MULTILINE | re.IGNORECASE)[0]
+    text = _before_references(text)
     found = set()
     for m in _NUMBER.finditer(text):
         group = m.group(0)
@@ -215,7 +220,8 @@ def _check_provenance(topic: Topic, content: Content) -> list[Problem]:
                                         f"passage '{pid}': '{passage.spec}' is not in content/safety/red_flags.yml"))
             continue
         source = content.sources.get(passage.source)
-        text = normalise(source.text if source else "")
+        # a paper's reference list supports nothing: a quote must come from the paper itself
+        text = normalise(_before_references(source.text) if source else "")
         missing = [q for q in passage.quotes if normalise(q) not in text]
         for quote in missing:
             problems.append(Problem("passage-not-in-source", path,

@@ -108,6 +108,9 @@ PROVENANCE_BREAKAGES = [
      "quote: \"Trials of 500 people have shown that this technique"),
     ("passage-not-in-source", "topics/kyphoplasty.md", "  - source: lo_bianco_2022\n    section: \"3.5. Surgical and Interventional Treatments\"\n", ""),
     ("passage-not-in-source", "topics/warning_signs.md", "spec: spinal_cord_compression", "spec: no_such_flag"),
+    ("passage-not-in-source", "topics/denosumab.md",  # a title in the paper's reference list supports nothing
+     "survival: {source: lo_bianco_2022, quote: \"However, no significant differences were observed between the two treatments in survival\"}",
+     "survival: {source: lo_bianco_2022, quote: \"Superiority of denosumab to zoledronic acid for prevention of skeletal-related events\"}"),
     ("term-not-in-passage", "topics/vertebroplasty.md", "cement leaked out of the bone in 13 of them", "cement leaked out of the bone in 14 of them"),
     ("term-not-in-passage", "topics/side_effects.md", "Tell your care team about any side effects you have.[^team]",
      "Tell your care team if your jaw hurts.[^team]"),  # "own words" may state no medical term
