@@ -30,7 +30,7 @@ WEB_SRC  := web/package.json web/package-lock.json $(wildcard web/src/*)
 CHROMIUM := /usr/bin/chromium
 SUDO     := $(if $(filter 0,$(shell id -u)),,sudo)
 
-.PHONY: help setup web browser services run triage staff test pytest check-content validate test-conversations cross-validate bench audit lock clean
+.PHONY: help setup web browser services run triage staff test pytest check-content review-pack validate test-conversations cross-validate bench audit lock clean
 
 help: ## list the targets and what they do
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-20s %s\n", $$1, $$2}'
@@ -96,6 +96,9 @@ staff: $(VENV)/.installed ## create or reset a staff account for the triage page
 check-content: $(VENV)/.installed ## validate content/ (fields, review dates, scrape gaps, numbers, readability)
 	$(PY) -m bot check-content
 
+review-pack: $(VENV)/.installed ## the clinician's review pack: every sentence the assistant can say, with sources and sign-off status (build/review_pack.html)
+	$(PY) -m bot review-pack
+
 pytest: $(VENV)/.installed $(DB) $(SPACY) $(SAFETY) $(WIDGET) $(CHROMIUM) services ## the pytest suite: unit, safety table, consistency, and integration against real servers (needs the model)
 	$(PY) -m pytest -q
 
@@ -105,7 +108,7 @@ validate: $(VENV)/.installed ## rasa data validate (strict: see bot/data_validat
 test-conversations: setup ## conversation tests in tests/test_stories.yml against the trained model
 	$(PY) -m bot rasa-test
 
-test: setup browser services check-content validate test-conversations pytest ## everything: content checks, data validation, conversation tests, pytest
+test: setup browser services check-content review-pack validate test-conversations pytest ## everything: content checks, the review pack, data validation, conversation tests, pytest
 
 cross-validate: setup ## NLU cross-validation (5 folds); results in results/cross-validation/
 	$(RASA) test nlu --nlu data/nlu.yml --cross-validation --folds 5 --out results/cross-validation

@@ -37,26 +37,31 @@ class ActionAnswerTopic(Action):
 
 
 def send_answer(dispatcher: CollectingDispatcher, answer, offer_helpline: bool = True) -> list:
-    """Speak a ``bot.answers.Answer``: body, each source, review date, then each gap and, when
-    there is a gap, the helpline with its hours (once; not when the caller offers it)."""
-    dispatcher.utter_message(text=answer.body)
+    """Speak a ``bot.answers.Answer``: body, each source (with its own date), when this service
+    wrote it and whether a clinician has checked it, then each gap and, when there is a gap, the
+    helpline with its hours (once; not when the caller offers it)."""
+    # where each paragraph comes from: the web widget shows it as a disclosure under the paragraph
+    dispatcher.utter_message(text=answer.body, json_message={"where_from": answer.where_from})
     for source in answer.sources:
         dispatcher.utter_message(
-            response="utter_source",
-            publisher=source["publisher"],
-            source_title=source["title"],
+            response="utter_source" if source["url"] else "utter_source_no_link",
+            citation=source["citation"],
             section=source["section"],
+            dated=source["dated"],
             url=source["url"],
         )
+    reviewed = bool(answer.reviewed_on)
     dispatcher.utter_message(
-        response="utter_last_reviewed",
-        last_reviewed=answer.last_reviewed,
-        next_review=answer.next_review,
+        response="utter_written_reviewed" if reviewed else "utter_written_unreviewed",
+        written=answer.written,
+        reviewed_on=answer.reviewed_on,
+        reviewed_by=answer.reviewed_by,
         json_message={
             "topic": answer.topic_id,
             "label": answer.label,
             "sources": [{k: s[k] for k in ("source", "title", "publisher", "section", "url")} for s in answer.sources],
-            "last_reviewed": answer.last_reviewed,
+            "written": answer.written,
+            "clinically_reviewed": reviewed,
         },
     )
     for gap in answer.gaps:

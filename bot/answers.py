@@ -6,8 +6,8 @@ using the response templates in ``domain.yml`` (no patient-visible wording lives
 >>> a = answer_for("kyphoplasty", "How long is recovery after kyphoplasty?")
 >>> a.title, a.gaps
 ('Balloon kyphoplasty', ['how long recovery takes or what recovery is like'])
->>> a.sources[0]["section"], a.last_reviewed
-('Kyphoplasty', '30 January 2024')
+>>> a.sources[0]["section"], a.written, a.reviewed_on
+('Kyphoplasty', '1 December 2026', '')
 """
 from __future__ import annotations
 
@@ -24,16 +24,25 @@ MAX_CANDIDATES = 3
 
 @dataclass(frozen=True)
 class Answer:
-    """The parts of a topic answer. Dates are already written out ("30 January 2024")."""
+    """The parts of a topic answer. Dates are already written out ("30 January 2024").
+
+    ``written``: when this service last wrote the words; ``reviewed_on`` / ``reviewed_by``: a
+    clinician's sign-off from ``content/signoff.yml`` for exactly this content, or "" when none.
+    """
 
     topic_id: str
     title: str
     label: str
     body: str
     sources: list[dict]
-    last_reviewed: str
+    written: str
     next_review: str
     gaps: list[str] = field(default_factory=list)
+    reviewed_on: str = ""
+    reviewed_by: str = ""
+    # per paragraph (or list) of ``body``: the sources its sentences come from, each a dict like
+    # ``sources`` (citation, section, dated, url); [] for this service's own signposting
+    where_from: list[list[dict]] = field(default_factory=list)
 
 
 def long_date(iso: str | None) -> str:
@@ -82,15 +91,19 @@ def answer_for(topic_id: str, question: str = "", store: ContentStore | None = N
     topic = store.topic(topic_id)
     if topic is None:
         raise KeyError(topic_id)
+    by_id = {s["source"]: {k: s[k] for k in ("citation", "section", "dated", "url")} for s in topic["sources"]}
     return Answer(
         topic_id=topic["id"],
         title=topic["title"],
         label=topic["label"],
         body=topic["body"],
         sources=topic["sources"],
-        last_reviewed=long_date(topic["last_reviewed"]),
+        written=long_date(topic["written"]),
         next_review=long_date(topic["next_review"]),
         gaps=gaps_mentioned(question, topic["not_covered"], store),
+        reviewed_on=long_date(topic["reviewed_on"]),
+        reviewed_by=topic["reviewed_by"] or "",
+        where_from=[[by_id[s] for s in block if s in by_id] for block in topic["where_from"]],
     )
 
 

@@ -2,6 +2,7 @@
 
 - ``check-content``  validate content/ and print each topic's reading grade (exit 1 on problems)
 - ``build-db``       build the content database (build/content.db)
+- ``review-pack``    write the clinician's review pack (build/review_pack.html) of every sentence
 - ``build-spacy``    build the project's spaCy pipeline (build/spacy/en_bones)
 - ``validate-data``  ``rasa data validate``, failing on any warning but the allowed ones
 - ``run``            start the Rasa server, action server and chat page; chat in this terminal too
@@ -39,12 +40,26 @@ def _check_content(args) -> int:
     print(f"reading grade (Flesch-Kincaid, limit {MAX_READING_GRADE:.0f}):")
     for topic_id, grade in sorted(grades.items()):
         print(f"  {topic_id:32} {grade:5.1f}")
+    from bot.signoff import report
+
+    for line in report(content):
+        print(line)
     for problem in problems:
         print(f"check-content: {problem}", file=sys.stderr)
     if problems:
         print(f"check-content: FAILED with {len(problems)} problem(s)", file=sys.stderr)
         return 1
     print(f"check-content: OK, {len(content.topics)} topics, {len(content.sources)} sources")
+    return 0
+
+
+def _review_pack(args) -> int:
+    from bot.content import load_content
+    from bot.paths import build_dir
+    from bot.review_pack import write_review_pack
+
+    path = write_review_pack(load_content(args.content), Path(args.output or build_dir() / "review_pack.html"))
+    print(f"review-pack: wrote {path}")
     return 0
 
 
@@ -237,6 +252,10 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("check-content", help="validate content/ (exit 1 on any problem)")
     p.add_argument("--content", type=Path, default=None, help="content folder (default: content/)")
     p.set_defaults(func=_check_content)
+    p = sub.add_parser("review-pack", help="write the clinician's review pack: every sentence the assistant can say")
+    p.add_argument("--content", type=Path, default=None)
+    p.add_argument("--output", type=Path, default=None, help="default: build/review_pack.html")
+    p.set_defaults(func=_review_pack)
     p = sub.add_parser("build-db", help="build the content database")
     p.add_argument("--content", type=Path, default=None)
     p.add_argument("--output", default=None)

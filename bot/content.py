@@ -6,6 +6,9 @@ Layout::
     content/gaps.yml         things people ask that the content does not cover
     content/lexicon.yml      names of procedures and medicines, brand names and misspellings
     content/topics/<id>.md   one topic: YAML front matter between '---' lines, then the body
+                             (its sentences marked with the passage that supports them, see
+                             ``bot.provenance``)
+    content/signoff.yml      the clinicians' sign-off record (see ``bot.signoff``)
 
 Parsing is forgiving: a malformed file becomes a ``ContentError`` that names the file, and
 ``bot.validate`` turns the rest into a list of problems.
@@ -25,8 +28,9 @@ from pathlib import Path
 import yaml
 
 from bot.paths import content_dir
+from bot.provenance import Passage, parse_passages, strip_markers
 
-TOPIC_FIELDS = ("id", "title", "label", "last_reviewed", "next_review", "sources", "not_covered")
+TOPIC_FIELDS = ("id", "title", "label", "written", "next_review", "sources", "passages", "not_covered")
 
 
 class ContentError(ValueError):
@@ -45,6 +49,9 @@ class Source:
     last_reviewed: dt.date | None
     next_review: dt.date | None
     references: tuple[dict, ...] = ()
+    citation: str = ""  # patient-visible: who, title, journal, year
+    dated: str = ""  # patient-visible: when the source itself was written or reviewed
+    kind: str = ""  # "patient page", "paper", "safety specification"...
 
     @cached_property
     def text(self) -> str:
@@ -97,13 +104,17 @@ class Topic:
     id: str
     title: str
     label: str
-    last_reviewed: dt.date | None
+    written: dt.date | None  # when this service last wrote the words a patient reads
     next_review: dt.date | None
     sources: tuple[SourceRef, ...]
     not_covered: tuple[str, ...]
-    body: str
+    body: str  # what the patient reads (no provenance markers)
     path: Path
     missing: tuple[str, ...] = field(default=())
+    marked_body: str = ""  # the body as written, with its [^passage] markers
+    passages: dict[str, Passage] = field(default_factory=dict)
+    passage_problems: tuple[str, ...] = ()
+    claims_review: bool = False  # the front matter states a review date of its own
 
     @property
     def intent(self) -> str:
@@ -121,6 +132,24 @@ class Content:
     lexicon: dict
     duplicate_ids: tuple[tuple[str, Path], ...] = ()
     root: Path = field(default_factory=content_dir)
+    glossary: dict = field(default_factory=dict)  # term -> {explain: patient-visible words}
+    key_terms: dict = field(default_factory=dict)  # term -> words its passage must use
+    signoff: dict = field(default_factory=dict)  # content/signoff.yml as read
+
+
+def lexicon_entries(lexicon: dict):
+    """Each name of ``lexicon.yml`` as ``(label, topic_id, name, context)``.
+
+    An entry is a name, or ``{name: ..., context: ...}`` when the name is mostly used for
+    something this content is not about (``context: osteoporosis``).
+    """
+    for label, by_topic in (lexicon or {}).items():
+        for topic_id, variants in (by_topic or {}).items():
+            for entry in variants or ():
+                if isinstance(entry, dict):
+                    yield str(label), str(topic_id), str(entry.get("name") or ""), str(entry.get("context") or "")
+                else:
+                    yield str(label), str(topic_id), str(entry), ""
 
 
 def _read_yaml(path: Path) -> dict:
@@ -162,7 +191,9 @@ def parse_topic(path: Path) -> Topic:
     missing = [name for name in TOPIC_FIELDS if meta.get(name) in (None, "") and name != "not_covered"]
     if "not_covered" not in meta:
         missing.append("not_covered")
-    body = match.group(2).strip()
+    marked_body = match.group(2).strip()
+    body = strip_markers(marked_body)
+    passages, passage_problems = parse_passages(meta.get("passages"))
     if not body:
         missing.append("body")
     refs = []
@@ -175,13 +206,17 @@ def parse_topic(path: Path) -> Topic:
         id=str(meta.get("id") or ""),
         title=str(meta.get("title") or ""),
         label=str(meta.get("label") or ""),
-        last_reviewed=_as_date(meta.get("last_reviewed")),
+        written=_as_date(meta.get("written")),
         next_review=_as_date(meta.get("next_review")),
         sources=tuple(refs),
         not_covered=tuple(str(g) for g in (meta.get("not_covered") or ())),
         body=body,
         path=path,
         missing=tuple(missing),
+        marked_body=marked_body,
+        passages=passages,
+        passage_problems=tuple(passage_problems),
+        claims_review=any(k in meta for k in ("last_reviewed", "reviewed", "reviewed_by")),
     )
 
 
@@ -200,14 +235,25 @@ def load_content(root: Path | None = None) -> Content:
             last_reviewed=_as_date(raw.get("last_reviewed")),
             next_review=_as_date(raw.get("next_review")),
             references=tuple(raw.get("references") or ()),
+            citation=str(raw.get("citation") or ""),
+            dated=str(raw.get("dated") or ""),
+            kind=str(raw.get("kind") or ""),
         )
+    lexicon_path = root / "lexicon.yml"
+    lexicon = _read_yaml(lexicon_path) if lexicon_path.exists() else {}
+    # a gap with `context: X` is also cued by every lexicon name marked `context: X`
+    context_names: dict[str, list[str]] = {}
+    for _label, _topic, name, context in lexicon_entries(lexicon):
+        if context:
+            context_names.setdefault(context, []).append(name.lower())
     gaps = {
-        gid: Gap(gid, str((raw or {}).get("what") or ""), tuple((raw or {}).get("cues") or ()),
+        gid: Gap(gid, str((raw or {}).get("what") or ""),
+                 tuple((raw or {}).get("cues") or ()) + tuple(context_names.get(str((raw or {}).get("context") or ""), ())),
                  bool((raw or {}).get("all_topics")))
         for gid, raw in _read_yaml(root / "gaps.yml").items()
     }
-    lexicon_path = root / "lexicon.yml"
-    lexicon = _read_yaml(lexicon_path) if lexicon_path.exists() else {}
+    optional = {name: (_read_yaml(root / f"{name}.yml") if (root / f"{name}.yml").exists() else {})
+                for name in ("glossary", "key_terms", "signoff")}
     topics: dict[str, Topic] = {}
     duplicates = []
     for path in sorted((root / "topics").glob("*.md")):
@@ -216,4 +262,4 @@ def load_content(root: Path | None = None) -> Content:
             duplicates.append((topic.id, path))
             continue
         topics[topic.id] = topic
-    return Content(topics, sources, gaps, lexicon, tuple(duplicates), root)
+    return Content(topics, sources, gaps, lexicon, tuple(duplicates), root, **optional)

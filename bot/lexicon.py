@@ -17,7 +17,7 @@ import json
 from functools import lru_cache
 from importlib import resources
 
-from bot.content import load_content
+from bot.content import lexicon_entries, load_content
 
 FUZZY_MIN_LENGTH = 6
 FUZZY_MIN_RATIO = 85.0
@@ -47,11 +47,7 @@ class Lexicon:
     @classmethod
     def from_mapping(cls, mapping: dict) -> "Lexicon":
         """Build from the ``{LABEL: {topic_id: [names]}}`` shape of ``lexicon.yml``."""
-        names = {}
-        for label, by_topic in (mapping or {}).items():
-            for topic_id, variants in (by_topic or {}).items():
-                for name in variants or ():
-                    names[str(name).lower()] = (str(label), str(topic_id))
+        names = {name.lower(): (label, topic_id) for label, topic_id, name, _ in lexicon_entries(mapping)}
         return cls(names)
 
     @classmethod

@@ -20,6 +20,7 @@ from pathlib import Path
 import sqlite_utils
 
 from bot.content import Content, load_content
+from bot.provenance import block_passages
 from bot.paths import content_db_path
 from bot.validate import plain_text
 
@@ -43,11 +44,16 @@ def build_database(content: Content, path: Path) -> Path:
                 "url": s.url,
                 "last_reviewed": s.last_reviewed.isoformat() if s.last_reviewed else None,
                 "next_review": s.next_review.isoformat() if s.next_review else None,
+                "citation": s.citation,
+                "dated": s.dated,
             }
             for s in content.sources.values()
         ),
         pk="id",
     )
+    from bot.signoff import signoff_status
+
+    signed = signoff_status(content)
     db["topics"].insert_all(
         (
             {
@@ -56,10 +62,13 @@ def build_database(content: Content, path: Path) -> Path:
                 "label": t.label,
                 "body": t.body,
                 "text": plain_text(t.body),
-                "last_reviewed": t.last_reviewed.isoformat() if t.last_reviewed else None,
+                "written": t.written.isoformat() if t.written else None,
                 "next_review": t.next_review.isoformat() if t.next_review else None,
+                # a clinical review date only from content/signoff.yml, and only while the hash matches
+                **_review_columns(signed.get(f"topic:{t.id}")),
                 "sources": json.dumps([{"source": r.source, "section": r.section} for r in t.sources]),
                 "not_covered": json.dumps(list(t.not_covered)),
+                "where_from": json.dumps(_where_from(t)),
             }
             for t in content.topics.values()
         ),
@@ -75,6 +84,26 @@ def build_database(content: Content, path: Path) -> Path:
     db.conn.close()
     tmp.replace(path)
     return path
+
+
+def _where_from(topic) -> list[list[str]]:
+    """Per paragraph (or list) of the body, the ids of the sources its sentences come from
+    (this service's own signposting names none)."""
+    blocks = []
+    for ids in block_passages(topic.marked_body):
+        sources: list[str] = []
+        for pid in ids:
+            passage = topic.passages.get(pid)
+            if passage and passage.source and passage.source not in sources:
+                sources.append(passage.source)
+        blocks.append(sources)
+    return blocks
+
+
+def _review_columns(status) -> dict:
+    if status is None or not status.signed:
+        return {"reviewed_on": None, "reviewed_by": None}
+    return {"reviewed_on": status.date.isoformat() if status.date else None, "reviewed_by": status.reviewer}
 
 
 def fts_query(text: str) -> str:
@@ -117,10 +146,12 @@ class ContentStore:
         row = dict(row)
         row["sources"] = json.loads(row["sources"])
         row["not_covered"] = json.loads(row["not_covered"])
+        row["where_from"] = json.loads(row.get("where_from") or "[]")
         source_rows = {s["id"]: s for s in self.db["sources"].rows}
         for ref in row["sources"]:
             src = source_rows.get(ref["source"], {})
-            ref.update(title=src.get("title", ""), publisher=src.get("publisher", ""), url=src.get("url", ""))
+            ref.update(title=src.get("title", ""), publisher=src.get("publisher", ""), url=src.get("url", ""),
+                       citation=src.get("citation", ""), dated=src.get("dated", ""))
         return row
 
     def topic(self, topic_id: str) -> dict | None:

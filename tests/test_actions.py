@@ -24,13 +24,17 @@ def _run(action, tracker):
 
 def test_answer_sends_body_sources_review_date_and_sets_topic():
     messages, events = _run(ActionAnswerTopic(), make_tracker("what is vertebroplasty", "ask_vertebroplasty"))
-    assert [m.get("response") for m in messages] == [None, "utter_source", "utter_source", "utter_last_reviewed"]
+    assert [m.get("response") for m in messages] == [
+        None, "utter_source", "utter_source", "utter_source", "utter_written_unreviewed"]
     assert messages[0]["text"].startswith("Vertebroplasty is a form of cementoplasty")
-    assert messages[1]["section"] == "Vertebroplasty" and messages[1]["publisher"] == "Cancer Research UK"
+    assert messages[1]["section"] == "Vertebroplasty" and messages[1]["citation"].startswith("Cancer Research UK")
+    assert messages[1]["dated"] == "page last reviewed by Cancer Research UK on 30 January 2024"
     assert messages[1]["url"].startswith("https://www.cancerresearchuk.org/")
-    assert messages[3]["last_reviewed"] == "30 January 2024" and messages[3]["next_review"] == "31 January 2027"
-    assert messages[3]["custom"]["topic"] == "vertebroplasty"
-    assert messages[3]["custom"]["label"] == "vertebroplasty"
+    assert messages[3]["url"] == "https://doi.org/10.3892/etm.2021.10159"
+    # no clinician has signed it off (content/signoff.yml), so nothing claims a review
+    assert messages[4]["written"] == "1 December 2026" and messages[4]["reviewed_on"] == ""
+    assert messages[4]["custom"]["topic"] == "vertebroplasty" and messages[4]["custom"]["clinically_reviewed"] is False
+    assert messages[4]["custom"]["label"] == "vertebroplasty"
     assert events == [SlotSet("last_topic", "vertebroplasty"), SlotSet("last_subject", "vertebroplasty")]
 
 
@@ -39,7 +43,7 @@ def test_answer_says_what_it_does_not_cover():
         ActionAnswerTopic(), make_tracker("How long is recovery after kyphoplasty?", "ask_kyphoplasty")
     )
     assert [m.get("response") for m in messages] == [
-        None, "utter_source", "utter_source", "utter_last_reviewed", "utter_not_covered", "utter_helpline_closed"]
+        None, "utter_source", "utter_source", "utter_written_unreviewed", "utter_not_covered", "utter_helpline_closed"]
     assert "balloon" in messages[0]["text"].lower()
     assert messages[4]["gap"] == "how long recovery takes or what recovery is like"
     assert messages[5]["next_open"] == "on Monday at 9am" and messages[5]["phone"] == "0808 800 4040"
@@ -134,7 +138,7 @@ def test_followup_without_a_gap_gives_the_topic_again():
 
     tracker = make_tracker("tell me more", "followup_question", slots={"last_topic": "denosumab"})
     messages, events = _run(ActionAnswerFollowup(), tracker)
-    assert [m.get("response") for m in messages] == [None, "utter_source", "utter_source", "utter_last_reviewed"]
+    assert [m.get("response") for m in messages] == [None, "utter_source", "utter_source", "utter_written_unreviewed"]
     assert events == [SlotSet("last_topic", "denosumab")]
 
 

@@ -16,6 +16,9 @@ from bot.answers import answer_for, candidate_topics, topic_for_intent
         ("denosumab", "how much denosumab should I take", "doses"),
         ("nice_access", "what are waiting times for it near me", "waiting times"),
         ("percutaneous_cementoplasty", "is cementoplasty safe?", "risks"),
+        ("bone_pain_treatments", "what are the side effects of radiotherapy?", "radiotherapy"),
+        ("nice_access", "does this apply in Scotland?", "Scotland"),
+        ("denosumab", "is prolia the same thing?", "osteoporosis"),
     ],
 )
 def test_gaps_are_named(store, topic, question, gap):
@@ -39,8 +42,11 @@ def test_no_gap_when_the_topic_covers_the_question(store, topic, question):
 def test_answer_has_body_sources_and_dates(store):
     answer = answer_for("vertebroplasty", "", store)
     assert "8 out of 10" in answer.body
-    assert [s["section"] for s in answer.sources] == ["Vertebroplasty", "3.5 Surgical and Interventional Treatments"]
-    assert answer.last_reviewed == "30 January 2024" and answer.next_review == "31 January 2027"
+    assert [s["source"] for s in answer.sources] == ["cruk_2024", "lo_bianco_2022", "xu_2021"]
+    assert answer.sources[1]["section"] == "3.5. Surgical and Interventional Treatments"
+    # the date this service wrote it; no clinician has signed it off (content/signoff.yml)
+    assert answer.written == "1 December 2026" and answer.next_review == "31 January 2027"
+    assert (answer.reviewed_on, answer.reviewed_by) == ("", "")
 
 
 def test_unknown_topic_raises(store):

@@ -35,9 +35,11 @@ def test_topic_answer_has_body_source_and_review_date(assistant):
     text = _texts(messages)
     assert "Small balloons are put into the spine" in text
     assert 'Source: Cancer Research UK, "Strengthening painful bones", section "Kyphoplasty"' in text
-    assert "last reviewed on 30 January 2024" in text
+    assert "(page last reviewed by Cancer Research UK on 30 January 2024)" in text
+    assert "No clinician has checked it for this service yet" in text
     custom = [m["custom"] for m in messages if m.get("custom")]
-    assert custom and custom[0]["topic"] == "kyphoplasty"
+    assert custom and custom[0]["where_from"][0][0]["section"] == "Kyphoplasty"  # with the body
+    assert [c["topic"] for c in custom if "topic" in c] == ["kyphoplasty"]
 
 
 def test_uncovered_question_gets_what_is_known_and_an_honest_gap(assistant):

@@ -79,8 +79,8 @@ def test_a_full_conversation_with_sources_review_date_and_feedback(page, assista
     assert sources.count() == 2
     link = sources.first.locator("a")
     assert link.get_attribute("href").startswith("https://") and link.get_attribute("rel") == "noopener noreferrer"
-    reviewed = page.locator('.msg-bot[data-kind="utter_last_reviewed"]')
-    assert "last reviewed on 30 January 2024" in reviewed.inner_text()
+    reviewed = page.locator('.msg-bot[data-kind="utter_written_unreviewed"]')
+    assert "No clinician has checked it for this service yet" in reviewed.inner_text()
 
     feedback = reviewed.get_by_role("group", name=TEXT["helpful_question"])
     feedback.get_by_role("button", name=TEXT["helpful_yes"]).click()
@@ -99,6 +99,26 @@ def test_a_full_conversation_with_sources_review_date_and_feedback(page, assista
     tracker = assistant.tracker(conversation)
     assert tracker["active_loop"]["name"] == "callback_form"
     assert {e["input_channel"] for e in tracker["events"] if e["event"] == "user"} == {"webchat"}
+
+
+def test_each_paragraph_says_where_it_comes_from_by_keyboard(page):
+    say(page, "what is vertebroplasty?")
+    body = page.locator("#chat-log .msg-bot").first
+    disclosures = body.locator("details.where-from")
+    # one under each paragraph with a source: all 6 of vertebroplasty's paragraphs have one
+    assert disclosures.count() == 6
+    first = disclosures.first
+    assert first.locator("summary").inner_text() == TEXT["where_from"]
+    assert not first.evaluate("d => d.open")
+    first.locator("summary").focus()
+    page.keyboard.press("Enter")  # a native <details>: Enter opens it, no script needed
+    assert first.evaluate("d => d.open")
+    assert 'Cancer Research UK, "Strengthening painful bones", section "Vertebroplasty"' in first.inner_text()
+    study = disclosures.last  # "Is it safe?", with the leak study
+    study.locator("summary").focus()
+    page.keyboard.press("Enter")
+    assert "Experimental and Therapeutic Medicine" in study.inner_text()
+    assert study.locator('a[href="https://doi.org/10.3892/etm.2021.10159"]').count() == 1
 
 
 def test_a_reload_keeps_the_conversation(page, assistant):

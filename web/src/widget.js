@@ -58,11 +58,33 @@ function appendInline(parent, text, texts) {
   parent.appendChild(document.createTextNode(text.slice(last)));
 }
 
-// Paragraphs (blank lines), lists ("- " lines) and line breaks.
-function appendRich(parent, text, texts) {
+// "Where this comes from" under one paragraph: a native <details> disclosure (keyboard and
+// screen-reader accessible without script), one line a source, filled from content/web.yml.
+function whereFrom(sources, texts) {
+  const box = el("details", "where-from");
+  box.appendChild(el("summary", "", texts.where_from));
+  const list = el("ul");
+  for (const source of sources) {
+    const item = el("li");
+    const line = String(texts.where_from_item || "{citation}")
+      .replace("{citation}", source.citation || "")
+      .replace("{section}", source.section || "")
+      .replace("{dated}", source.dated || "");
+    appendInline(item, source.url ? `${line} ${source.url}` : line, texts);
+    list.appendChild(item);
+  }
+  box.appendChild(list);
+  return box;
+}
+
+// Paragraphs (blank lines), lists ("- " lines) and line breaks. ``whereFromBlocks`` (optional):
+// for each block, the sources it comes from; a block with sources gets a disclosure after it.
+function appendRich(parent, text, texts, whereFromBlocks) {
+  let index = -1;
   for (const block of String(text).split(/\n\s*\n/)) {
     const lines = block.split("\n").filter((line) => line.trim() !== "");
     if (!lines.length) continue;
+    index += 1;
     if (lines.every((line) => LIST_ITEM.test(line))) {
       const list = el("ul");
       for (const line of lines) {
@@ -79,6 +101,8 @@ function appendRich(parent, text, texts) {
       });
       parent.appendChild(para);
     }
+    const sources = Array.isArray(whereFromBlocks) ? whereFromBlocks[index] : null;
+    if (Array.isArray(sources) && sources.length) parent.appendChild(whereFrom(sources, texts));
   }
 }
 
@@ -171,6 +195,7 @@ class ChatWidget {
       kind: message.kind || "",
       buttons: Array.isArray(message.buttons) ? message.buttons : [],
       topic: (message.custom && message.custom.topic) || "",
+      whereFrom: (message.custom && Array.isArray(message.custom.where_from) && message.custom.where_from) || null,
     });
   }
 
@@ -188,7 +213,7 @@ class ChatWidget {
     item.appendChild(el("span", "visually-hidden", who + " "));
     const body = el("div", "msg-body");
     if (entry.from === "user") body.appendChild(el("p", "", entry.text));
-    else appendRich(body, entry.text, this.texts);
+    else appendRich(body, entry.text, this.texts, entry.whereFrom);
     item.appendChild(body);
     if (entry.buttons && entry.buttons.length && !entry.chosen) {
       item.appendChild(this.renderButtons(entry, index));
