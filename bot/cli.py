@@ -117,18 +117,30 @@ def _evaluate(args) -> int:
     from collections import Counter
 
     rows = _read_questions(args.file)
-    totals, right = Counter(), Counter()
+    totals, right, confusion = Counter(), Counter(), Counter()
+    clarifying = wrong_topic = 0
     for row, reply in _ask_all(rows):
         expected = row.get("expected_topic") or row.get("label")
         ok = reply.label == expected
         totals[expected] += 1
         right[expected] += ok
+        got = "which did you mean?" if reply.clarifying else reply.label
+        confusion[(expected, got)] += 1
+        clarifying += reply.clarifying
+        # the worst kind: a topic answer (or emergency advice) given confidently for another subject
+        wrong_topic += (not ok) and not reply.clarifying and reply.label != "out_of_scope"
         if args.verbose:
             print(json.dumps({"ok": ok, "expected": expected} | reply.as_json(), ensure_ascii=False), flush=True)
     for label in sorted(totals):
         print(f"{label:20} {right[label]:3}/{totals[label]:<3} = {100 * right[label] / totals[label]:5.1f}%")
-    n, m = sum(right.values()), sum(totals.values())
-    print(f"topic accuracy: {n}/{m} = {100 * n / max(m, 1):.1f}%")
+    n, m = sum(right.values()), max(sum(totals.values()), 1)
+    print("confusion (expected -> got: count), misses only:")
+    for (expected, got), count in sorted(confusion.items()):
+        if expected != got:
+            print(f"  {expected:20} -> {got:22} {count}")
+    print(f"wrong topic (answered about another subject): {wrong_topic}/{m} = {100 * wrong_topic / m:.1f}%")
+    print(f"'which did you mean?': {clarifying}/{m} = {100 * clarifying / m:.1f}%")
+    print(f"topic accuracy: {n}/{m} = {100 * n / m:.1f}%")
     return 0
 
 

@@ -259,3 +259,11 @@ def test_the_server_settles_once_started_info_logs_kept_and_start_up_objects_fro
     assert "INFO     channels.server_start  - log level set back to INFO (loading the model had changed it to WARNING)" in log
     frozen = re.findall(r"INFO +channels\.server_start +- garbage collector: (\d+) objects loaded at start-up", log)
     assert len(frozen) == 1 and int(frozen[0]) > 100_000, frozen  # once, though three channels register it
+
+
+def test_an_over_long_message_is_checked_for_red_flags_before_it_is_refused(assistant, handoffs_db):
+    sender = _sender()
+    text = _texts(assistant.send(sender, "Sorry for the long message. " * 200 + "Since last night my legs have gone numb."))
+    assert "spinal cord compression" in text and "999" in text  # the urgent advice, first
+    assert "too long" in text  # then the channel's own reply
+    assert [h for h in list_handoffs(handoffs_db) if h["conversation_id"] == sender]

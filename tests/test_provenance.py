@@ -107,7 +107,7 @@ PROVENANCE_BREAKAGES = [
     ("passage-not-in-source", "topics/kyphoplasty.md", "quote: \"Trials have shown that this technique",
      "quote: \"Trials of 500 people have shown that this technique"),
     ("passage-not-in-source", "topics/kyphoplasty.md", "  - source: lo_bianco_2022\n    section: \"3.5. Surgical and Interventional Treatments\"\n", ""),
-    ("passage-not-in-source", "topics/warning_signs.md", "spec: spinal_cord_compression", "spec: no_such_flag"),
+    ("passage-not-in-source", "topics/warning_signs.md", "spec: mscc_limb_weakness", "spec: no_such_flag"),
     ("passage-not-in-source", "topics/denosumab.md",  # a title in the paper's reference list supports nothing
      "survival: {source: lo_bianco_2022, quote: \"However, no significant differences were observed between the two treatments in survival\"}",
      "survival: {source: lo_bianco_2022, quote: \"Superiority of denosumab to zoledronic acid for prevention of skeletal-related events\"}"),
