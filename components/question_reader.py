@@ -14,9 +14,10 @@ from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.shared.nlu.constants import INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from bot.understanding.question import decide
+from bot.understanding.question import WEAK, decide
 from components.intent_override import IntentOverride
 
+UNSURE_BELOW = 0.45  # the FallbackClassifier's threshold (config.yml): below it the person would be asked
 LEFT_ALONE = {"request_callback", "stop", "affirm", "deny", "greet", "goodbye", "thank", "restart", "bot_challenge",
               "alternative_claim"}  # "cannabis oil cures cancer" gets the reply that does not agree, not "not covered"
 
@@ -39,6 +40,9 @@ class QuestionReader(IntentOverride):
             decision = decide(message.get(TEXT))
             if decision is None or same_family(intent, f"ask_{decision.topic}"):
                 continue
+            confidence = (message.get(INTENT) or {}).get("confidence") or 0.0
+            if decision.reason == WEAK and confidence >= UNSURE_BELOW:
+                continue  # only a condition named: the classifier's confident choice stands
             if decision.reason == "named" and decision.topic == "cementoplasty" and same_kind(intent, decision.topic):
                 continue  # "inject cement into her back": the classifier's vertebroplasty is finer than "cement"
             super().process([message])

@@ -39,6 +39,7 @@ NICE = re.compile(r"\bNICE\b")  # the institute, written in capitals; "nice" is 
 PROCEDURES = ("vertebroplasty", "kyphoplasty", "percutaneous_cementoplasty", "cementoplasty")
 QUESTION_WORD = re.compile(r"^\W*(?:what|which|how|why|when|where|who|is|are|can|could|does|do|should|will|would|"
                            r"has|have|may|any|tell|explain|please|i need|i want|i'd like|looking for)\b", re.IGNORECASE)
+WEAK = "condition named"  # a reading that only names a condition: used when the classifier is unsure
 _SENTENCE = re.compile(r"(?<=[.!?\n])\s+")
 
 
@@ -161,6 +162,9 @@ def decide(text: str) -> Decision | None:
         return Decision("side_effects", "side effect named")
     if ("nice_access" in others or NICE.search(text)) and "nhs_access" in reading.asks:
         return Decision("nice_access", "nhs access")
+    for general in ("pathological_fractures", "bone_pain_treatments"):  # bone mets, broken bones, bone pain
+        if general in others:
+            return Decision(general, WEAK)
     return None
 
 
