@@ -134,7 +134,7 @@ class ConceptMatcher:
         forms = []
         for token in doc:
             found = _forms(token)
-            if not (found & set(self._phrases)):
+            if not any(form in self._phrases for form in found):
                 corrected = self._corrected(token.lower_)
                 if corrected:
                     found.add(corrected)

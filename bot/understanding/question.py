@@ -145,7 +145,7 @@ def decide(text: str) -> Decision | None:
     """The topic ``text`` is about when its reading makes that clear, else None (the classifier decides)."""
     reading = read(text)
     named = reading.named
-    question_named = [s for s in read(question_part(text)).named] if named else []
+    question_named = [t for _, t in _subjects(question_part(text)) if t in MEDICINES + PROCEDURES] if named else []
     if named and (question_named or not reading.out_of_scope):
         subject = (question_named or list(named))[0]
         if {"denosumab", "bisphosphonates"} <= set(named) and "comparison" in reading.asks:
