@@ -4,9 +4,15 @@ processes, e.g. ``redis://:password@127.0.0.1:6379/2``), in Redis, so the limit 
 them. Keys are hashed: no sender id or network address is stored in Redis as it is.
 
 ``BOT_RATE_PER_SENDER`` (default 30 a minute) and ``BOT_RATE_PER_ADDRESS`` (default 300 a minute;
-one address may be a whole hospital behind one router); 0 turns a limit off. If Redis cannot be
-reached the message is let through and the error logged: a person is never refused because the
-counter is down.
+one address may be a whole hospital behind one router); 0 turns a limit off. ``BOT_RATE_SESSIONS_PER_ADDRESS``
+(default 60 a minute) limits new web chat sessions per address, and ``BOT_RATE_FEEDBACK_PER_SENDER``
+(default 30 a minute) "was this helpful?" answers per conversation.
+
+Redis is asked without blocking the event loop (``redis.asyncio``) and for at most
+``BOT_RATE_LIMIT_REDIS_TIMEOUT`` seconds (default 0.5). If it fails or does not answer in time -
+down, or up and silent - the message is counted in the process instead, the error is logged once,
+and Redis is not asked again for ``REDIS_RETRY_S`` seconds: a person is never refused, nor kept
+waiting, because the counter is down, and nobody else's conversation waits for it either.
 
 >>> limits = RateLimiter(2, window_s=60)
 >>> [limits.allow("sue", now=t) for t in (0, 1, 2, 61.5)]
@@ -14,6 +20,7 @@ counter is down.
 """
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import logging
 import os
@@ -68,36 +75,59 @@ return 1
 """
 
 
-class RedisRateLimiter:
-    """The same sliding window, shared by every process through Redis (``client``: redis-py)."""
+REDIS_RETRY_S = 5.0  # after a failure, count in the process for this long before asking Redis again
 
-    def __init__(self, limit: int, client, prefix: str, window_s: float = 60.0):
+
+class RedisRateLimiter:
+    """The same sliding window, shared by every process through Redis (``client``: a
+    ``redis.asyncio`` client), with an in-process window standing in while Redis fails."""
+
+    def __init__(self, limit: int, client, prefix: str, window_s: float = 60.0, timeout_s: float = 0.5):
         self.limit = limit
         self.window_ms = int(window_s * 1000)
         self.prefix = prefix
+        self.timeout_s = timeout_s
         self._script = client.register_script(_SLIDING_WINDOW)
+        self.stand_in = RateLimiter(limit, window_s)
+        self._down_until = 0.0
 
-    def allow(self, key: str, now: float | None = None) -> bool:
-        """Count one message for ``key``; False when it is over the limit. True if Redis fails."""
+    async def allow(self, key: str) -> bool:
+        """Count one message for ``key``; False when it is over the limit. Counted in the process
+        while Redis is failing (see the module docstring)."""
         if self.limit <= 0:
             return True
+        if time.monotonic() < self._down_until:
+            return self.stand_in.allow(key)
         hashed = hashlib.sha256(key.encode()).hexdigest()[:32]
         try:
-            return bool(self._script(keys=[f"{self.prefix}:{hashed}"],
-                                     args=[self.limit, self.window_ms, uuid.uuid4().hex]))
-        except Exception as error:  # noqa: BLE001 - the counter is down: let the person through
-            logger.error("rate limit counter unavailable (%s); message let through", type(error).__name__)
-            return True
+            return bool(await asyncio.wait_for(
+                self._script(keys=[f"{self.prefix}:{hashed}"], args=[self.limit, self.window_ms, uuid.uuid4().hex]),
+                timeout=self.timeout_s))
+        except Exception as error:  # noqa: BLE001 - the counter is down or silent: never block people
+            self._down_until = time.monotonic() + REDIS_RETRY_S
+            logger.error("rate limit counter unavailable (%s); counting in this process for %.0f s",
+                         type(error).__name__, REDIS_RETRY_S)
+            return self.stand_in.allow(key)
+
+
+class InProcessLimiter(RateLimiter):
+    """``RateLimiter`` with the awaitable ``allow`` the channels use (nothing to wait for)."""
+
+    async def allow(self, key: str, now: float | None = None) -> bool:  # type: ignore[override]
+        """Count one message for ``key``; False when it is over the limit."""
+        return super().allow(key, now)
 
 
 def _limiter(limit: int, prefix: str):
+    """An awaitable limiter: shared through Redis when ``BOT_RATE_LIMIT_REDIS_URL`` is set."""
     url = os.environ.get(REDIS_ENV)
     if not url:
-        return RateLimiter(limit)
-    import redis
+        return InProcessLimiter(limit)
+    import redis.asyncio
 
-    client = redis.Redis.from_url(url, socket_timeout=1, socket_connect_timeout=1)
-    return RedisRateLimiter(limit, client, prefix=f"bones:rate:{prefix}")
+    timeout = float(os.environ.get("BOT_RATE_LIMIT_REDIS_TIMEOUT", 0.5))
+    client = redis.asyncio.Redis.from_url(url, socket_timeout=timeout, socket_connect_timeout=timeout)
+    return RedisRateLimiter(limit, client, prefix=f"bones:rate:{prefix}", timeout_s=timeout)
 
 
 class ChannelLimits:
@@ -107,9 +137,14 @@ class ChannelLimits:
     def __init__(self, channel: str = "channel") -> None:
         self.per_sender = _limiter(int(os.environ.get("BOT_RATE_PER_SENDER", 30)), f"{channel}:sender")
         self.per_address = _limiter(int(os.environ.get("BOT_RATE_PER_ADDRESS", 300)), f"{channel}:address")
+        self.sessions_per_address = _limiter(int(os.environ.get("BOT_RATE_SESSIONS_PER_ADDRESS", 60)),
+                                             f"{channel}:sessions")
+        self.feedback_per_sender = _limiter(int(os.environ.get("BOT_RATE_FEEDBACK_PER_SENDER", 30)),
+                                            f"{channel}:feedback")
 
-    def allow(self, sender: str, address: str | None = None) -> bool:
-        """Whether this message may go on (both limits are counted)."""
-        sender_ok = self.per_sender.allow(sender)
-        address_ok = address is None or self.per_address.allow(address)
+    async def allow(self, sender: str, address: str | None = None) -> bool:
+        """Whether this message may go on (both limits are counted, at the same time)."""
+        if address is None:
+            return await self.per_sender.allow(sender)
+        sender_ok, address_ok = await asyncio.gather(self.per_sender.allow(sender), self.per_address.allow(address))
         return sender_ok and address_ok

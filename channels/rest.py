@@ -20,6 +20,7 @@ from sanic.request import Request
 from bot.incoming import TOO_LONG, incoming
 from bot.plain_text import messaging_words
 from bot.rate_limit import ChannelLimits
+from channels.addresses import client_address
 from channels.refused import advice_for_refused
 from channels.server_start import settle_after_start
 from channels.turns import process_turns
@@ -27,10 +28,6 @@ from channels.turns import process_turns
 logger = logging.getLogger(__name__)
 
 SENDER = re.compile(r"[\w.:@-]{1,128}")
-
-
-def _client_address(request: Request) -> str:
-    return request.remote_addr or request.ip or ""
 
 
 def _message(recipient_id: str, text: str, buttons=()) -> dict:
@@ -73,7 +70,7 @@ class StrictRestInput(InputChannel):
             text = incoming(raw)
             if text is None:
                 return response.json({"error": "the 'message' is empty"}, status=400)
-            if not self.limits.allow(sender, _client_address(request)):
+            if not await self.limits.allow(sender, client_address(request)):
                 advice = await advice_for_refused(raw, sender, self.name())  # checked before it is refused
                 first = [_message(sender, advice.text, advice.buttons)] if advice else []
                 return response.json(first + [{"recipient_id": sender, "text": messaging_words()["slow_down"]}],

@@ -12,8 +12,10 @@ What it changes from Rasa 3.6's ``SocketIOInput`` (configured in ``credentials.y
   review dates are styled apart) and custom data (the topic, for "was this helpful?") together.
 - **Feedback**: the widget's ``feedback`` event is stored by ``bot/feedback.py``.
 - Bad input is handled by ``bot/incoming.py`` (too long, empty, control characters); rate
-  limits per session and per address (``bot/rate_limit.py``); a turn with no reply at all (the
-  action server down or too slow) gets ``something_went_wrong`` from ``content/messaging.yml``.
+  limits per session and per client address (``bot/rate_limit.py``; the address is the real
+  client's, ``channels/addresses.py``), on messages, new sessions and feedback; a turn with no reply
+  at all (the action server down or too slow) gets ``something_went_wrong`` from
+  ``content/messaging.yml``.
 """
 from __future__ import annotations
 
@@ -30,6 +32,7 @@ from socketio import AsyncServer
 from bot.incoming import TOO_LONG, incoming
 from bot.plain_text import messaging_words
 from bot.rate_limit import ChannelLimits
+from channels.addresses import environ_address
 from channels.refused import advice_for_refused
 from channels.server_start import settle_after_start
 from channels.turns import process_turns
@@ -112,7 +115,7 @@ class WebChatInput(InputChannel):
             if environ.get("HTTP_ORIGIN") not in self.allowed_origins:
                 logger.warning("webchat: refused a connection from an origin that is not allowed")
                 return False
-            await sio.save_session(sid, {"address": environ.get("REMOTE_ADDR") or ""})
+            await sio.save_session(sid, {"address": environ_address(environ)})
             return True
 
         @sio.on("session_request")
@@ -121,6 +124,12 @@ class WebChatInput(InputChannel):
             if is_valid(secret, data.get("session_id"), data.get("token")):
                 session = {"session_id": data["session_id"], "token": data["token"]}
             else:
+                address = (await sio.get_session(sid) or {}).get("address") or ""
+                if not await self.limits.sessions_per_address.allow(address):
+                    logger.warning("webchat: refused a new session (too many from one address)")
+                    await sio.emit(self.bot_message_evt, {"text": messaging_words()["slow_down"], "kind": "slow_down"},
+                                   room=sid)
+                    return
                 session = new_session(secret)
             for room in sio.rooms(sid):
                 if room != sid:
@@ -142,7 +151,7 @@ class WebChatInput(InputChannel):
             if session_id is None or text is None:
                 return
             out = WebChatOutput(sio, self.bot_message_evt)
-            if not self.limits.allow(session_id, saved.get("address")) or text == TOO_LONG:
+            if not await self.limits.allow(session_id, saved.get("address") or "") or text == TOO_LONG:
                 advice = await advice_for_refused(raw, session_id, self.name())  # checked before it is refused
                 if advice:
                     await out.say(session_id, advice.text, advice.response, advice.buttons)
@@ -164,6 +173,9 @@ class WebChatInput(InputChannel):
 
             session_id = await _session_id(sid)
             if session_id is None or not isinstance(data, dict):
+                return
+            if not await self.limits.feedback_per_sender.allow(session_id):
+                logger.info("webchat: ignored feedback over the limit")
                 return
             try:
                 await asyncio.get_running_loop().run_in_executor(None, lambda: record_feedback(

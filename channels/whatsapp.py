@@ -137,7 +137,7 @@ class WhatsAppInput(InputChannel):
             text = incoming(raw)
             if text is None:  # a picture or a sticker with no words: nothing to answer
                 return response.text(EMPTY_TWIML, content_type="text/xml")
-            limited = not self.limits.per_sender.allow(conversation_id)
+            limited = not await self.limits.per_sender.allow(conversation_id)
             advice = (await advice_for_refused(raw, conversation_id, self.name())
                       if limited or text == TOO_LONG else None)  # checked before it is refused
             if limited:

@@ -3,8 +3,11 @@ trained model loaded in this process (for the speed-up tests), and the real serv
 action server) for the end-to-end tests."""
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
+import socket
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -69,6 +72,42 @@ def redis_port():
         yield server.port
 
 
+@contextlib.contextmanager
+def silent_listener():
+    """The port of a TCP server that accepts connections and never answers: a Redis or
+    PostgreSQL that hangs (up, but silent) - the network peer, not a mock of our code."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(200)
+    held, stop = [], threading.Event()
+
+    def accept():
+        listener.settimeout(0.2)
+        while not stop.is_set():
+            try:
+                held.append(listener.accept()[0])  # keep it open, say nothing
+            except OSError:
+                continue
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    try:
+        yield listener.getsockname()[1]
+    finally:
+        stop.set()
+        thread.join()
+        for conn in held:
+            conn.close()
+        listener.close()
+
+
+@pytest.fixture
+def silent_port():
+    """A port that accepts connections and never answers (``silent_listener``)."""
+    with silent_listener() as port:
+        yield port
+
+
 def new_postgres_db(postgres) -> str:
     """Create a new, empty database on the private PostgreSQL server; returns its URL."""
     import uuid
@@ -123,7 +162,6 @@ def channel_settings():
         "TWILIO_AUTH_TOKEN": settings.auth_token,
         "TWILIO_WHATSAPP_FROM": settings.whatsapp_from,
         "TWILIO_API_BASE": f"http://127.0.0.1:{settings.twilio_port}",
-        "BOT_RATE_PER_ADDRESS": "100000",  # every test client is 127.0.0.1; per-sender limits stay on
     }
     with pytest.MonkeyPatch.context() as env:
         for key, value in values.items():

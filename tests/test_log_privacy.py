@@ -28,10 +28,26 @@ CANARIES = [PHONE, PHONE.replace(" ", ""), "900461", EMAIL, "canary.sue", NHS, N
     (f"action_{PHONE}", "action_[phone]"),
     (f"NHS number {NHS}", "NHS number [nhs-number]"),
     ("nhs no 943-476-5919.", "nhs no [nhs-number]."),
+    # found by phonenumbers' matcher: no leading 0, WhatsApp's WaId, dots (issue 22)
+    ("WaId=447700900123 From=whatsapp:+447700900123", "WaId=[phone] From=whatsapp:[phone]"),
+    ("my number is 7700 900123", "my number is [phone]"),
+    ("ring 07700.900.123 after six", "ring [phone] after six"),
+    ("tel. 0113.496.0000", "tel. [phone]"),
+    ("+1 (415) 523-8886", "[phone]"),
+    # postcodes and dates of birth
+    ("I live at LS1 4AP", "I live at [postcode]"),
+    ("postcode sw1a1aa", "postcode [postcode]"),
+    ("dob 12/03/1961", "dob [date]"),
+    ("born 03.07.58 in Leeds", "born [date] in Leeds"),
+    ("date of birth 12th March 1961", "date of birth [date]"),
+    ("born March 12, 1961", "born [date]"),
+    ("she was born on 1 Jan 1950", "she was born on [date]"),
     # what logs are made of stays as it was
     ("2026-11-23 08:18:24 INFO pid 12345 on 127.0.0.1:5005", "2026-11-23 08:18:24 INFO pid 12345 on 127.0.0.1:5005"),
     ("took 0.123456789 s; rasa 3.6.21; sqlite 3.40.1", "took 0.123456789 s; rasa 3.6.21; sqlite 3.40.1"),
     ("conversation 1f0e3c2a9b8d7e6f5a4b3c2d1e0f9a8b", "conversation 1f0e3c2a9b8d7e6f5a4b3c2d1e0f9a8b"),
+    ("garbage collector: 569066 objects; 12000 messages in 2024", "garbage collector: 569066 objects; 12000 messages in 2024"),
+    ("handoff 42 claimed by sam at 14:05; p95 1280 ms", "handoff 42 claimed by sam at 14:05; p95 1280 ms"),
 ])
 def test_redact(text, expected):
     assert log_privacy.redact(text) == expected

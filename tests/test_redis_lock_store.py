@@ -51,3 +51,62 @@ def test_configured_from_the_endpoints_file_like_rasa_does(redis_port):
     store = LockStore.create(config)
     assert isinstance(store, AtomicRedisLockStore) and store.key_prefix == "bones:lock:"
     assert store.issue_ticket("conv-2") == 0
+
+
+def test_turns_of_one_conversation_still_wait_for_each_other(redis_port):
+    """Through ``lock()`` (the async path Rasa uses): two turns of one conversation never overlap."""
+    import asyncio
+
+    store = AtomicRedisLockStore(host="127.0.0.1", port=redis_port, key_prefix="test")
+    inside, overlaps = [], []
+
+    async def turn(conversation_id: str) -> None:
+        async with store.lock(conversation_id, wait_time_in_seconds=0.01):
+            inside.append(conversation_id)
+            overlaps.append(inside.count(conversation_id) > 1)
+            await asyncio.sleep(0.05)
+            inside.remove(conversation_id)
+
+    async def run():
+        await asyncio.gather(*(turn("conv-3") for _ in range(4)), turn("conv-4"))
+
+    asyncio.run(run())
+    assert overlaps == [False] * 5 and store.get_lock("conv-3") is None
+
+
+def test_a_silent_redis_fails_the_turn_but_never_blocks_the_event_loop(silent_port):
+    """Redis is up but answers nothing: taking the lock fails (the channel then sends its fault
+    reply), and meanwhile the event loop keeps serving everyone else. Before, each call blocked the
+    loop for Rasa's 10 s socket time-out."""
+    import asyncio
+    import time
+
+    from rasa.core.lock_store import LockError
+
+    store = AtomicRedisLockStore(host="127.0.0.1", port=silent_port, key_prefix="test", socket_timeout=1)
+
+    async def run():
+        beats = 0
+
+        async def heartbeat():
+            nonlocal beats
+            while True:
+                await asyncio.sleep(0.05)
+                beats += 1
+
+        ticking = asyncio.create_task(heartbeat())
+        started = time.monotonic()
+        outcome = None
+        try:
+            async with store.lock("conv-5"):
+                outcome = "locked"
+        except LockError:
+            outcome = "LockError"
+        except Exception as error:  # redis' own time-out, raised through Rasa's issue_ticket
+            outcome = type(error).__name__
+        ticking.cancel()
+        return outcome, time.monotonic() - started, beats
+
+    outcome, took, beats = asyncio.run(run())
+    assert outcome != "locked"
+    assert beats >= int(took / 0.05) * 0.7, f"the loop ticked {beats} times in {took:.1f} s"

@@ -266,3 +266,16 @@ def test_a_session_cannot_be_taken_over_by_guessing_its_id(assistant, channel_se
     assert returning_sessions[-1]["session_id"] == session["session_id"]
     for client in (owner, thief, returning):
         client.eio.disconnect(abort=True)  # a plain disconnect waits out the 25 s long poll
+
+
+def test_a_session_token_expires(monkeypatch):
+    """A stolen or forgotten token stops working after its lifetime (``BOT_WEB_SESSION_HOURS``)."""
+    from bot.web_session import is_valid, new_session
+
+    monkeypatch.setenv("BOT_WEB_SESSION_HOURS", "2")
+    issued = new_session(b"k" * 32, now=1_000_000)
+    ages = [0, 3600, 2 * 3600 + 1, 30 * 24 * 3600]
+    assert [is_valid(b"k" * 32, issued["session_id"], issued["token"], now=1_000_000 + a) for a in ages] == \
+        [True, True, False, False]
+    forged = f"{1_000_000 + 10 * 3600}.{issued['token'].split('.')[1]}"  # a later time, the old MAC
+    assert not is_valid(b"k" * 32, issued["session_id"], forged, now=1_000_000 + 10 * 3600)

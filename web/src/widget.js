@@ -155,11 +155,13 @@ class ChatWidget {
 
   confirm(session) {
     if (!session || typeof session.session_id !== "string") return;
-    const known = this.state.session && this.state.session.session_id === session.session_id;
-    if (!known && this.state.transcript.length) {
-      // The server started a new conversation (the old one could not be verified).
+    const replaced = this.state.session && this.state.session.session_id !== session.session_id;
+    if (replaced && this.state.transcript.length) {
+      // The server started a new conversation (the old one could not be verified or had expired):
+      // clear the old one, but keep what the person typed while waiting (it is sent next).
       this.state.transcript = [];
       this.log.replaceChildren();
+      this.queue.forEach((message) => this.add({ from: "user", text: message }));
     }
     this.state.session = { session_id: session.session_id, token: session.token };
     saveState(this.state);
