@@ -454,3 +454,19 @@ def test_second_pass_classes_are_caught(message, urgency, intent):
 def test_second_pass_words_raise_no_alarm_alone(message):
     result = check(message)
     assert not result.flagged or result.statistical is not None and result.decision == "check", (message, result)
+
+
+ODD_TEXTS = ["", " ", "💥" * 40, "a", "legs legs legs legs weak weak", "CAN'T FEEL MY FEET!!!", "x" * 3000,
+             "ich kann meine Beine nicht spüren", "my mum's zoledronic acid infusion is on Tuesday",
+             "he can't walk, he's wet himself and he's confused"]
+
+
+def test_the_fast_scorer_gives_the_pipelines_own_probability():
+    from bot.safety import statistical
+
+    examples = statistical.training_examples()
+    model = statistical.train(examples[:400])
+    scorer = statistical._Scorer(model)
+    texts = ODD_TEXTS + [text for text, _ in examples[400:460]]
+    for text in texts:
+        assert abs(scorer(text) - model.predict_proba([text])[0][1]) < 1e-9, text
