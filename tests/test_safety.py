@@ -470,3 +470,29 @@ def test_the_fast_scorer_gives_the_pipelines_own_probability():
     texts = ODD_TEXTS + [text for text, _ in examples[400:460]]
     for text in texts:
         assert abs(scorer(text) - model.predict_proba([text])[0][1]) < 1e-9, text
+
+
+# A normal temperature reading is not a fever, and neither detector raises an alarm on it; a high one still is.
+TEMPERATURE_READINGS = [
+    ("my temp is 36.9 this morning and I feel well, I had chemo on Monday", False),
+    ("Temperature 37.2, chemo last week, can I go swimming?", False),
+    ("my temperature is 37.8 and I'm on chemo", True),
+    ("temp 38.4 after my chemo yesterday", True),
+    ("I've got a temperature of 37.5 on chemo", True),
+    ("my temperature is 36.8 but I'm shivering and shaking on chemo", True),
+]
+# Advice received, with the sign before the trigger
+ADVICE_BEFORE = [
+    "The nurse said numbness in my feet after radiotherapy should be reported, but I haven't had any",
+    "They gave me a leaflet saying that tingling lips on denosumab mean I need a calcium check",
+]
+
+
+@pytest.mark.parametrize("message, alarm", TEMPERATURE_READINGS)
+def test_a_normal_temperature_reading_is_not_a_fever(message, alarm):
+    assert check(message).flagged is alarm, check(message)
+
+
+@pytest.mark.parametrize("message", ADVICE_BEFORE)
+def test_advice_received_cancels_the_sign_before_it(message):
+    assert not check(message).flagged, check(message)

@@ -7,7 +7,8 @@ English does not have is first put right against the vocabulary ("incontinance" 
 "incontinence", rapidfuzz ratio >= 85). ``seq`` concepts are other concepts in order, close
 together; ``patterns`` are regular expressions (temperatures such as "38.8 temp"); ``exclude``
 phrases, matched as written (not by lemma), cancel a match they overlap ("confused about the dose"
-is not confusion). A word in ``not_by_lemma`` is read only as written: spaCy's lookup table, which
+is not confusion); ``exclude_patterns`` do the same by regular expression ("temperature is 36.8"
+is not a fever). A word in ``not_by_lemma`` is read only as written: spaCy's lookup table, which
 knows no part of speech, reads "number" as "numb", "fitted" as "fit" (a seizure), "vaguely" as
 "vague" (confused), "stroking" as "stroke"; the list is reviewed data in concepts.yml.
 
@@ -57,6 +58,7 @@ class Found:
 
     doc: object
     matches: list[Match]
+    explained: tuple[str, ...] = ()  # concepts an ``exclude_patterns`` entry explained away ("temperature 36.8")
 
     def of(self, concept: str) -> list[Match]:
         """The matches of one concept."""
@@ -105,6 +107,8 @@ class ConceptMatcher:
         self._phrases: dict[str, list[tuple[str, tuple[frozenset, ...]]]] = {}  # first form -> [(concept, words)]
         self._excludes: dict[str, list[tuple[str, tuple[frozenset, ...]]]] = {}
         self._patterns = [(name, re.compile(p)) for name, spec in concepts.items() for p in spec.get("patterns") or []]
+        self._exclude_patterns = [(name, re.compile(p)) for name, spec in concepts.items()
+                                  for p in spec.get("exclude_patterns") or []]
         self._sequences = {name: spec for name, spec in concepts.items() if spec.get("seq")}
         vocabulary: set[str] = set()
         for name, spec in concepts.items():
@@ -175,10 +179,17 @@ class ConceptMatcher:
                 if span is not None and len(span):
                     hits.add((concept, span.start, span.end))
         excluded = self._phrase_hits([{t.lower_} for t in doc], self._excludes)  # as written, not by lemma
+        explained = []
+        for concept, pattern in self._exclude_patterns:  # e.g. a normal temperature reading
+            for m in pattern.finditer(doc.text):
+                span = doc.char_span(m.start(), m.end(), alignment_mode="expand")
+                if span is not None and len(span):
+                    excluded.append((concept, span.start, span.end))
+                    explained.append(concept)
         hits = {h for h in hits if not any(e[0] == h[0] and e[1] < h[2] and h[1] < e[2] for e in excluded)}
         hits |= self._sequence_hits(hits)
         matches = [Match(c, s, e, sentence_of.get(s, 0)) for c, s, e in sorted(hits, key=lambda h: (h[1], h[2], h[0]))]
-        return Found(doc, matches)
+        return Found(doc, matches, tuple(explained))
 
     def _sequence_hits(self, hits: set[tuple[str, int, int]]) -> set[tuple[str, int, int]]:
         """``seq`` concepts: their parts in order, each starting at most ``within`` words after the last ended."""

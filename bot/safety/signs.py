@@ -111,10 +111,12 @@ def _context_matches(combo: tuple[Match, ...]) -> list[Match]:
     return [m for m in combo if m.concept in CONTEXT_ONLY]
 
 
-def find_signs(text: str, signs: SignBook | None = None, matcher: ConceptMatcher | None = None) -> list[SignFound]:
-    """Every sign in ``text``, with its status in context, in file order."""
+def find_signs(text: str, signs: SignBook | None = None, matcher: ConceptMatcher | None = None,
+               found: Found | None = None) -> list[SignFound]:
+    """Every sign in ``text``, with its status in context, in file order (``found``: ``text`` already
+    read by the matcher)."""
     signs = signs or default_signs()
-    found = (matcher or default_matcher()).find(text)
+    found = found or (matcher or default_matcher()).find(text)
     if not found.matches:
         return []
     candidates = [(sign, _combinations(sign, found)) for sign in signs.signs]
