@@ -496,3 +496,27 @@ def test_a_normal_temperature_reading_is_not_a_fever(message, alarm):
 @pytest.mark.parametrize("message", ADVICE_BEFORE)
 def test_advice_received_cancels_the_sign_before_it(message):
     assert not check(message).flagged, check(message)
+
+
+# Resolved, side effects that "can give", and weak bones (fragile bones, not weak limbs): no alarm.
+NO_ALARM_CLASSES = [
+    "My foot went numb from kneeling in the garden, it wore off after a few minutes",
+    "I had tingling in my fingers after carrying the shopping, it passed after a few minutes",
+    "The nurse said zoledronic acid can give you flu-like aches and chills for a day or two",
+    "Does denosumab help weak bones?",
+    "the cancer has weakened the bones in my spine, would cementoplasty help?",
+]
+STILL_ALARM = [
+    ("my legs went numb yesterday, it wore off, but today they are numb again", "emergency_spinal_cord"),
+    ("my bones are weak and now my legs are weak too", "emergency_spinal_cord"),
+]
+
+
+@pytest.mark.parametrize("message", NO_ALARM_CLASSES)
+def test_resolved_side_effect_and_weak_bone_wording_raises_no_alarm(message):
+    assert not check(message).flagged, check(message)
+
+
+@pytest.mark.parametrize("message, intent", STILL_ALARM)
+def test_the_sign_after_a_resolved_one_still_counts(message, intent):
+    assert check(message).intent == intent, check(message)
