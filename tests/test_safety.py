@@ -427,6 +427,8 @@ SECOND_PASS = [
     ("Dad has given away his things and says he has a plan", "crisis", "crisis"),
     ("I've been saving up my oramorph for weeks", "crisis", "crisis"),
     ("she keeps saying she is ready to die", "crisis", "crisis"),
+    ("some days I just want to sleep... forever", "crisis", "crisis"),
+    ("he says he wants to go to sleep and never wake up", "crisis", "crisis"),
     # misspelt "weak" as "week", and "fine before" is not a negation
     ("my legs feel week and heavy", "emergency", "emergency_spinal_cord"),
     ("since the vertebroplasty my legs are numb, they were fine befor it", "emergency", None),
@@ -438,6 +440,7 @@ SECOND_PASS_NO_ALARM = [
     "I put my tablets in the dosette box every Sunday",
     "how many zometa infusions will I have?",
     "how much paracetamol can I take with my morphine?",
+    "I want to sleep all day after my infusion",
 ]
 
 
