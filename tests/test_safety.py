@@ -508,10 +508,12 @@ NO_ALARM_CLASSES = [
     "The nurse said zoledronic acid can give you flu-like aches and chills for a day or two",
     "Does denosumab help weak bones?",
     "the cancer has weakened the bones in my spine, would cementoplasty help?",
+    "the severe pain in my back has been going down since the radiotherapy",
 ]
 STILL_ALARM = [
     ("my legs went numb yesterday, it wore off, but today they are numb again", "emergency_spinal_cord"),
     ("my bones are weak and now my legs are weak too", "emergency_spinal_cord"),
+    ("my back pain is not getting better and it's worse when I cough", "urgent_spinal_pain"),
 ]
 
 
