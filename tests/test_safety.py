@@ -429,6 +429,8 @@ SECOND_PASS = [
     ("she keeps saying she is ready to die", "crisis", "crisis"),
     ("some days I just want to sleep... forever", "crisis", "crisis"),
     ("he says he wants to go to sleep and never wake up", "crisis", "crisis"),
+    ("I keep thinking about ending my existence", "crisis", "crisis"),
+    ("all I think about is my existence being wiped out", "crisis", "crisis"),
     # misspelt "weak" as "week", and "fine before" is not a negation
     ("my legs feel week and heavy", "emergency", "emergency_spinal_cord"),
     ("since the vertebroplasty my legs are numb, they were fine befor it", "emergency", None),
@@ -441,6 +443,7 @@ SECOND_PASS_NO_ALARM = [
     "how many zometa infusions will I have?",
     "how much paracetamol can I take with my morphine?",
     "I want to sleep all day after my infusion",
+    "does the existence of bone mets end treatment options?",
 ]
 
 
