@@ -11,7 +11,7 @@
 - ``evaluate FILE``  ``ask`` plus accuracy per expected label
 - ``evaluate-safety FILE``  recall of emergencies and crises per urgency and sign, false alarms per
   kind, every miss (through the real assistant; ``--library`` checks in this process only)
-- ``build-safety-model``  train the statistical red-flag detector; its threshold from eval/safety/dev.jsonl
+- ``build-safety-model``  train the statistical red-flag detector; its threshold from eval/safety/dev.jsonl and heldback.jsonl (development data since 2026-12-01)
 - ``bench``          latency, throughput, memory and start-up figures
 
 Staff and privacy commands (``triage``, ``staff``, ``triage-web``, ``purge``, ``forget``) are in

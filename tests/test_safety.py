@@ -365,3 +365,166 @@ def test_counts():
              + len(INFORMATION_QUESTIONS) + len(ORDINARY))
     print(f"\nsafety table: {total} messages of the team's own")
     assert total >= 150
+
+
+# --------------------------------------------------------------------------- 2026-12-01, second pass (issue 20)
+# Lemma over-reach: spaCy's lookup lemmatizer knows no part of speech, so some words were read as another
+# word of the vocabulary. Each row: message, a concept that must NOT be found, and (for the words that must
+# still be read by lemma) a concept that must be found.
+LEMMA_OVERREACH = [
+    ("the dentist fitted a new crown last week", "seizure"),
+    ("my bite guard was fitted yesterday", "seizure"),
+    ("what number do I ring at the weekend", "numb"),
+    ("I've written the numbers on the fridge", "numb"),
+    ("I vaguely remember the nurse mentioning it", "confused"),
+    ("she was stroking his hair while he slept", "stroke"),
+    ("what should I ask the doctor", "bone"),   # "should" was put right to "shoulder" by the fuzzy match
+]
+LEMMA_KEPT = [
+    ("he's been having fits all morning", "seizure"),
+    ("both my feet numbed up this morning", "numb"),
+    ("she's had two strokes", "stroke"),
+]
+
+
+@pytest.mark.parametrize("message, concept", LEMMA_OVERREACH)
+def test_a_word_is_not_read_as_another_word_of_the_vocabulary(message, concept):
+    from bot.safety.concepts import default_matcher
+
+    assert concept not in {m.concept for m in default_matcher().find(message).matches}, message
+    assert not check(message).flags, check(message)  # no sign (the statistical detector is tested on its own)
+
+
+@pytest.mark.parametrize("message, concept", LEMMA_KEPT)
+def test_inflections_of_the_same_word_are_still_read_by_lemma(message, concept):
+    from bot.safety.concepts import default_matcher
+
+    assert concept in {m.concept for m in default_matcher().find(message).matches}, message
+
+
+# Classes of wording the first pass missed (our own words, one row per way of saying it).
+SECOND_PASS = [
+    # a limb out of shape after a fall or a slide
+    ("Mum's arm is a strange shape since she slipped in the bathroom", "emergency", "emergency_fracture"),
+    ("his ankle looks bent and he can't stop crying", "emergency", "emergency_fracture"),
+    ("my wrist is an odd shape after I went over on the ice", "emergency", "emergency_fracture"),
+    # teeth and gums on bone drugs
+    ("my gum is swollen round a back tooth and I have xgeva injections", "urgent", "urgent_jaw"),
+    ("a tooth has come loose, I'm on zometa", "urgent", "urgent_jaw"),
+    # a temperature brought down by paracetamol during chemotherapy
+    ("I was shivery so I took ibuprofen and the thermometer says 36.9 now, I'm on chemo", "emergency", None),
+    ("I felt hot last night and took two paracetamol, my temperature is fine now. I'm in my second cycle of chemo",
+     "emergency", None),
+    # an overdose taken, counted in tablets
+    ("he's swallowed 30 sleeping tablets", "call_999", "emergency_general"),
+    ("I took about 20 paracetamol an hour ago", "call_999", "emergency_general"),
+    # overdose questions: the safe advice first
+    ("how many co-codamol would be a lethal dose", "crisis", "crisis"),
+    ("what amount of morphine would kill me", "crisis", "crisis"),
+    ("How much amitriptyline is an overdose?", "crisis", "crisis"),
+    # preparations with a plan or decision; means gathered
+    ("I've said my goodbyes to everyone and my mind is made up", "crisis", "crisis"),
+    ("Dad has given away his things and says he has a plan", "crisis", "crisis"),
+    ("I've been saving up my oramorph for weeks", "crisis", "crisis"),
+    ("she keeps saying she is ready to die", "crisis", "crisis"),
+    ("some days I just want to sleep... forever", "crisis", "crisis"),
+    ("he says he wants to go to sleep and never wake up", "crisis", "crisis"),
+    ("I keep thinking about ending my existence", "crisis", "crisis"),
+    ("all I think about is my existence being wiped out", "crisis", "crisis"),
+    # misspelt "weak" as "week", and "fine before" is not a negation
+    ("my legs feel week and heavy", "emergency", "emergency_spinal_cord"),
+    ("since the vertebroplasty my legs are numb, they were fine befor it", "emergency", None),
+]
+
+SECOND_PASS_NO_ALARM = [
+    "I'll see the nurse next week about my zometa",
+    "I've made a will and written letters to my grandchildren",
+    "I put my tablets in the dosette box every Sunday",
+    "how many zometa infusions will I have?",
+    "how much paracetamol can I take with my morphine?",
+    "I want to sleep all day after my infusion",
+    "does the existence of bone mets end treatment options?",
+]
+
+
+@pytest.mark.parametrize("message, urgency, intent", SECOND_PASS)
+def test_second_pass_classes_are_caught(message, urgency, intent):
+    result = check(message)
+    assert result.flagged, (message, result)
+    assert result.urgency == urgency, (message, result.urgency, result.signs)
+    if intent:
+        assert result.intent == intent, (message, result.intent, result.signs)
+
+
+@pytest.mark.parametrize("message", SECOND_PASS_NO_ALARM)
+def test_second_pass_words_raise_no_alarm_alone(message):
+    result = check(message)
+    assert not result.flagged or result.statistical is not None and result.decision == "check", (message, result)
+
+
+ODD_TEXTS = ["", " ", "💥" * 40, "a", "legs legs legs legs weak weak", "CAN'T FEEL MY FEET!!!", "x" * 3000,
+             "ich kann meine Beine nicht spüren", "my mum's zoledronic acid infusion is on Tuesday",
+             "he can't walk, he's wet himself and he's confused"]
+
+
+def test_the_fast_scorer_gives_the_pipelines_own_probability():
+    from bot.safety import statistical
+
+    examples = statistical.training_examples()
+    model = statistical.train(examples[:400])
+    scorer = statistical._Scorer(model)
+    texts = ODD_TEXTS + [text for text, _ in examples[400:460]]
+    for text in texts:
+        assert abs(scorer(text) - model.predict_proba([text])[0][1]) < 1e-9, text
+
+
+# A normal temperature reading is not a fever, and neither detector raises an alarm on it; a high one still is.
+TEMPERATURE_READINGS = [
+    ("my temp is 36.9 this morning and I feel well, I had chemo on Monday", False),
+    ("Temperature 37.2, chemo last week, can I go swimming?", False),
+    ("my temperature is 37.8 and I'm on chemo", True),
+    ("temp 38.4 after my chemo yesterday", True),
+    ("I've got a temperature of 37.5 on chemo", True),
+    ("my temperature is 36.8 but I'm shivering and shaking on chemo", True),
+]
+# Advice received, with the sign before the trigger
+ADVICE_BEFORE = [
+    "The nurse said numbness in my feet after radiotherapy should be reported, but I haven't had any",
+    "They gave me a leaflet saying that tingling lips on denosumab mean I need a calcium check",
+]
+
+
+@pytest.mark.parametrize("message, alarm", TEMPERATURE_READINGS)
+def test_a_normal_temperature_reading_is_not_a_fever(message, alarm):
+    assert check(message).flagged is alarm, check(message)
+
+
+@pytest.mark.parametrize("message", ADVICE_BEFORE)
+def test_advice_received_cancels_the_sign_before_it(message):
+    assert not check(message).flagged, check(message)
+
+
+# Resolved, side effects that "can give", and weak bones (fragile bones, not weak limbs): no alarm.
+NO_ALARM_CLASSES = [
+    "My foot went numb from kneeling in the garden, it wore off after a few minutes",
+    "I had tingling in my fingers after carrying the shopping, it passed after a few minutes",
+    "The nurse said zoledronic acid can give you flu-like aches and chills for a day or two",
+    "Does denosumab help weak bones?",
+    "the cancer has weakened the bones in my spine, would cementoplasty help?",
+    "the severe pain in my back has been going down since the radiotherapy",
+]
+STILL_ALARM = [
+    ("my legs went numb yesterday, it wore off, but today they are numb again", "emergency_spinal_cord"),
+    ("my bones are weak and now my legs are weak too", "emergency_spinal_cord"),
+    ("my back pain is not getting better and it's worse when I cough", "urgent_spinal_pain"),
+]
+
+
+@pytest.mark.parametrize("message", NO_ALARM_CLASSES)
+def test_resolved_side_effect_and_weak_bone_wording_raises_no_alarm(message):
+    assert not check(message).flagged, check(message)
+
+
+@pytest.mark.parametrize("message, intent", STILL_ALARM)
+def test_the_sign_after_a_resolved_one_still_counts(message, intent):
+    assert check(message).intent == intent, check(message)

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from bot.safety.concepts import normalise
+from bot.safety.concepts import default_matcher, normalise
 from bot.safety.signs import SignFound, default_signs, find_signs
 
 CHECK_INTENT = "safety_check"
@@ -88,7 +88,8 @@ def check(message: str) -> SafetyResult:
     text = (message or "")[:MAX_CHECKED_CHARS]
     if not normalise(text):
         return SafetyResult()
-    signs = find_signs(text)
+    found = default_matcher().find(text)
+    signs = find_signs(text, found=found)
     clear = [s for s in signs if s.status == "clear"]
     possible = [s for s in signs if s.status == "possible"]
     crisis = [s for s in clear + possible if s.urgency == "crisis"]
@@ -99,8 +100,9 @@ def check(message: str) -> SafetyResult:
         top = _most_urgent(possible)
         return SafetyResult("check", CHECK_INTENT, top.urgency, top.sign, tuple(signs), None, ("possible",))
     cancelled = [s for s in signs if s.status == "cancelled"]
-    # the second detector is asked only when the signs found nothing (it costs ~1-3 ms a message)
-    probability = None if cancelled else statistical.probability(text)
+    # the second detector is asked only when the signs found nothing, none was cancelled by its context and
+    # nothing was explained away ("my temperature is 36.8"): it does not overrule what the words say
+    probability = None if cancelled or found.explained else statistical.probability(text)
     if probability is not None and probability >= statistical.threshold():
         return SafetyResult("check", CHECK_INTENT, "emergency", None, tuple(signs), probability, ("statistical",))
     return SafetyResult("none", None, None, None, tuple(signs), probability)

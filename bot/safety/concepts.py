@@ -7,7 +7,10 @@ English does not have is first put right against the vocabulary ("incontinance" 
 "incontinence", rapidfuzz ratio >= 85). ``seq`` concepts are other concepts in order, close
 together; ``patterns`` are regular expressions (temperatures such as "38.8 temp"); ``exclude``
 phrases, matched as written (not by lemma), cancel a match they overlap ("confused about the dose"
-is not confusion; "number" is not "numb", although the lemma table says so).
+is not confusion); ``exclude_patterns`` do the same by regular expression ("temperature is 36.8"
+is not a fever). A word in ``not_by_lemma`` is read only as written: spaCy's lookup table, which
+knows no part of speech, reads "number" as "numb", "fitted" as "fit" (a seizure), "vaguely" as
+"vague" (confused), "stroking" as "stroke"; the list is reviewed data in concepts.yml.
 
 >>> found = ConceptMatcher.load().find("Dad's legs have gone all wobbly and he cant walk")
 >>> sorted({m.concept for m in found.matches} & {"legs", "weak", "cant_walk"})
@@ -35,7 +38,7 @@ SPELLING = {
     "shes": "she's", "hes": "he's", "im": "i'm", "ive": "i've", "theyre": "they're", "whats": "what's",
     "thats": "that's", "u": "you", "ur": "your", "pls": "please", "plz": "please", "wiv": "with", "coz": "because",
     "cos": "because", "bc": "because", "b4": "before", "2day": "today", "2nite": "tonight", "tmrw": "tomorrow",
-    "mam": "mum", "mom": "mum", "mummy": "mum", "legz": "legs", "weeing": "wee", "peeing": "pee",
+    "befor": "before", "mam": "mum", "mom": "mum", "mummy": "mum", "legz": "legs", "weeing": "wee", "peeing": "pee",
 }
 
 
@@ -55,6 +58,7 @@ class Found:
 
     doc: object
     matches: list[Match]
+    explained: tuple[str, ...] = ()  # concepts an ``exclude_patterns`` entry explained away ("temperature 36.8")
 
     def of(self, concept: str) -> list[Match]:
         """The matches of one concept."""
@@ -85,26 +89,32 @@ def safety_nlp():
     return nlp
 
 
-def _forms(token) -> set[str]:
+def _forms(token, not_by_lemma: frozenset[str] = frozenset()) -> set[str]:
+    """The word as written and, unless it is one of ``not_by_lemma``, its lemma."""
+    if token.lower_ in not_by_lemma:
+        return {token.lower_}
     return {token.lower_, token.lemma_.lower()}
 
 
 class ConceptMatcher:
     """The compiled vocabulary. Build with ``ConceptMatcher.load()`` (cached: ``default_matcher``)."""
 
-    def __init__(self, concepts: dict[str, dict]):
+    def __init__(self, concepts: dict[str, dict], not_by_lemma: list[str] | tuple[str, ...] = ()):
         self.concepts = concepts
+        self.not_by_lemma = frozenset(str(w).lower() for w in not_by_lemma)
         nlp = safety_nlp()
         self.kinds = {name: spec.get("kind", "") for name, spec in concepts.items()}
         self._phrases: dict[str, list[tuple[str, tuple[frozenset, ...]]]] = {}  # first form -> [(concept, words)]
         self._excludes: dict[str, list[tuple[str, tuple[frozenset, ...]]]] = {}
         self._patterns = [(name, re.compile(p)) for name, spec in concepts.items() for p in spec.get("patterns") or []]
+        self._exclude_patterns = [(name, re.compile(p)) for name, spec in concepts.items()
+                                  for p in spec.get("exclude_patterns") or []]
         self._sequences = {name: spec for name, spec in concepts.items() if spec.get("seq")}
         vocabulary: set[str] = set()
         for name, spec in concepts.items():
             for key, table in (("phrases", self._phrases), ("exclude", self._excludes)):
                 for phrase in spec.get(key) or []:
-                    words = tuple(frozenset(_forms(t) if key == "phrases" else {t.lower_})
+                    words = tuple(frozenset(_forms(t, self.not_by_lemma) if key == "phrases" else {t.lower_})
                                   for t in nlp(normalise(str(phrase))))
                     if not words:
                         continue
@@ -117,15 +127,17 @@ class ConceptMatcher:
     def load(cls, path: Path | None = None) -> "ConceptMatcher":
         """Read ``content/safety/concepts.yml`` (or ``path``)."""
         data = yaml.safe_load(Path(path or content_dir() / "safety" / "concepts.yml").read_text(encoding="utf-8"))
-        return cls(data["concepts"])
+        return cls(data["concepts"], data.get("not_by_lemma") or ())
 
     def _corrected(self, word: str) -> str | None:
         """The vocabulary word a misspelt ``word`` stands for, or None."""
         from rapidfuzz import fuzz, process
+        from spacy.lang.en.stop_words import STOP_WORDS
 
         from bot.lexicon import english_words
 
-        if len(word) < FUZZY_MIN_LENGTH or not word.isalpha() or word in english_words():
+        # the lemma table lacks most function words ("should" would become "shoulder"): stop words are English too
+        if len(word) < FUZZY_MIN_LENGTH or not word.isalpha() or word in english_words() or word in STOP_WORDS:
             return None
         best = process.extractOne(word, self.vocabulary, scorer=fuzz.ratio, score_cutoff=FUZZY_MIN_SCORE)
         return best[0] if best else None
@@ -133,7 +145,7 @@ class ConceptMatcher:
     def _token_forms(self, doc) -> list[set[str]]:
         forms = []
         for token in doc:
-            found = _forms(token)
+            found = _forms(token, self.not_by_lemma)
             if not any(form in self._phrases for form in found):
                 corrected = self._corrected(token.lower_)
                 if corrected:
@@ -167,10 +179,17 @@ class ConceptMatcher:
                 if span is not None and len(span):
                     hits.add((concept, span.start, span.end))
         excluded = self._phrase_hits([{t.lower_} for t in doc], self._excludes)  # as written, not by lemma
+        explained = []
+        for concept, pattern in self._exclude_patterns:  # e.g. a normal temperature reading
+            for m in pattern.finditer(doc.text):
+                span = doc.char_span(m.start(), m.end(), alignment_mode="expand")
+                if span is not None and len(span):
+                    excluded.append((concept, span.start, span.end))
+                    explained.append(concept)
         hits = {h for h in hits if not any(e[0] == h[0] and e[1] < h[2] and h[1] < e[2] for e in excluded)}
         hits |= self._sequence_hits(hits)
         matches = [Match(c, s, e, sentence_of.get(s, 0)) for c, s, e in sorted(hits, key=lambda h: (h[1], h[2], h[0]))]
-        return Found(doc, matches)
+        return Found(doc, matches, tuple(explained))
 
     def _sequence_hits(self, hits: set[tuple[str, int, int]]) -> set[tuple[str, int, int]]:
         """``seq`` concepts: their parts in order, each starting at most ``within`` words after the last ended."""

@@ -40,6 +40,7 @@ class Sign:
     all: tuple[tuple[str, ...], ...]
     sentences: int = 1
     reply: str = "advice"  # or "check": always the check-back reply
+    key: tuple[str, ...] = ()  # the concepts whose context decides (default: all but sites and context)
 
 
 @dataclass(frozen=True)
@@ -71,7 +72,8 @@ class SignBook:
         signs = tuple(Sign(id=s["id"], sign=s["sign"], intent=s["intent"], urgency=s["urgency"],
                            source=tuple(s["source"]) if isinstance(s["source"], list) else (s["source"],),
                            all=tuple(tuple(item.split("|")) for item in s["all"]),
-                           sentences=int(s.get("sentences", 1)), reply=s.get("reply", "advice"))
+                           sentences=int(s.get("sentences", 1)), reply=s.get("reply", "advice"),
+                           key=tuple(s.get("key") or ()))
                       for s in data["signs"])
         return cls(signs, tuple(data["urgency_order"]), data.get("sources") or {})
 
@@ -98,7 +100,9 @@ def _combinations(sign: Sign, found: Found):
 CONTEXT_ONLY = frozenset({"chemo", "bone_drug", "procedure"})  # negated, they undo the sign: "I'm not on chemo"
 
 
-def _key_matches(combo: tuple[Match, ...]) -> list[Match]:
+def _key_matches(combo: tuple[Match, ...], sign: Sign | None = None) -> list[Match]:
+    if sign is not None and sign.key:
+        return [m for m in combo if m.concept in sign.key] or list(combo)
     key = [m for m in combo if m.concept not in SITE_AND_CONTEXT]
     return key or list(combo)
 
@@ -107,24 +111,26 @@ def _context_matches(combo: tuple[Match, ...]) -> list[Match]:
     return [m for m in combo if m.concept in CONTEXT_ONLY]
 
 
-def find_signs(text: str, signs: SignBook | None = None, matcher: ConceptMatcher | None = None) -> list[SignFound]:
-    """Every sign in ``text``, with its status in context, in file order."""
+def find_signs(text: str, signs: SignBook | None = None, matcher: ConceptMatcher | None = None,
+               found: Found | None = None) -> list[SignFound]:
+    """Every sign in ``text``, with its status in context, in file order (``found``: ``text`` already
+    read by the matcher)."""
     signs = signs or default_signs()
-    found = (matcher or default_matcher()).find(text)
+    found = found or (matcher or default_matcher()).find(text)
     if not found.matches:
         return []
     candidates = [(sign, _combinations(sign, found)) for sign in signs.signs]
     candidates = [(sign, combos) for sign, combos in candidates if combos]
     if not candidates:
         return []
-    spans = [(m.start, m.end) for _, combos in candidates for combo in combos
-             for m in _key_matches(combo) + _context_matches(combo)]
+    spans = [(m.start, m.end) for sign, combos in candidates for combo in combos
+             for m in _key_matches(combo, sign) + _context_matches(combo)]
     context = modifiers(found.doc, spans)
     results = []
     for sign, combos in candidates:
         best_status, best_words, cancelled = None, (), set()
         for combo in combos:
-            categories = set().union(*(context.get((m.start, m.end), set()) for m in _key_matches(combo)))
+            categories = set().union(*(context.get((m.start, m.end), set()) for m in _key_matches(combo, sign)))
             blocking = categories & set(CANCELLING)
             for m in _context_matches(combo):
                 if "NEGATED_EXISTENCE" in context.get((m.start, m.end), set()):

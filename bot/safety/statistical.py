@@ -3,8 +3,9 @@
 
 It is trained on the team's own examples only (``data/safety/examples.yml``, expanded by
 ``training_examples``), never on real posts: those are for evaluation (``eval/``). Its decision
-threshold is chosen on the development part of the safety evaluation set
-(``eval/safety/dev.jsonl``), never on the held-back part. ``python -m bot build-safety-model``
+threshold is chosen on the development parts of the safety evaluation set
+(``eval/safety/dev.jsonl`` and the first, now-read held-back part ``heldback.jsonl``), never on a fresh
+held-back set. ``python -m bot build-safety-model``
 writes ``build/safety/model.pkl`` (generated, not committed); without it ``probability`` returns
 None and only the signs decide.
 
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import pickle
 import random
 from functools import lru_cache
@@ -96,6 +98,7 @@ def build(threshold: float | None = None) -> Path:
     with path.open("wb") as handle:
         pickle.dump({"model": train(), "threshold": threshold or DEFAULT_THRESHOLD}, handle)
     _loaded.cache_clear()
+    _scorer.cache_clear()
     return path
 
 
@@ -107,6 +110,7 @@ def set_threshold(threshold: float) -> None:
     with model_path().open("wb") as handle:
         pickle.dump({**saved, "threshold": threshold}, handle)
     _loaded.cache_clear()
+    _scorer.cache_clear()
 
 
 @lru_cache(maxsize=1)
@@ -119,12 +123,57 @@ def _loaded() -> dict | None:
         return pickle.load(handle)
 
 
-def probability(text: str) -> float | None:
-    """The detector's probability that ``text`` describes an emergency, crisis or urgent sign now."""
+class _Scorer:
+    """The saved pipeline's probability computed with plain dictionaries: for each TF-IDF vectoriser,
+    the n-grams' sublinear counts times their idf, L2-normalised, dotted with the logistic regression's
+    weights. The same number as ``predict_proba`` (to rounding) without scikit-learn's and SciPy's
+    per-call cost of building sparse matrices (about a third of the time per message)."""
+
+    def __init__(self, model):
+        features, regression = model.steps[0][1], model.steps[-1][1]
+        vectorisers = [v for _, v in features.transformer_list] if hasattr(features, "transformer_list") else [features]
+        coef, offset = regression.coef_[0], 0
+        self.parts = []
+        for vectoriser in vectorisers:
+            if not (vectoriser.sublinear_tf and vectoriser.norm == "l2" and vectoriser.use_idf):
+                raise ValueError("the fast scorer reads only sublinear, idf-weighted, L2-normalised TF-IDF")
+            idf = vectoriser.idf_
+            table = {term: (float(idf[i]), float(coef[offset + i])) for term, i in vectoriser.vocabulary_.items()}
+            self.parts.append((vectoriser.build_analyzer(), table))
+            offset += len(vectoriser.vocabulary_)
+        self.intercept = float(regression.intercept_[0])
+
+    def __call__(self, text: str) -> float:
+        decision = self.intercept
+        for analyse, table in self.parts:
+            counts: dict[str, int] = {}
+            for gram in analyse(text):
+                if gram in table:
+                    counts[gram] = counts.get(gram, 0) + 1
+            norm = dot = 0.0
+            for gram, count in counts.items():
+                idf, weight = table[gram]
+                value = (1.0 + math.log(count)) * idf
+                norm += value * value
+                dot += value * weight
+            if norm:
+                decision += dot / math.sqrt(norm)
+        return 1.0 / (1.0 + math.exp(-decision)) if decision > -700 else 0.0
+
+
+@lru_cache(maxsize=1)
+def _scorer() -> _Scorer | None:
     saved = _loaded()
-    if saved is None:
+    return _Scorer(saved["model"]) if saved else None
+
+
+def probability(text: str) -> float | None:
+    """The detector's probability that ``text`` describes an emergency, crisis or urgent sign now
+    (None when the detector has not been built)."""
+    scorer = _scorer()
+    if scorer is None:
         return None
-    return float(saved["model"].predict_proba([text])[0][1])
+    return scorer(text)
 
 
 def threshold() -> float:
@@ -157,7 +206,16 @@ def choose_threshold(rows: list[dict], check) -> tuple[float, dict]:
     return best[1], best[2]
 
 
+DEVELOPMENT_PARTS = ("dev.jsonl", "heldback.jsonl")  # the old held-back part is development data since 2026-12-01
+
+
 def dev_rows() -> list[dict]:
-    """The development part of the safety evaluation set (never the held-back part)."""
-    path = project_root() / "eval" / "safety" / "dev.jsonl"
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    """The development parts of the safety evaluation set: ``dev.jsonl`` and the first held-back part
+    ``heldback.jsonl``, read while writing rules since 2026-12-01 and so development data now. A fresh
+    held-back set (files named ``*2026-12*``) is never read here."""
+    rows = []
+    for name in DEVELOPMENT_PARTS:
+        path = project_root() / "eval" / "safety" / name
+        if name == DEVELOPMENT_PARTS[0] or path.exists():
+            rows += [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return rows
