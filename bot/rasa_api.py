@@ -8,9 +8,8 @@ channels' webhooks (``/webhooks/...``) and the web widget's ``/socket.io`` do no
 ``var/rasa_api_token`` (``bot/local_secret.py``). It is handed to Rasa inside this process, so it
 never appears in the process list as a command-line argument would.
 
->>> import os; os.environ["BOT_RASA_API_TOKEN"] = "t" * 40
->>> with_token("http://127.0.0.1:5005/status")[-10:], with_token("http://h/x?a=1")[:16]
-('tttttttttt', 'http://h/x?a=1&t')
+>>> with_token("http://127.0.0.1:5005/status", "t0k3n"), with_token("http://h/x?a=1", "t0k3n")
+('http://127.0.0.1:5005/status?token=t0k3n', 'http://h/x?a=1&token=t0k3n')
 """
 from __future__ import annotations
 
@@ -25,9 +24,10 @@ def api_token() -> str:
     return local_secret("BOT_RASA_API_TOKEN", "rasa_api_token")
 
 
-def with_token(url: str) -> str:
-    """``url`` with the API token added as Rasa expects it (``token=`` in the query)."""
-    return url + ("&" if "?" in url else "?") + urllib.parse.urlencode({"token": api_token()})
+def with_token(url: str, token: str | None = None) -> str:
+    """``url`` with the API token (default ``api_token()``) added as Rasa expects it: ``token=`` in
+    the query."""
+    return url + ("&" if "?" in url else "?") + urllib.parse.urlencode({"token": token or api_token()})
 
 
 def main(argv: list[str]) -> None:

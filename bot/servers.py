@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Callable
 
 from bot.paths import build_dir, project_root, tracker_db_path
-from bot.rasa_api import with_token
+from bot.rasa_api import api_token, with_token
 
 START_TIMEOUT_S = float(os.environ.get("BOT_START_TIMEOUT", 180))
 RASA_REQUEST_MAX_BYTES = 64 * 1024
@@ -180,7 +180,7 @@ def running_assistant(
     endpoints_file = _endpoints_file(Path(endpoints or project_root() / "endpoints.yml"), actions_port,
                                      tracker_db, run_dir)
     env = child_env()
-    with_token("")  # made here once, before the servers start and read it
+    api_token()  # made here once, before the servers start and read it
     # the Rasa server refuses request bodies over 64 KB (413) before reading them: a message is at
     # most BOT_MAX_MESSAGE_CHARS; Sanic's default is 100 MB. (Not the action server: Rasa's calls
     # carry the whole conversation.)
