@@ -35,7 +35,12 @@ def main(argv: list[str]) -> None:
     if "--auth-token" in argv:
         raise SystemExit("bot.rasa_api: the token comes from BOT_RASA_API_TOKEN or var/rasa_api_token, "
                          "not the command line")
-    token = api_token()
+    from bot.local_secret import WeakSecret
+
+    try:
+        token = api_token()
+    except WeakSecret as error:
+        raise SystemExit(f"bot.rasa_api: {error}") from None
     sys.argv = ["rasa", "run", *argv, "--auth-token", token]
     from rasa.__main__ import main as rasa_main
 

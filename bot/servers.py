@@ -25,6 +25,7 @@ from typing import Callable
 
 from bot.paths import build_dir, project_root, tracker_db_path
 from bot.rasa_api import api_token, with_token
+from bot.web_session import session_secret
 
 START_TIMEOUT_S = float(os.environ.get("BOT_START_TIMEOUT", 180))
 RASA_REQUEST_MAX_BYTES = 64 * 1024
@@ -181,6 +182,7 @@ def running_assistant(
                                      tracker_db, run_dir)
     env = child_env()
     api_token()  # made here once, before the servers start and read it
+    session_secret()  # likewise; an empty or short one stops here, with what to do (WeakSecret)
     # the Rasa server refuses request bodies over 64 KB (413) before reading them: a message is at
     # most BOT_MAX_MESSAGE_CHARS; Sanic's default is 100 MB. (Not the action server: Rasa's calls
     # carry the whole conversation.)

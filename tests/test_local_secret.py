@@ -83,3 +83,15 @@ def test_a_long_secret_is_used_as_it_is(monkeypatch, tmp_path):
     monkeypatch.delenv("BOT_TEST_SECRET")
     made = local_secret("BOT_TEST_SECRET", "test_secret")
     assert len(made) == 64 and local_secret("BOT_TEST_SECRET", "test_secret") == made
+
+
+@pytest.mark.parametrize("command, variable", [
+    (["-m", "bot.rasa_api", "--enable-api"], "BOT_RASA_API_TOKEN"),
+    (["-m", "bot", "triage-web", "--port", "0"], "BOT_TRIAGE_SECRET"),
+])
+def test_a_program_given_a_short_secret_stops_with_what_to_do(command, variable):
+    env = {**os.environ, "PYTHONPATH": str(project_root()), variable: "too-short"}
+    done = subprocess.run([sys.executable, *command], env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode != 0
+    assert f"the environment variable {variable} holds a secret of 9 characters" in done.stderr
+    assert "Traceback" not in done.stderr
