@@ -308,4 +308,10 @@ def main(argv: list[str] | None = None) -> int:
 
     register(sub)
     args = parser.parse_args(argv)
-    return args.func(args)
+    from bot.local_secret import WeakSecret
+
+    try:
+        return args.func(args)
+    except WeakSecret as error:  # an empty or short secret: say what to do, no traceback
+        print(f"python -m bot {args.command}: {error}", file=sys.stderr)
+        return 2

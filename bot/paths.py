@@ -40,3 +40,9 @@ def tracker_db_path() -> Path:
     """The SQLite tracker store Rasa writes conversations to: ``BOT_TRACKER_DB``, else ``var/tracker.db``
     (the ``db`` of ``endpoints.yml``)."""
     return Path(os.environ.get("BOT_TRACKER_DB", _ROOT / "var" / "tracker.db"))
+
+
+def secrets_dir() -> Path:
+    """Where a node keeps the secrets it makes for itself (``bot/local_secret.py``):
+    ``BOT_SECRETS_DIR``, else ``var/``."""
+    return Path(os.environ.get("BOT_SECRETS_DIR", _ROOT / "var"))

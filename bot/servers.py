@@ -24,6 +24,8 @@ from pathlib import Path
 from typing import Callable
 
 from bot.paths import build_dir, project_root, tracker_db_path
+from bot.rasa_api import api_token, with_token
+from bot.web_session import session_secret
 
 START_TIMEOUT_S = float(os.environ.get("BOT_START_TIMEOUT", 180))
 RASA_REQUEST_MAX_BYTES = 64 * 1024
@@ -91,8 +93,9 @@ class Assistant:
         return _post_json(f"{url}/webhooks/rest/webhook", {"sender": sender, "message": message}) or []
 
     def tracker(self, sender: str) -> dict:
-        """The conversation's tracker (needs the HTTP API, which ``running_assistant`` enables)."""
-        return json.loads(_get(f"{self.url}/conversations/{sender}/tracker", timeout=10))
+        """The conversation's tracker (through the HTTP API, which ``running_assistant`` enables,
+        with its token)."""
+        return json.loads(_get(with_token(f"{self.url}/conversations/{sender}/tracker"), timeout=10))
 
     def pids(self) -> dict[str, int]:
         """Process ids: ``{"actions": ..., "rasa": first Rasa server, "rasa_all": [...]}``."""
@@ -157,7 +160,8 @@ def running_assistant(
     endpoints: Path | None = None,
     rasa_processes: int = 1,
 ):
-    """Start the action server and ``rasa_processes`` Rasa servers (HTTP API on, loopback only)
+    """Start the action server and ``rasa_processes`` Rasa servers (HTTP API on, with the token of
+    ``bot/rasa_api.py``; loopback only)
     sharing ``endpoints`` (default ``endpoints.yml``: SQLite tracker store, so use one process;
     ``deploy/endpoints.postgres.yml`` for several); stop them all after.
 
@@ -177,6 +181,8 @@ def running_assistant(
     endpoints_file = _endpoints_file(Path(endpoints or project_root() / "endpoints.yml"), actions_port,
                                      tracker_db, run_dir)
     env = child_env()
+    api_token()  # made here once, before the servers start and read it
+    session_secret()  # likewise; an empty or short one stops here, with what to do (WeakSecret)
     # the Rasa server refuses request bodies over 64 KB (413) before reading them: a message is at
     # most BOT_MAX_MESSAGE_CHARS; Sanic's default is 100 MB. (Not the action server: Rasa's calls
     # carry the whole conversation.)
@@ -186,7 +192,7 @@ def running_assistant(
 
     def launch_rasa(port: int) -> subprocess.Popen:
         return subprocess.Popen(
-            [sys.executable, "-m", "rasa", "run", "--enable-api", "--interface", "127.0.0.1",
+            [sys.executable, "-m", "bot.rasa_api", "--enable-api", "--interface", "127.0.0.1",
              "--port", str(port), "--model", str(model), "--endpoints", str(endpoints_file),
              "--credentials", str(project_root() / "credentials.yml")],
             cwd=project_root(), env=rasa_env, stdout=(log_dir / f"rasa.{port}.log").open("a"),
@@ -195,7 +201,7 @@ def running_assistant(
 
     def wait_for_rasa(port: int, proc: subprocess.Popen) -> None:
         url = f"http://127.0.0.1:{port}"
-        _wait_until(lambda: json.loads(_get(f"{url}/status")).get("model_file"), f"the Rasa server on {port}",
+        _wait_until(lambda: json.loads(_get(with_token(f"{url}/status"))).get("model_file"), f"the Rasa server on {port}",
                     proc, log_dir / f"rasa.{port}.log")
 
     def restart(index: int) -> None:

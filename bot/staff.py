@@ -1,5 +1,7 @@
 """Helpline staff accounts for the triage page, in the handoffs database. Passwords are stored
-only as salted scrypt hashes.
+only as salted scrypt hashes (werkzeug's ``generate_password_hash``) at the cost OWASP's Password
+Storage Cheat Sheet asks for: N=2^17, r=8, p=1 (128 MiB, a few tenths of a second). A hash made
+with older, cheaper settings still works and is replaced at its next successful log-in.
 
 >>> import tempfile, pathlib
 >>> db = pathlib.Path(tempfile.mkdtemp()) / "h.db"
@@ -11,43 +13,65 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import functools
 import hashlib
 import hmac
-import os
 import re
 from pathlib import Path
 
-from sqlalchemy import delete
+from sqlalchemy import delete, update
+from werkzeug.security import check_password_hash, generate_password_hash
 
 from bot import handoff_db
 from bot.handoff_db import STAFF
 
 MIN_PASSWORD = 12
 _USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,31}$")
-_N, _R, _P = 2**14, 8, 1
+METHOD = "scrypt:131072:8:1"  # OWASP: scrypt with N=2^17, r=8, p=1
 
 
-def hash_password(password: str, salt: bytes | None = None) -> str:
-    """``scrypt$N$r$p$salt$hash`` (base64) for ``password``."""
-    salt = salt or os.urandom(16)
-    digest = hashlib.scrypt(password.encode(), salt=salt, n=_N, r=_R, p=_P, dklen=32)
-    encode = lambda b: base64.b64encode(b).decode()  # noqa: E731
-    return f"scrypt${_N}${_R}${_P}${encode(salt)}${encode(digest)}"
+def hash_password(password: str) -> str:
+    """``scrypt:131072:8:1$salt$hash`` (werkzeug's format) for ``password``."""
+    return generate_password_hash(password, method=METHOD, salt_length=16)
 
 
-def verify_password(password: str, stored: str) -> bool:
-    """True when ``password`` matches ``stored`` (compared in constant time)."""
+def _verify_legacy(password: str, stored: str) -> bool:
+    """Hashes made before werkzeug's format: ``scrypt$N$r$p$salt$hash`` (base64)."""
     try:
         scheme, n, r, p, salt, digest = stored.split("$")
         candidate = hashlib.scrypt(password.encode(), salt=base64.b64decode(salt), n=int(n), r=int(r), p=int(p),
-                                   dklen=32)
+                                   dklen=32, maxmem=132 * int(n) * int(r) * int(p))
     except (ValueError, TypeError):
         return False
     return scheme == "scrypt" and hmac.compare_digest(candidate, base64.b64decode(digest))
 
 
+def verify_password(password: str, stored: str) -> bool:
+    """True when ``password`` matches ``stored`` (either format; compared in constant time)."""
+    if stored.startswith("scrypt$"):
+        return _verify_legacy(password, stored)
+    try:
+        return check_password_hash(stored, password)
+    except (ValueError, TypeError):
+        return False
+
+
+def needs_rehash(stored: str) -> bool:
+    """Whether ``stored`` was made with other settings than ``METHOD``."""
+    return not stored.startswith(METHOD + "$")
+
+
+@functools.lru_cache(maxsize=1)
+def dummy_hash() -> str:
+    """A hash to check unknown usernames against, so that they cost what known ones do."""
+    return hash_password("not anybody's password")
+
+
 def add_staff(username: str, password: str, path: Path | str | None = None) -> None:
-    """Create or reset an account. ``ValueError`` for a bad username or a short password."""
+    """Create or reset an account (a reset ends the account's sessions). ``ValueError`` for a bad
+    username or a short password."""
+    from bot.staff_records import end_sessions_of
+
     if not _USERNAME.match(username):
         raise ValueError("username: 2-32 lower-case letters, digits, dot, dash or underscore")
     if len(password) < MIN_PASSWORD:
@@ -57,13 +81,30 @@ def add_staff(username: str, password: str, path: Path | str | None = None) -> N
     with handoff_db.engine(path).begin() as conn:
         conn.execute(delete(STAFF).where(STAFF.c.username == username))
         conn.execute(STAFF.insert().values(**row))
+    end_sessions_of(username, path)
+
+
+def remove_staff(username: str, path: Path | str | None = None) -> bool:
+    """Delete an account and end its sessions; False if there was no such account."""
+    from bot.staff_records import end_sessions_of
+
+    with handoff_db.engine(path).begin() as conn:
+        removed = conn.execute(delete(STAFF).where(STAFF.c.username == username)).rowcount
+    end_sessions_of(username, path)
+    return bool(removed)
 
 
 def check_password(username: str, password: str, path: Path | str | None = None) -> bool:
-    """True for a known account with this password. Unknown users cost the same time."""
+    """True for a known account with this password; its hash is brought up to ``METHOD`` if it was
+    made with cheaper settings. An unknown username does the same work (one lookup, one hash)."""
     row = next(iter(handoff_db.rows("staff", path, username=username)), None)
-    stored = row["password_hash"] if row else hash_password("not a real password")
-    return verify_password(password, stored) and row is not None
+    stored = row["password_hash"] if row else dummy_hash()
+    matches = verify_password(password, stored) and row is not None
+    if matches and needs_rehash(stored):
+        with handoff_db.engine(path).begin() as conn:
+            conn.execute(update(STAFF).where(STAFF.c.username == username)
+                         .values(password_hash=hash_password(password)))
+    return matches
 
 
 def staff_names(path: Path | str | None = None) -> list[str]:

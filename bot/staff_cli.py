@@ -4,6 +4,8 @@
 - ``triage show ID``                    one handoff with its note
 - ``triage claim|resolve|hand-back ID --as NAME``
 - ``staff add NAME``                    create or reset an account (password from stdin or a prompt)
+- ``staff remove NAME``                 delete an account; its sessions end at once
+- ``staff audit [--staff NAME] [--handoff ID] [--limit N]``  who viewed or changed which handoff
 - ``triage-web``                        the staff triage page (see bot/triage_web.py)
 - ``purge [--days N]``                  delete handoffs and conversations older than the retention period
 - ``forget CONVERSATION_ID``            remove one person's conversation and handoffs everywhere
@@ -40,12 +42,14 @@ def _triage(args) -> int:
             return 2
         if args.action == "show":
             record = handoffs.get_handoff(args.id)
+            _audit(args.staff or f"os:{getpass.getuser()}", "view", args.id)
         else:
             if not args.staff:
                 print("triage: say who you are with --as NAME", file=sys.stderr)
                 return 2
             change = {"claim": handoffs.claim, "resolve": handoffs.resolve, "hand-back": handoffs.hand_back}
             record = change[args.action](args.id, args.staff)
+            _audit(args.staff, args.action, args.id)
     except handoffs.HandoffError as error:
         print(f"triage: {error}", file=sys.stderr)
         return 1
@@ -56,9 +60,31 @@ def _triage(args) -> int:
     return 0
 
 
-def _staff(args) -> int:
-    from bot.staff import add_staff
+def _audit(staff: str, action: str, handoff_id: str) -> None:
+    from bot.staff_records import record
 
+    record(staff, action, handoff_id, via="cli")
+
+
+def _staff(args) -> int:
+    from bot.staff import add_staff, remove_staff
+    from bot.staff_records import audit_log
+
+    if args.verb == "audit":
+        rows = audit_log(staff=args.name, handoff_id=args.handoff, limit=args.limit)
+        for row in rows:
+            print(f"{row['at']}  {row['via'] or '-':4} {row['staff']:16} {row['action']:11} {row['handoff_id'] or ''}")
+        print(f"staff audit: {len(rows)} line(s)")
+        return 0
+    if not args.name:
+        print(f"staff {args.verb}: give the account's name", file=sys.stderr)
+        return 2
+    if args.verb == "remove":
+        if not remove_staff(args.name):
+            print(f"staff: no account {args.name}", file=sys.stderr)
+            return 1
+        print(f"staff: account {args.name} removed; its sessions have ended")
+        return 0
     password = sys.stdin.readline().rstrip("\n") if args.password_stdin else getpass.getpass("password: ")
     try:
         add_staff(args.name, password)
@@ -132,9 +158,11 @@ def register(sub) -> None:
     p.add_argument("--all", action="store_true", help="list: include resolved handoffs")
     p.set_defaults(func=_triage)
     p = sub.add_parser("staff", help="staff accounts for the triage page")
-    p.add_argument("verb", choices=["add"])
-    p.add_argument("name")
+    p.add_argument("verb", choices=["add", "remove", "audit"])
+    p.add_argument("name", nargs="?", help="the account (add, remove; audit: only this member of staff)")
     p.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+    p.add_argument("--handoff", help="audit: only this handoff")
+    p.add_argument("--limit", type=int, default=200, help="audit: the latest N lines (default 200)")
     p.set_defaults(func=_staff)
     p = sub.add_parser("triage-web", help="serve the staff triage page")
     p.add_argument("--host", default="127.0.0.1")

@@ -1,10 +1,17 @@
 """The staff triage page: log in, see the handoff queue (most urgent, then oldest), read each
 handoff's note, claim, resolve, hand the conversation back to the assistant.
 
-Security: staff accounts with scrypt-hashed passwords (``bot/staff.py``); a signed session
-cookie (HttpOnly, SameSite=Strict, Secure when ``BOT_TRIAGE_SECURE_COOKIE=1``); a per-session
-token on every form against cross-site request forgery; a strict Content-Security-Policy; a
-short lock-out after repeated failed log-ins. Served by waitress: ``python -m bot triage-web``.
+Security: staff accounts with scrypt-hashed passwords (``bot/staff.py``); server-side sessions
+(``bot/staff_records.py``: the account is checked on every request, sessions end on signing out,
+when the account is removed or its password reset, after 30 minutes idle and 10 hours after
+signing in) whose id travels in a signed cookie (HttpOnly, SameSite=Strict, Secure unless
+``BOT_TRIAGE_INSECURE_COOKIE=1``, for plain-http tests on loopback only); Flask-WTF's signed,
+time-limited token on every form against cross-site request forgery; a strict
+Content-Security-Policy; failed log-ins slowed down per address and username with a growing wait
+(``bot/login_throttle.py``); an audit log of who viewed or changed which handoff. Behind a reverse
+proxy set ``BOT_TRIAGE_TRUSTED_PROXIES`` to the number of proxies, so that the client's address
+(``X-Forwarded-For``, set by them) is used, never one a client sent itself. Served by waitress:
+``python -m bot triage-web``.
 
 >>> app = create_app(handoffs_db=":memory:", secret_key="x")
 >>> app.test_client().get("/").status_code  # not logged in: sent to the log-in page
@@ -16,22 +23,21 @@ import datetime as dt
 import json
 import logging
 import os
-import secrets
-import time
-from collections import defaultdict
+import math
 from functools import wraps
 from pathlib import Path
 
-from flask import Flask, abort, flash, redirect, render_template, request, session, url_for
+from flask import Flask, abort, flash, g, redirect, render_template, request, session, url_for
+from flask_wtf.csrf import CSRFError, CSRFProtect
+from werkzeug.middleware.proxy_fix import ProxyFix
 
-from bot import handoffs
+from bot import handoffs, staff_records
 from bot.local_secret import local_secret
-from bot.staff import check_password
+from bot.login_throttle import LoginThrottle
+from bot.staff import check_password, dummy_hash
 
 logger = logging.getLogger(__name__)
 
-MAX_FAILURES = 5
-LOCKOUT_SECONDS = 15 * 60
 URGENCY_LABELS = {"emergency": "Emergency", "crisis": "Crisis", "urgent": "Urgent", "routine": "Routine"}
 ABOUT_LABELS = {"self": "Themselves", "someone_else": "Someone they care for"}
 
@@ -57,48 +63,55 @@ def _view(record: dict, now: dt.datetime) -> dict:
             "answers_list": loads("answers"), "about_label": ABOUT_LABELS.get(record.get("about") or "", "Not known")}
 
 
-def create_app(handoffs_db: Path | str | None = None, secret_key: str | None = None) -> Flask:
+def secure_cookie_wanted() -> bool:
+    """Secure cookies unless ``BOT_TRIAGE_INSECURE_COOKIE=1`` says otherwise (plain-http tests)."""
+    return os.environ.get("BOT_TRIAGE_INSECURE_COOKIE") != "1"
+
+
+def create_app(handoffs_db: Path | str | None = None, secret_key: str | None = None,
+               secure_cookie: bool | None = None, throttle: LoginThrottle | None = None) -> Flask:
     """The Flask app. ``handoffs_db`` (a file or a database URL) defaults to ``$BOT_HANDOFFS_DB``, else
-    ``var/handoffs.db``."""
+    ``var/handoffs.db``. ``secure_cookie`` defaults to ``secure_cookie_wanted()``."""
     app = Flask(__name__, template_folder="templates/triage", static_folder="static")
     app.config.update(
         SECRET_KEY=secret_key or _secret_key(),
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Strict",
-        SESSION_COOKIE_SECURE=os.environ.get("BOT_TRIAGE_SECURE_COOKIE") == "1",
-        PERMANENT_SESSION_LIFETIME=dt.timedelta(hours=10),
+        SESSION_COOKIE_SECURE=secure_cookie_wanted() if secure_cookie is None else secure_cookie,
+        PERMANENT_SESSION_LIFETIME=dt.timedelta(seconds=staff_records.ABSOLUTE_S),
         MAX_CONTENT_LENGTH=16 * 1024,
+        WTF_CSRF_TIME_LIMIT=staff_records.ABSOLUTE_S,
+        TRIAGE_IDLE_S=staff_records.IDLE_S,
+        TRIAGE_ABSOLUTE_S=staff_records.ABSOLUTE_S,
     )
+    proxies = int(os.environ.get("BOT_TRIAGE_TRUSTED_PROXIES") or 0)
+    if proxies:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
+    CSRFProtect(app)  # every POST; csrf_token() in the templates
     db_path = handoffs_db  # a SQLite file, a database URL, or None for $BOT_HANDOFFS_DB
-    failures: dict[str, list[float]] = defaultdict(list)
+    throttle = throttle or LoginThrottle()
+    dummy_hash()  # made now, so that the first unknown username costs what a known one does
 
-    def csrf_token() -> str:
-        if "csrf" not in session:
-            session["csrf"] = secrets.token_urlsafe(32)
-        return session["csrf"]
-
-    app.jinja_env.globals["csrf_token"] = csrf_token
-
-    @app.before_request
-    def check_csrf():
-        if request.method == "POST":
-            sent = request.form.get("csrf_token", "")
-            if not sent or not secrets.compare_digest(sent, session.get("csrf", "")):
-                abort(403, "This form has expired or did not come from this site. Reload the page and try again.")
+    @app.errorhandler(CSRFError)
+    def refused_form(_error):
+        return render_template("refused.html"), 403
 
     @app.after_request
     def security_headers(response):
         response.headers["Content-Security-Policy"] = ("default-src 'self'; style-src 'self'; script-src 'none'; "
                                                        "frame-ancestors 'none'; form-action 'self'")
         response.headers["X-Content-Type-Options"] = "nosniff"
-        response.headers["Referrer-Policy"] = "no-referrer"
+        response.headers["Referrer-Policy"] = "same-origin"  # Flask-WTF checks it on HTTPS posts
         response.headers["Cache-Control"] = "no-store"
         return response
 
     def login_required(view):
         @wraps(view)
         def wrapper(*args, **kwargs):
-            if not session.get("staff"):
+            g.staff = staff_records.session_user(session.get("sid"), db_path, app.config["TRIAGE_IDLE_S"],
+                                                 app.config["TRIAGE_ABSOLUTE_S"])
+            if not g.staff:  # never signed in, signed out, timed out, or the account is gone
+                session.clear()
                 return redirect(url_for("login"))
             return view(*args, **kwargs)
         return wrapper
@@ -109,24 +122,31 @@ def create_app(handoffs_db: Path | str | None = None, secret_key: str | None = N
 
     @app.post("/login")
     def login_post():
-        username = request.form.get("username", "").strip().lower()
-        recent = [t for t in failures[username] if time.monotonic() - t < LOCKOUT_SECONDS]
-        failures[username] = recent
-        if len(recent) >= MAX_FAILURES:
-            flash("Too many failed attempts. Wait 15 minutes and try again.")
+        username = request.form.get("username", "").strip().lower()[:64]
+        address = request.remote_addr or ""
+        wait = throttle.wait_s(address, username)
+        if wait:
+            minutes = math.ceil(wait / 60)
+            flash(f"Too many failed attempts. Wait {minutes} minute{'s' if minutes > 1 else ''} and try again.")
             return render_template("login.html"), 429
         if not check_password(username, request.form.get("password", ""), path=db_path):
-            failures[username].append(time.monotonic())
+            throttle.failed(address, username)
             logger.warning("failed staff log-in")
             flash("That username and password did not match.")
             return render_template("login.html"), 401
-        session.clear()
-        session["staff"] = username
+        throttle.succeeded(address, username)
+        session.clear()  # a new session id: nothing from before signing in is kept
+        session["sid"] = staff_records.start_session(username, db_path)
         session.permanent = True
+        staff_records.record(username, "sign_in", path=db_path)
         return redirect(url_for("queue"))
 
     @app.post("/logout")
     def logout():
+        user = staff_records.session_user(session.get("sid"), db_path)
+        staff_records.end_session(session.get("sid"), db_path)
+        if user:
+            staff_records.record(user, "sign_out", path=db_path)
         session.clear()
         return redirect(url_for("login"))
 
@@ -136,7 +156,8 @@ def create_app(handoffs_db: Path | str | None = None, secret_key: str | None = N
         now = dt.datetime.now(dt.timezone.utc)
         show_all = request.args.get("show") == "all"
         rows = [_view(r, now) for r in handoffs.list_handoffs(db_path, include_resolved=show_all)]
-        return render_template("queue.html", rows=rows, show_all=show_all, staff=session["staff"])
+        staff_records.record(g.staff, "view_queue", ",".join(r["id"] for r in rows), path=db_path)
+        return render_template("queue.html", rows=rows, show_all=show_all, staff=g.staff)
 
     @app.get("/handoffs/<handoff_id>")
     @login_required
@@ -145,8 +166,8 @@ def create_app(handoffs_db: Path | str | None = None, secret_key: str | None = N
             record = handoffs.get_handoff(handoff_id, db_path)
         except handoffs.HandoffError:
             abort(404)
-        return render_template("detail.html", h=_view(record, dt.datetime.now(dt.timezone.utc)),
-                               staff=session["staff"])
+        staff_records.record(g.staff, "view", handoff_id, path=db_path)
+        return render_template("detail.html", h=_view(record, dt.datetime.now(dt.timezone.utc)), staff=g.staff)
 
     @app.post("/handoffs/<handoff_id>/<verb>")
     @login_required
@@ -155,10 +176,11 @@ def create_app(handoffs_db: Path | str | None = None, secret_key: str | None = N
         if verb not in actions:
             abort(404)
         try:
-            actions[verb](handoff_id, session["staff"], path=db_path)
+            actions[verb](handoff_id, g.staff, path=db_path)
         except handoffs.HandoffError as error:
             flash(str(error))
         else:
+            staff_records.record(g.staff, verb, handoff_id, path=db_path)
             flash({"claim": "Claimed.", "resolve": "Resolved.", "hand-back": "Handed back to the assistant."}[verb])
         return redirect(url_for("queue"))
 
@@ -170,4 +192,9 @@ def serve(host: str = "127.0.0.1", port: int = 8080, handoffs_db: Path | str | N
     from waitress import serve as waitress_serve
 
     print(f"Staff triage page: http://{host}:{port}/  (accounts: python -m bot staff add NAME)", flush=True)
+    if secure_cookie_wanted():
+        print("The session cookie is Secure: browsers send it over HTTPS (and to http://localhost) only; "
+              "BOT_TRIAGE_INSECURE_COOKIE=1 turns that off for plain-http tests on loopback.", flush=True)
+    elif host not in ("127.0.0.1", "localhost", "::1"):
+        logger.warning("BOT_TRIAGE_INSECURE_COOKIE=1 on %s: session cookies travel unencrypted", host)
     waitress_serve(create_app(handoffs_db), host=host, port=port, threads=4, ident="triage")

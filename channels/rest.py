@@ -2,6 +2,11 @@
 
 - A request must be a JSON object with a ``sender`` (1-128 letters, digits, ``_.:@-``): without
   one it is refused with 400, never merged into one shared "default" conversation.
+- REST senders have a namespace of their own: a sender that is another channel's conversation id
+  (a messaging pseudonym such as ``wa-<32 hex>``, anything starting ``wa-``, or a web session id
+  of 32 hex digits) is refused with 403, so knowing a patient's id (staff see them) is not enough
+  to post into their conversation and have the call-back summary repeat their name and contact.
+  REST is for our own tools and tests; the reverse proxy does not forward it (README, "Deploying").
 - The message goes through ``bot/incoming.py`` (size cap, control characters, empty -> 400).
 - Per-sender and per-address rate limits (``bot/rate_limit.py``): 429 with a kind message.
 - Never silent: a turn that produced no reply (the action server down or too slow) is answered
@@ -28,6 +33,19 @@ from channels.turns import process_turns
 logger = logging.getLogger(__name__)
 
 SENDER = re.compile(r"[\w.:@-]{1,128}")
+# Conversation ids the other channels make: WhatsApp pseudonyms (channels/whatsapp.py: "wa-" + 32
+# hex), any future "<channel>-<32 hex>" pseudonym, web session ids (bot/web_session.py: 32 hex).
+OTHER_CHANNELS = re.compile(r"wa-.*|([a-z]+-)?[0-9a-f]{32}", re.IGNORECASE)
+
+
+def is_rest_sender(sender: object) -> bool:
+    """Whether ``sender`` may be used on the REST channel: well-formed and not in another channel's
+    namespace.
+
+    >>> [is_rest_sender(s) for s in ("terminal-42", "eval-0a1b2c3d4e5f", "wa-" + "0" * 32, "f" * 32, "WA-x", "")]
+    [True, True, False, False, False, False]
+    """
+    return isinstance(sender, str) and bool(SENDER.fullmatch(sender)) and not OTHER_CHANNELS.fullmatch(sender)
 
 
 def _message(recipient_id: str, text: str, buttons=()) -> dict:
@@ -66,6 +84,10 @@ class StrictRestInput(InputChannel):
             if not isinstance(sender, str) or not SENDER.fullmatch(sender):
                 return response.json({"error": "a 'sender' is required: 1-128 letters, digits or _.:@-"},
                                      status=400)
+            if not is_rest_sender(sender):
+                logger.warning("rest: refused a sender in another channel's namespace")
+                return response.json({"error": "this 'sender' is another channel's conversation id: REST senders "
+                                               "may not start with 'wa-' or be 32 hex digits"}, status=403)
             raw = body.get("message")
             text = incoming(raw)
             if text is None:

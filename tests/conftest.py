@@ -157,7 +157,7 @@ def channel_settings():
     settings = ChannelSettings(web_port=web_port, twilio_port=twilio_port)
     values = {
         "BOT_WEB_ORIGINS": settings.web_origin,
-        "BOT_SESSION_SECRET": "test-session-secret",
+        "BOT_SESSION_SECRET": "test-session-secret-0123456789abcdef",
         "TWILIO_ACCOUNT_SID": settings.account_sid,
         "TWILIO_AUTH_TOKEN": settings.auth_token,
         "TWILIO_WHATSAPP_FROM": settings.whatsapp_from,

@@ -146,7 +146,7 @@ def test_forget_removes_a_conversation_everywhere(db, tmp_path):
 def test_staff_passwords_are_hashed_and_checked(db):
     add_staff("sam", "a long enough secret", path=db)
     stored = handoff_db.rows("staff", db, username="sam")[0]["password_hash"]
-    assert stored.startswith("scrypt$") and "a long enough secret" not in stored
+    assert stored.startswith("scrypt:") and "a long enough secret" not in stored
     assert check_password("sam", "a long enough secret", path=db)
     assert not check_password("sam", "a long enough secreT", path=db)
     assert not check_password("nobody", "a long enough secret", path=db)

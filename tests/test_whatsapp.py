@@ -111,7 +111,7 @@ def test_the_conversation_id_does_not_reveal_the_phone_number(post, assistant):
     post("hello", sender=sender)
     from bot.web_session import pseudonym
 
-    conversation = pseudonym(b"test-session-secret", sender, "wa-")
+    conversation = pseudonym(b"test-session-secret-0123456789abcdef", sender, "wa-")
     tracker = assistant.tracker(conversation)
     assert [e["text"] for e in tracker["events"] if e["event"] == "user"] == ["hello"]
     assert "447911123458" not in json.dumps(tracker)
