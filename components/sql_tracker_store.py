@@ -147,4 +147,45 @@ class TunedSQLTrackerStore(SQLTrackerStore):
     """Rasa's ``SQLTrackerStore``, named in ``endpoints.yml`` as
     ``type: components.sql_tracker_store.TunedSQLTrackerStore`` so that Rasa imports ``components``
     (which installs ``apply`` above) before it makes the store. Rasa calls it with the same
-    arguments as for ``type: SQL``; it adds nothing else."""
+    arguments as for ``type: SQL``.
+
+    It adds one thing: after a turn that ended a call-back request unsent, the details typed into
+    the form are removed from the stored events (``bot/callback_privacy.py``), in place."""
+
+    async def save(self, tracker) -> None:
+        """Store the turn (as ``SQLTrackerStore.save``), then forget unsent call-back details."""
+        await super().save(tracker)
+        if _ends_unsent_turn(tracker):
+            forget_unsent_details(self, tracker.sender_id)
+
+
+def _ends_unsent_turn(tracker) -> bool:
+    """Whether this turn's events (those after the person's latest message) end a form unsent."""
+    from bot.callback_privacy import ends_unsent
+
+    turn = []
+    for event in reversed(tracker.events):
+        if event.type_name == "user":
+            break
+        turn.append(event.as_dict())
+    return ends_unsent(turn)
+
+
+def forget_unsent_details(store, sender_id: str) -> int:
+    """Rewrite, in place, the stored events of ``sender_id`` that hold details of a call-back
+    request that was not sent; returns how many rows were rewritten."""
+    import sqlalchemy as sa
+
+    from bot.callback_privacy import details_to_forget
+
+    with store.session_scope() as session:
+        rows = session.execute(sa.text("SELECT id, data FROM events WHERE sender_id = :sender_id ORDER BY id"),
+                               {"sender_id": sender_id}).fetchall()
+        changed = details_to_forget([json.loads(data) for _, data in rows])
+        for index, event in changed.items():
+            session.execute(sa.text("UPDATE events SET data = :data WHERE id = :id"),
+                            {"data": json.dumps(event), "id": rows[index][0]})
+        session.commit()
+    if changed:
+        logger.info("forgot the details of a call-back request that was not sent (%d events)", len(changed))
+    return len(changed)
