@@ -27,13 +27,15 @@ import datetime as dt
 import json
 import logging
 import os
+import threading
+import time
 import uuid
 from pathlib import Path
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 
-from bot import handoff_db
+from bot import handoff_db, spool
 from bot.handoff_db import HANDOFFS, TABLES
 from bot.paths import project_root
 
@@ -105,7 +107,8 @@ def is_with_nurse(conversation_id: str, path: Where = None) -> bool:
 
 def save_handoff(conversation_id: str, urgency: str, reason: str, path: Where = None, **fields) -> dict:
     """Create the conversation's open handoff or add to it (after any handoffs waiting in the
-    pending file); returns the stored record. ``fields``: see ``_store``."""
+    pending file: a line that is not a handoff is quarantined, never in the way); returns the
+    stored record. ``fields``: see ``_store``."""
     _replay_pending(path)
     return _store(conversation_id, urgency, reason, path=path, **fields)
 
@@ -171,8 +174,9 @@ def _store(conversation_id: str, urgency: str, reason: str, *, red_flags=(), cha
 
 def save_or_spool(conversation_id: str, urgency: str, reason: str, path: Where = None, **fields) -> bool:
     """``save_handoff``, but if the database cannot be written the handoff is appended to the
-    pending file (replayed by the next successful write) so it is never lost. Returns True when
-    the handoff is safely kept somewhere. Errors are logged without personal details."""
+    pending file (replayed by the next successful write, and every 30 s by a timer) so it is never
+    lost. Returns True when the handoff is safely kept somewhere; False when nothing could be
+    written at all (a full disk): the caller must not tell the person it was sent. Errors are logged without personal details."""
     _checked(urgency, reason, fields.get("earlier_reason"))
     try:
         save_handoff(conversation_id, urgency, reason, path=path, **fields)
@@ -183,32 +187,85 @@ def save_or_spool(conversation_id: str, urgency: str, reason: str, path: Where =
 
 
 def _spool(conversation_id: str, urgency: str, reason: str, path: Where, fields: dict) -> bool:
-    """Append a handoff to the pending file (mode 0600); False if even that fails."""
+    """Append a handoff to the pending file (``bot/spool.py``: mode 0600, whole lines, synced);
+    False if even that fails (a full disk: nothing was kept anywhere). Starts the replay timer."""
     try:
-        spool = pending_path(path)
-        spool.parent.mkdir(parents=True, exist_ok=True)
-        line = json.dumps({"conversation_id": conversation_id, "urgency": urgency, "reason": reason,
-                           "fields": {k: list(v) if isinstance(v, tuple) else v for k, v in fields.items()}})
-        fd = os.open(spool, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
-        with os.fdopen(fd, "a", encoding="utf-8") as handle:
-            handle.write(line + "\n")
-        return True
+        target = pending_path(path)
     except Exception as error:  # noqa: BLE001
         logger.error("handoff could not be kept at all (%s)", type(error).__name__)
         return False
+    kept = spool.append(target, {"conversation_id": conversation_id, "urgency": urgency, "reason": reason,
+                                 "fields": {k: list(v) if isinstance(v, tuple) else v for k, v in fields.items()}})
+    if kept:
+        start_replay_timer(path)
+    else:
+        logger.error("HANDOFF NOT KEPT: neither the handoffs database nor the pending file could be written")
+    return kept
+
+
+def _replay_one(item: dict, path: Where) -> None:
+    """Store one pending line; ``ValueError``/``TypeError``/``KeyError`` when it is not a handoff."""
+    fields = item["fields"]
+    if not isinstance(fields, dict):
+        raise TypeError("fields is not an object")
+    _store(str(item["conversation_id"]), item["urgency"], item["reason"], path=path, **fields)
+
+
+def replay_pending(path: Where = None) -> dict[str, int]:
+    """Put the handoffs waiting in the pending file into the database (bad lines to the
+    quarantine file, logged); returns how many were replayed and quarantined. Raises the
+    database's error when it still cannot be written (the rest stay pending, in order)."""
+    return spool.replay(pending_path(path), lambda item: _replay_one(item, path))
 
 
 def _replay_pending(path: Where) -> None:
-    spool = pending_path(path)
-    taken = spool.with_suffix(".replaying")  # a replay that failed half-way is picked up again
-    if spool.exists() and not taken.exists():
-        spool.rename(taken)
-    if not taken.exists():
-        return
-    for line in taken.read_text(encoding="utf-8").splitlines():
-        item = json.loads(line)
-        _store(item["conversation_id"], item["urgency"], item["reason"], path=path, **item["fields"])
-    taken.unlink()  # replaying twice after a failure half-way is harmless: handoffs merge
+    """``replay_pending``, never raising: the new handoff is written (or spooled) after it anyway."""
+    try:
+        replay_pending(path)
+    except Exception as error:  # noqa: BLE001 - the database is still down: the new write will tell
+        logger.error("pending handoffs could not be replayed yet (%s)", type(error).__name__)
+
+
+def pending_status(path: Where = None) -> dict[str, int]:
+    """How many handoffs wait in this node's pending file and how many are quarantined (bad lines)."""
+    return spool.counts(pending_path(path))
+
+
+REPLAY_ENV = "BOT_HANDOFFS_REPLAY_SECONDS"
+_TIMERS: dict[str, threading.Thread] = {}
+_TIMERS_LOCK = threading.Lock()
+
+
+def start_replay_timer(path: Where = None, seconds: float | None = None) -> None:
+    """Replay the pending file every ``$BOT_HANDOFFS_REPLAY_SECONDS`` (30) in a background thread
+    of this process until it is empty, warning each time while anything is left (one thread per
+    pending file; started when a handoff is spooled, and by the action server at start-up)."""
+    target = str(pending_path(path))
+    every = seconds if seconds is not None else float(os.environ.get(REPLAY_ENV) or 30)
+    with _TIMERS_LOCK:
+        if target in _TIMERS and _TIMERS[target].is_alive():
+            return
+        thread = threading.Thread(target=_replay_until_empty, args=(path, every), daemon=True,
+                                  name="handoff-replay")
+        _TIMERS[target] = thread
+        thread.start()
+
+
+def _replay_until_empty(path: Where, every: float) -> None:
+    while True:
+        time.sleep(every)
+        _replay_pending(path)
+        try:
+            left = pending_status(path)
+        except Exception as error:  # noqa: BLE001
+            logger.error("could not read the pending handoffs file (%s)", type(error).__name__)
+            continue
+        if left["pending"] or left["quarantined"]:
+            logger.warning("HANDOFFS NOT IN THE QUEUE: %d waiting in %s, %d quarantined (bad lines, in %s)",
+                           left["pending"], pending_path(path), left["quarantined"],
+                           spool.quarantine_path(pending_path(path)))
+        if not left["pending"]:
+            return
 
 
 def fold_duplicate_open_handoffs(conn) -> int:
@@ -332,16 +389,41 @@ def _delete_where(path: Where, condition) -> dict[str, int]:
     return counts
 
 
+def _cutoff(days: int, now: dt.datetime | None) -> str:
+    return ((now or dt.datetime.now(dt.timezone.utc)) - dt.timedelta(days=days)).isoformat(timespec="seconds")
+
+
+def _purgeable(table, cutoff: str):
+    """Handoffs: resolved, and resolved before ``cutoff`` (never an open one); the rest: created before it."""
+    if table is not HANDOFFS:
+        return table.c.created < cutoff
+    from sqlalchemy import func
+
+    return (HANDOFFS.c.status == "resolved") & (
+        func.coalesce(HANDOFFS.c.resolved_at, HANDOFFS.c.updated, HANDOFFS.c.created) < cutoff)
+
+
 def purge_older_than(days: int, path: Where = None, now: dt.datetime | None = None) -> dict[str, int]:
-    """Delete handoffs, feedback and undelivered messages created more than ``days`` days ago;
-    returns how many went from each table."""
-    cutoff = ((now or dt.datetime.now(dt.timezone.utc)) - dt.timedelta(days=days)).isoformat(timespec="seconds")
-    return _delete_where(path, lambda table: table.c.created < cutoff)
+    """Delete handoffs resolved more than ``days`` days ago (an open handoff is never deleted,
+    however old: see ``open_older_than``), and feedback and undelivered messages created more
+    than ``days`` ago; returns how many went from each table."""
+    cutoff = _cutoff(days, now)
+    return _delete_where(path, lambda table: _purgeable(table, cutoff))
+
+
+def open_older_than(days: int, path: Where = None, now: dt.datetime | None = None) -> list[dict]:
+    """Open (new or claimed) handoffs created more than ``days`` days ago, which purge keeps: for
+    staff to resolve. Most urgent first, then oldest."""
+    cutoff = _cutoff(days, now)
+    return [r for r in list_handoffs(path, include_resolved=False) if r["created"] < cutoff]
 
 
 def forget_conversation(conversation_id: str, path: Where = None) -> dict[str, int]:
-    """Delete everything stored about a conversation here; returns how many went from each table."""
-    return _delete_where(path, lambda table: table.c.conversation_id == conversation_id)
+    """Delete everything stored about a conversation here: its rows in the handoffs database and
+    its lines in this node's pending and quarantine files; returns how many went from each."""
+    pending = spool.remove_matching(pending_path(path), conversation_id)  # first: none can be replayed after
+    counts = _delete_where(path, lambda table: table.c.conversation_id == conversation_id)
+    return {**counts, "pending handoffs": pending}
 
 
 # The handoff's urgency for each red-flag urgency (bot/safety/): 999 situations are emergencies to the nurses.

@@ -6,7 +6,7 @@ everything about one conversation on request (tracker store, handoffs, feedback)
 >>> folder = pathlib.Path(tempfile.mkdtemp())
 >>> _ = save_handoff("conv-9", "routine", "callback", path=folder / "h.db")
 >>> forget("conv-9", handoffs_db=folder / "h.db", tracker_db=folder / "t.db")
-{'handoffs': 1, 'feedback': 0, 'undelivered': 0, 'tracker events': 0}
+{'handoffs': 1, 'feedback': 0, 'undelivered': 0, 'pending handoffs': 0, 'tracker events': 0}
 """
 from __future__ import annotations
 
