@@ -81,10 +81,17 @@ async def _retrieve(self, sender_id: Text, fetch_events_from_all_sessions: bool)
 
 
 async def save(self, tracker) -> None:
-    """Store the tracker's events that are not stored yet (Rasa's rule: those past the count)."""
+    """Store the tracker's events that are not stored yet (Rasa's rule: those past the count).
+
+    If the conversation was forgotten (``bot/forgotten.py``) while this turn was in progress, its
+    events from before that moment are deleted again in the same transaction, so a forgotten
+    conversation is never written back."""
+    from bot import forgotten
+
     await self.stream_events(tracker)
     table = self.SQLEvent.__table__
     with self.session_scope() as session:
+        forgotten.serialise(session, tracker.sender_id)
         stored = session.execute(_events_since_session_start(count=True), _params(tracker.sender_id)).scalar()
         rows = []
         for event in itertools.islice(tracker.events, stored, len(tracker.events)):
@@ -95,6 +102,7 @@ async def save(self, tracker) -> None:
                          "data": json.dumps(data)})
         if rows:
             session.execute(table.insert(), rows)
+            forgotten.drop_events_before_forget(session, tracker.sender_id)
         session.commit()
 
 
@@ -124,7 +132,10 @@ RASA_METHODS: dict = {}  # Rasa's own __init__, _retrieve and save, kept for the
 
 
 def _init_and_tune_sqlite(self, *args, **kwargs) -> None:
+    from bot import forgotten
+
     RASA_METHODS["__init__"](self, *args, **kwargs)
+    forgotten.create_table(self.engine)  # save() reads it on every turn
     try:
         tune_sqlite(self)
     except Exception as error:  # the store still works, as Rasa configured it
