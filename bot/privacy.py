@@ -6,8 +6,9 @@ messages, the pending and quarantine files).
 >>> from bot.handoffs import save_handoff
 >>> folder = pathlib.Path(tempfile.mkdtemp())
 >>> _ = save_handoff("conv-9", "routine", "callback", path=folder / "h.db")
->>> forget("conv-9", handoffs_db=folder / "h.db", tracker_db=folder / "t.db")
-{'handoffs': 1, 'feedback': 0, 'undelivered': 0, 'pending handoffs': 0, 'tracker events': 0}
+>>> forget("conv-9", handoffs_db=folder / "h.db", tracker_db=folder / "t.db")  # doctest: +NORMALIZE_WHITESPACE
+{'handoffs': 1, 'feedback': 0, 'undelivered': 0, 'pending handoffs': 0, 'pending undelivered': 0,
+ 'tracker events': 0}
 """
 from __future__ import annotations
 
@@ -85,8 +86,11 @@ def forget(conversation_id: str, handoffs_db: Path | str | None = None, tracker_
     """Remove a conversation everywhere: its rows in the handoffs database, its lines in this node's
     pending and quarantine files, its tracker events (and a turn in progress cannot write them
     back: ``bot/forgotten.py``); returns how many went from each place."""
+    from bot import spool, undelivered
+
     return {
         **forget_conversation(conversation_id, handoffs_db),
+        "pending undelivered": spool.remove_matching(undelivered.pending_path(handoffs_db), conversation_id),
         "tracker events": _tracker_delete(tracker_db or tracker_location(), "sender_id = :sender",
                                           {"sender": conversation_id}, forgetting=conversation_id),
     }

@@ -172,8 +172,9 @@ def test_forget_removes_a_conversation_everywhere(db, tmp_path):
     handoffs.save_handoff("other", "routine", "callback", path=db)
     record_feedback("sue", "kyphoplasty", True, path=db)
     tracker = _tracker_db(tmp_path, db, {"sue": dt.datetime(2026, 11, 20), "other": dt.datetime(2026, 11, 20)})
-    assert forget("sue", handoffs_db=db, tracker_db=tracker) == {"handoffs": 1, "feedback": 1, "undelivered": 0,
-                                                                 "pending handoffs": 0, "tracker events": 2}
+    assert forget("sue", handoffs_db=db, tracker_db=tracker) == {
+        "handoffs": 1, "feedback": 1, "undelivered": 0, "pending handoffs": 0, "pending undelivered": 0,
+        "tracker events": 2}
     assert [h["conversation_id"] for h in handoffs.list_handoffs(db)] == ["other"]
     assert _senders(tracker) == {"other"}
 
