@@ -203,6 +203,12 @@ def _spool(conversation_id: str, urgency: str, reason: str, path: Where, fields:
     return kept
 
 
+def spool_handoff(conversation_id: str, urgency: str, reason: str, path: Where = None, **fields) -> bool:
+    """Put a handoff straight in the pending file (the database did not answer in time); True when kept."""
+    _checked(urgency, reason, fields.get("earlier_reason"))
+    return _spool(conversation_id, urgency, reason, path, fields)
+
+
 def _replay_one(item: dict, path: Where) -> None:
     """Store one pending line; ``ValueError``/``TypeError``/``KeyError`` when it is not a handoff."""
     fields = item["fields"]
@@ -431,22 +437,29 @@ HANDOFF_URGENCY = {"call_999": "emergency", "emergency": "emergency", "crisis": 
 CONFIRMED_NOW = "safety_now"  # the person answered "yes, it's happening now" to the check-back
 
 
-def record_red_flags(conversation_id: str, message: str, channel: str = "", path: Where = None,
-                     intent: str | None = None) -> dict | None:
-    """Check ``message`` for red flags and add them to the conversation's handoff; None when
-    there are none. The urgency is the most urgent sign's; "yes, it's happening now" (``intent``
-    ``safety_now``) makes it an emergency. The message itself is not stored. When the database
-    cannot be written the handoff waits in the pending file (None returned)."""
+def red_flag_handoff(message: str, intent: str | None = None) -> tuple[str, list[str]] | None:
+    """The handoff's urgency and red flags for ``message``, or None when it has none. The urgency
+    is the most urgent sign's; "yes, it's happening now" (``intent`` ``safety_now``) makes it an
+    emergency."""
     from bot.safety import check
 
     if intent == CONFIRMED_NOW:
-        urgency, flags = "emergency", ["confirmed_happening_now"]
-    else:
-        result = check(message)
-        if not result.flagged:
-            return None
-        urgency = HANDOFF_URGENCY[result.urgency or "emergency"]
-        flags = [s.id for s in result.flags] or [f"statistical_{result.decision}"]
+        return "emergency", ["confirmed_happening_now"]
+    result = check(message)
+    if not result.flagged:
+        return None
+    return HANDOFF_URGENCY[result.urgency or "emergency"], [s.id for s in result.flags] or [f"statistical_{result.decision}"]
+
+
+def record_red_flags(conversation_id: str, message: str, channel: str = "", path: Where = None,
+                     intent: str | None = None) -> dict | None:
+    """Check ``message`` for red flags (``red_flag_handoff``) and add them to the conversation's
+    handoff; None when there are none. The message itself is not stored. When the database
+    cannot be written the handoff waits in the pending file (None returned)."""
+    found = red_flag_handoff(message, intent)
+    if found is None:
+        return None
+    urgency, flags = found
     fields = {"red_flags": flags, "channel": channel}
     try:
         return save_handoff(conversation_id, urgency, "red_flag", path=path, **fields)
