@@ -154,8 +154,57 @@ def apply() -> None:
     SQLTrackerStore.save = save
 
 
+class AnotherProcessHasTheTrackerFile(RuntimeError):
+    """A second Rasa process was started on a SQLite tracker file that one is already using."""
+
+
+_HELD: dict[str, int] = {}  # SQLite tracker files this process holds (path -> the locked descriptor)
+
+
+def hold_sqlite_file(database: str) -> None:
+    """Take the SQLite tracker file for this process (an exclusive ``flock`` on ``<file>.rasa.lock``,
+    held until the process ends); ``AnotherProcessHasTheTrackerFile`` if another process has it.
+
+    With ``endpoints.yml`` (a SQLite tracker file, and Rasa's in-memory lock store, which locks a
+    conversation within one process only), two Rasa processes could take two messages of one
+    conversation at once and each save its own turn over the other's: turns were lost. So the
+    second one refuses to start; several processes need ``deploy/endpoints.postgres.yml``.
+    """
+    import fcntl
+    import os
+    from pathlib import Path
+
+    path = str(Path(database).resolve())
+    if path in _HELD:
+        return
+    fd = os.open(path + ".rasa.lock", os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(fd)
+        message = (f"another Rasa process is already using the SQLite tracker store {path}. One SQLite tracker "
+                   f"file (endpoints.yml) is for one Rasa process: its conversation locks are in that process's "
+                   f"memory, so a second process would lose turns. Stop the other process, give this one its "
+                   f"own tracker file, or run several processes with deploy/endpoints.postgres.yml "
+                   f"(PostgreSQL and Redis).")
+        logger.critical(message)
+        raise AnotherProcessHasTheTrackerFile(message) from None
+    _HELD[path] = fd
+
+
 class TunedSQLTrackerStore(SQLTrackerStore):
     """Rasa's ``SQLTrackerStore``, named in ``endpoints.yml`` as
     ``type: components.sql_tracker_store.TunedSQLTrackerStore`` so that Rasa imports ``components``
     (which installs ``apply`` above) before it makes the store. Rasa calls it with the same
-    arguments as for ``type: SQL``; it adds nothing else."""
+    arguments as for ``type: SQL``; on a SQLite file it also takes the file for this process
+    (``hold_sqlite_file``: a second Rasa process on the same file refuses to start)."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        url = self.engine.url
+        if self.engine.dialect.name == "sqlite" and url.database not in (None, "", ":memory:"):
+            try:
+                hold_sqlite_file(url.database)
+            except AnotherProcessHasTheTrackerFile:
+                self.engine.dispose()
+                raise
