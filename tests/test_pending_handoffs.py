@@ -102,16 +102,17 @@ UNREACHABLE = "postgresql://bones@127.0.0.1:9/bones"  # nothing listens on the d
 def test_a_full_disk_keeps_nothing_half_written_and_the_caller_is_told(tiny_disk, monkeypatch, caplog):
     pending = tiny_disk / "handoffs.pending.jsonl"
     monkeypatch.setenv("BOT_HANDOFFS_SPOOL", str(pending))
-    assert handoffs.save_or_spool("first", "urgent", "callback", path=UNREACHABLE, contact=CONTACT) is True
+    for conversation_id in ("first", "second"):  # the database is down: both wait (the first being replayed)
+        assert handoffs.save_or_spool(conversation_id, "urgent", "callback", path=UNREACHABLE, contact=CONTACT)
     filler = _fill(tiny_disk)
     many_topics = [f"topic-{n:04d}" for n in range(1200)]  # a line longer than the rest of its block
     # the database is down and the disk is full: nothing was kept, and the caller knows it
-    assert handoffs.save_or_spool("second", "urgent", "callback", path=UNREACHABLE, topics=many_topics) is False
+    assert handoffs.save_or_spool("big", "urgent", "callback", path=UNREACHABLE, topics=many_topics) is False
+    assert _waiting(pending) == ["first", "second"]  # was: half a line, which spoiled the next one after it
     assert "HANDOFF NOT KEPT" in caplog.text
-    assert _waiting(pending) == ["first"]  # was: half a line, which spoiled the next one appended after it
     filler.unlink()
     assert handoffs.save_or_spool("third", "routine", "callback", path=UNREACHABLE) is True
-    assert _waiting(pending) == ["first", "third"]
+    assert _waiting(pending) == ["first", "second", "third"]
 
 
 def _waiting(pending) -> list[str]:
