@@ -73,8 +73,12 @@ def action_server(silent_server, tmp_path):
                 pytest.fail((tmp_path / "actions.log").read_text()[-3000:])
             time.sleep(0.5)
     yield url, pending
-    proc.terminate()
-    proc.wait(timeout=15)
+    proc.terminate()  # its threads still waiting on the silent server may hold up its exit: then kill it
+    try:
+        proc.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(timeout=15)
 
 
 def _call(url: str, action: str, sender: str, text: str, intent: str) -> tuple[float, dict]:
