@@ -23,7 +23,8 @@ threading.Thread(target=_warm_up_the_red_flag_check, name="warm-up", daemon=True
 
 def _replay_pending_handoffs_left_from_before() -> None:
     """Handoffs spooled before a restart go into the queue without waiting for the next write."""
-    from bot.handoffs import pending_status, start_replay_timer
+    from bot.handoffs import pending_status
+    from bot.replay_timer import start_replay_timer
 
     try:
         if pending_status()["pending"]:

@@ -27,8 +27,6 @@ import datetime as dt
 import json
 import logging
 import os
-import threading
-import time
 import uuid
 from pathlib import Path
 
@@ -109,7 +107,7 @@ def save_handoff(conversation_id: str, urgency: str, reason: str, path: Where = 
     """Create the conversation's open handoff or add to it (after any handoffs waiting in the
     pending file: a line that is not a handoff is quarantined, never in the way); returns the
     stored record. ``fields``: see ``_store``."""
-    _replay_pending(path)
+    replay_quietly(path)
     return _store(conversation_id, urgency, reason, path=path, **fields)
 
 
@@ -197,6 +195,8 @@ def _spool(conversation_id: str, urgency: str, reason: str, path: Where, fields:
     kept = spool.append(target, {"conversation_id": conversation_id, "urgency": urgency, "reason": reason,
                                  "fields": {k: list(v) if isinstance(v, tuple) else v for k, v in fields.items()}})
     if kept:
+        from bot.replay_timer import start_replay_timer
+
         start_replay_timer(path)
     else:
         logger.error("HANDOFF NOT KEPT: neither the handoffs database nor the pending file could be written")
@@ -224,7 +224,7 @@ def replay_pending(path: Where = None) -> dict[str, int]:
     return spool.replay(pending_path(path), lambda item: _replay_one(item, path))
 
 
-def _replay_pending(path: Where) -> None:
+def replay_quietly(path: Where) -> None:
     """``replay_pending``, never raising: the new handoff is written (or spooled) after it anyway."""
     try:
         replay_pending(path)
@@ -235,43 +235,6 @@ def _replay_pending(path: Where) -> None:
 def pending_status(path: Where = None) -> dict[str, int]:
     """How many handoffs wait in this node's pending file and how many are quarantined (bad lines)."""
     return spool.counts(pending_path(path))
-
-
-REPLAY_ENV = "BOT_HANDOFFS_REPLAY_SECONDS"
-_TIMERS: dict[str, threading.Thread] = {}
-_TIMERS_LOCK = threading.Lock()
-
-
-def start_replay_timer(path: Where = None, seconds: float | None = None) -> None:
-    """Replay the pending file every ``$BOT_HANDOFFS_REPLAY_SECONDS`` (30) in a background thread
-    of this process until it is empty, warning each time while anything is left (one thread per
-    pending file; started when a handoff is spooled, and by the action server at start-up)."""
-    target = str(pending_path(path))
-    every = seconds if seconds is not None else float(os.environ.get(REPLAY_ENV) or 30)
-    with _TIMERS_LOCK:
-        if target in _TIMERS and _TIMERS[target].is_alive():
-            return
-        thread = threading.Thread(target=_replay_until_empty, args=(path, every), daemon=True,
-                                  name="handoff-replay")
-        _TIMERS[target] = thread
-        thread.start()
-
-
-def _replay_until_empty(path: Where, every: float) -> None:
-    while True:
-        time.sleep(every)
-        _replay_pending(path)
-        try:
-            left = pending_status(path)
-        except Exception as error:  # noqa: BLE001
-            logger.error("could not read the pending handoffs file (%s)", type(error).__name__)
-            continue
-        if left["pending"] or left["quarantined"]:
-            logger.warning("HANDOFFS NOT IN THE QUEUE: %d waiting in %s, %d quarantined (bad lines, in %s)",
-                           left["pending"], pending_path(path), left["quarantined"],
-                           spool.quarantine_path(pending_path(path)))
-        if not left["pending"]:
-            return
 
 
 def fold_duplicate_open_handoffs(conn) -> int:
