@@ -80,3 +80,46 @@ def test_forget_removes_the_conversation_from_the_pending_and_quarantine_files(t
     handoffs.save_handoff("new", "routine", "callback", path=db)  # replays what is pending
     # was: her handoff came back, with her number, at the next write
     assert {h["conversation_id"] for h in handoffs.list_handoffs(db)} == {"other", "new"}
+
+
+def test_forget_and_turns_at_the_same_moment_leave_nothing_from_before_the_last_forget(domain, tracker_db,  # noqa: F811
+                                                                                       tmp_path):
+    """Turns of one conversation saved in one thread while ``forget`` runs again and again in another:
+    whatever the interleaving, nothing stored predates the last forget."""
+    import threading
+    import time
+
+    from rasa.shared.core.events import BotUttered, UserUttered
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    backend, where, url = tracker_db
+    store = _store(domain, backend, tmp_path, "tracker", url)
+    asyncio.run(store.save(DialogueStateTracker.from_events("sue", _turns()[0], domain.slots)))
+    stop, errors, saved = threading.Event(), [], []
+
+    def turns():
+        try:
+            while not stop.is_set():
+                tracker = asyncio.run(store.retrieve("sue")) or DialogueStateTracker("sue", domain.slots)
+                tracker.update(UserUttered(f"call me on {CANARY}", {"name": "inform", "confidence": 0.9}))
+                time.sleep(0.01)  # the turn being processed
+                tracker.update(BotUttered("Thank you."))
+                asyncio.run(store.save(tracker))
+                saved.append(1)
+        except Exception as error:  # noqa: BLE001 - reported below
+            errors.append(error)
+
+    worker = threading.Thread(target=turns)
+    worker.start()
+    try:
+        for _ in range(20):
+            time.sleep(0.03)
+            before_forget = time.time()
+            forget("sue", handoffs_db=tmp_path / "handoffs.db", tracker_db=where)
+    finally:
+        stop.set()
+        worker.join(timeout=60)
+    assert errors == [] and len(saved) > 5
+    # was: a turn in progress wrote the whole conversation back, from its first event on
+    assert [e for e in _stored(url, "sue") if e["timestamp"] <= before_forget] == []
+    store.engine.dispose()
