@@ -2,6 +2,7 @@
 response templates from ``domain.yml`` (topic bodies come from ``content/``)."""
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any
 
@@ -9,11 +10,11 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.conversation_state import latest_intent, latest_text, left_to_nurse
+from actions.conversation_state import latest_intent, latest_text, left_to_nurse, off_the_loop
 from actions.helpline import say_helpline
 from bot.answers import answer_for, candidate_topics, followup, topic_for_intent
 from bot.understanding.question import subject_of
-from bot.handoffs import record_red_flags
+from bot.handoffs import red_flag_handoff, save_or_spool, spool_handoff
 
 logger = logging.getLogger(__name__)
 
@@ -24,8 +25,8 @@ class ActionAnswerTopic(Action):
     def name(self) -> str:
         return "action_answer_topic"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list:
-        if left_to_nurse(dispatcher, tracker):
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list:
+        if await left_to_nurse(dispatcher, tracker):
             return []
         topic_id = topic_for_intent(latest_intent(tracker))
         if topic_id is None:
@@ -78,15 +79,15 @@ class ActionAnswerFollowup(Action):
     def name(self) -> str:
         return "action_answer_followup"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list:
-        if left_to_nurse(dispatcher, tracker):
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list:
+        if await left_to_nurse(dispatcher, tracker):
             return []
         # about the subject named earlier (kyphoplasty), even when the last answer was about NHS access
         decision = followup(tracker.get_slot("last_subject") or tracker.get_slot("last_topic"), latest_text(tracker))
         if decision.kind in ("out_of_scope", "clarify") and tracker.get_slot("last_subject"):
             decision = followup(tracker.get_slot("last_topic"), latest_text(tracker))
         if decision.kind == "clarify":
-            return ActionAskWhichTopic().run(dispatcher, tracker, domain)
+            return await ActionAskWhichTopic().run(dispatcher, tracker, domain)
         if decision.kind == "out_of_scope":
             dispatcher.utter_message(response="utter_out_of_scope")
             say_helpline(dispatcher)
@@ -105,8 +106,8 @@ class ActionAskWhichTopic(Action):
     def name(self) -> str:
         return "action_default_ask_affirmation"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list:
-        if left_to_nurse(dispatcher, tracker):
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list:
+        if await left_to_nurse(dispatcher, tracker):
             return []
         ranking = (tracker.latest_message or {}).get("intent_ranking") or []
         topics = candidate_topics(ranking, latest_text(tracker))
@@ -127,11 +128,21 @@ class ActionRecordHandoff(Action):
     def name(self) -> str:
         return "action_record_handoff"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list:
         latest = tracker.latest_message or {}
         try:
-            record_red_flags(tracker.sender_id, latest.get("text") or "", channel=tracker.get_latest_input_channel() or "",
-                             intent=latest_intent(tracker))
+            found = await asyncio.get_running_loop().run_in_executor(  # CPU work: off the loop too
+                None, red_flag_handoff, latest.get("text") or "", latest_intent(tracker))
+            if found is None:
+                return []
+            urgency, flags = found
+            fields = {"red_flags": flags, "channel": tracker.get_latest_input_channel() or ""}
+            try:
+                await off_the_loop(save_or_spool, tracker.sender_id, urgency, "red_flag", **fields)
+            except asyncio.TimeoutError:
+                logger.error("the handoffs database did not answer in time; keeping the red-flag handoff "
+                             "in the pending file")
+                spool_handoff(tracker.sender_id, urgency, "red_flag", **fields)
         except Exception:  # the person already has the urgent advice; never fail the turn
             logger.exception("could not store a handoff for a red flag")
         return []

@@ -2,17 +2,21 @@
 corrected, cancels on "stop" keeping nothing, and stores the handoff only with consent."""
 from __future__ import annotations
 
+import asyncio
+import logging
 from typing import Any
 
 from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import ActiveLoop, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.conversation_state import latest_intent, latest_text, with_nurse
+from actions.conversation_state import latest_intent, latest_text, off_the_loop, with_nurse
 from actions.helpline import say_helpline
 from bot.callback import SLOTS, about_whom, clean_time, field_to_change, name_in_answer, parse_contact
-from bot.handoffs import conversation_topics, save_or_spool
+from bot.handoffs import conversation_topics, save_or_spool, spool_handoff
 from bot.hours import helpline_status
+
+logger = logging.getLogger(__name__)
 
 FORM_SLOTS = (*SLOTS, "callback_confirmed", "callback_contact_kind")
 
@@ -42,7 +46,7 @@ class ValidateCallbackForm(FormValidationAction):
         return "validate_callback_form"
 
     async def required_slots(self, domain_slots, dispatcher, tracker, domain) -> list[str]:
-        if with_nurse(tracker):
+        if await with_nurse(tracker):
             return []  # already with a nurse: the submit action says so
         if tracker.get_slot("callback_consent") is False:
             return [s for s in domain_slots if s != "callback_confirmed"]
@@ -97,8 +101,8 @@ class ActionSubmitCallback(Action):
     def name(self) -> str:
         return "action_submit_callback"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list:
-        if with_nurse(tracker):
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list:
+        if await with_nurse(tracker):
             dispatcher.utter_message(response="utter_callback_already")
             return clear_form()
         if tracker.get_slot("callback_consent") is not True or tracker.get_slot("callback_confirmed") is not True:
@@ -106,8 +110,7 @@ class ActionSubmitCallback(Action):
             say_helpline(dispatcher, offer_callback=False)
             return clear_form()
         topics, answers = conversation_topics(tracker.events)
-        kept = save_or_spool(
-            tracker.sender_id, "routine", "callback",
+        fields = dict(
             red_flags=(), channel=tracker.get_latest_input_channel() or "",
             about=tracker.get_slot("callback_about") or "", topics=topics, answers=answers, with_nurse=True,
             contact={"contact_name": tracker.get_slot("callback_name"), "contact": tracker.get_slot("callback_contact"),
@@ -115,6 +118,11 @@ class ActionSubmitCallback(Action):
                      "good_time": tracker.get_slot("callback_time")},
             earlier_reason=tracker.get_slot("handoff_reason"),
         )
+        try:  # off the event loop; a database that does not answer in time: the pending file
+            kept = await off_the_loop(save_or_spool, tracker.sender_id, "routine", "callback", **fields)
+        except asyncio.TimeoutError:
+            logger.error("the handoffs database did not answer in time; keeping the call back in the pending file")
+            kept = spool_handoff(tracker.sender_id, "routine", "callback", **fields)
         if not kept:
             dispatcher.utter_message(response="utter_callback_failed")
             say_helpline(dispatcher, offer_callback=False)

@@ -26,9 +26,9 @@ def say_helpline(dispatcher: CollectingDispatcher, offer_callback: bool = True) 
         dispatcher.utter_message(response=name, phone=status.phone, next_open=status.next_open_text)
 
 
-def offer_helpline(dispatcher: CollectingDispatcher, tracker: Tracker, reason: str) -> list:
+async def offer_helpline(dispatcher: CollectingDispatcher, tracker: Tracker, reason: str) -> list:
     """The helpline offer, or "your request is already with a nurse"; remembers why it was offered."""
-    if with_nurse(tracker):
+    if await with_nurse(tracker):
         dispatcher.utter_message(response="utter_callback_already")
         return []
     say_helpline(dispatcher)
@@ -41,8 +41,8 @@ class ActionOfferHelpline(Action):
     def name(self) -> str:
         return "action_offer_helpline"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list:
-        return offer_helpline(dispatcher, tracker, REASON_BY_INTENT.get(latest_intent(tracker), "talk_to_nurse"))
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list:
+        return await offer_helpline(dispatcher, tracker, REASON_BY_INTENT.get(latest_intent(tracker), "talk_to_nurse"))
 
 
 class ActionDefaultFallback(Action):
@@ -52,6 +52,6 @@ class ActionDefaultFallback(Action):
     def name(self) -> str:
         return "action_default_fallback"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list:
         dispatcher.utter_message(response="utter_default")
-        return [UserUtteranceReverted(), *offer_helpline(dispatcher, tracker, "second_miss")]
+        return [UserUtteranceReverted(), *await offer_helpline(dispatcher, tracker, "second_miss")]

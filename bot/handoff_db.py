@@ -72,7 +72,12 @@ STAFF = Table(  # helpline accounts for the triage page (bot/staff.py)
     Column("password_hash", Text, nullable=False),
     Column("created", Text),
 )
-TABLES = {table.name: table for table in (HANDOFFS, FEEDBACK, UNDELIVERED, STAFF)}
+SEEN_WEBHOOKS = Table(  # provider message ids already processed, for a while (bot/seen_webhooks.py)
+    "seen_webhooks", METADATA,
+    Column("message_id", Text, primary_key=True),
+    Column("seen_at", Text, nullable=False, index=True),
+)
+TABLES = {table.name: table for table in (HANDOFFS, FEEDBACK, UNDELIVERED, STAFF, SEEN_WEBHOOKS)}
 ABOUT_CONVERSATIONS = ("handoffs", "feedback", "undelivered")  # what forget/purge clear
 
 ENV = "BOT_HANDOFFS_DB"

@@ -33,7 +33,7 @@ from pathlib import Path
 from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 
-from bot import handoff_db
+from bot import handoff_db, spool
 from bot.handoff_db import HANDOFFS, TABLES
 from bot.paths import project_root
 
@@ -105,8 +105,9 @@ def is_with_nurse(conversation_id: str, path: Where = None) -> bool:
 
 def save_handoff(conversation_id: str, urgency: str, reason: str, path: Where = None, **fields) -> dict:
     """Create the conversation's open handoff or add to it (after any handoffs waiting in the
-    pending file); returns the stored record. ``fields``: see ``_store``."""
-    _replay_pending(path)
+    pending file: a line that is not a handoff is quarantined, never in the way); returns the
+    stored record. ``fields``: see ``_store``."""
+    replay_quietly(path)
     return _store(conversation_id, urgency, reason, path=path, **fields)
 
 
@@ -171,8 +172,9 @@ def _store(conversation_id: str, urgency: str, reason: str, *, red_flags=(), cha
 
 def save_or_spool(conversation_id: str, urgency: str, reason: str, path: Where = None, **fields) -> bool:
     """``save_handoff``, but if the database cannot be written the handoff is appended to the
-    pending file (replayed by the next successful write) so it is never lost. Returns True when
-    the handoff is safely kept somewhere. Errors are logged without personal details."""
+    pending file (replayed by the next successful write, and every 30 s by a timer) so it is never
+    lost. Returns True when the handoff is safely kept somewhere; False when nothing could be
+    written at all (a full disk): the caller must not tell the person it was sent. Errors are logged without personal details."""
     _checked(urgency, reason, fields.get("earlier_reason"))
     try:
         save_handoff(conversation_id, urgency, reason, path=path, **fields)
@@ -183,32 +185,56 @@ def save_or_spool(conversation_id: str, urgency: str, reason: str, path: Where =
 
 
 def _spool(conversation_id: str, urgency: str, reason: str, path: Where, fields: dict) -> bool:
-    """Append a handoff to the pending file (mode 0600); False if even that fails."""
+    """Append a handoff to the pending file (``bot/spool.py``: mode 0600, whole lines, synced);
+    False if even that fails (a full disk: nothing was kept anywhere). Starts the replay timer."""
     try:
-        spool = pending_path(path)
-        spool.parent.mkdir(parents=True, exist_ok=True)
-        line = json.dumps({"conversation_id": conversation_id, "urgency": urgency, "reason": reason,
-                           "fields": {k: list(v) if isinstance(v, tuple) else v for k, v in fields.items()}})
-        fd = os.open(spool, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
-        with os.fdopen(fd, "a", encoding="utf-8") as handle:
-            handle.write(line + "\n")
-        return True
+        target = pending_path(path)
     except Exception as error:  # noqa: BLE001
         logger.error("handoff could not be kept at all (%s)", type(error).__name__)
         return False
+    kept = spool.append(target, {"conversation_id": conversation_id, "urgency": urgency, "reason": reason,
+                                 "fields": {k: list(v) if isinstance(v, tuple) else v for k, v in fields.items()}})
+    if kept:
+        from bot.replay_timer import start_replay_timer
+
+        start_replay_timer(path)
+    else:
+        logger.error("HANDOFF NOT KEPT: neither the handoffs database nor the pending file could be written")
+    return kept
 
 
-def _replay_pending(path: Where) -> None:
-    spool = pending_path(path)
-    taken = spool.with_suffix(".replaying")  # a replay that failed half-way is picked up again
-    if spool.exists() and not taken.exists():
-        spool.rename(taken)
-    if not taken.exists():
-        return
-    for line in taken.read_text(encoding="utf-8").splitlines():
-        item = json.loads(line)
-        _store(item["conversation_id"], item["urgency"], item["reason"], path=path, **item["fields"])
-    taken.unlink()  # replaying twice after a failure half-way is harmless: handoffs merge
+def spool_handoff(conversation_id: str, urgency: str, reason: str, path: Where = None, **fields) -> bool:
+    """Put a handoff straight in the pending file (the database did not answer in time); True when kept."""
+    _checked(urgency, reason, fields.get("earlier_reason"))
+    return _spool(conversation_id, urgency, reason, path, fields)
+
+
+def _replay_one(item: dict, path: Where) -> None:
+    """Store one pending line; ``ValueError``/``TypeError``/``KeyError`` when it is not a handoff."""
+    fields = item["fields"]
+    if not isinstance(fields, dict):
+        raise TypeError("fields is not an object")
+    _store(str(item["conversation_id"]), item["urgency"], item["reason"], path=path, **fields)
+
+
+def replay_pending(path: Where = None) -> dict[str, int]:
+    """Put the handoffs waiting in the pending file into the database (bad lines to the
+    quarantine file, logged); returns how many were replayed and quarantined. Raises the
+    database's error when it still cannot be written (the rest stay pending, in order)."""
+    return spool.replay(pending_path(path), lambda item: _replay_one(item, path))
+
+
+def replay_quietly(path: Where) -> None:
+    """``replay_pending``, never raising: the new handoff is written (or spooled) after it anyway."""
+    try:
+        replay_pending(path)
+    except Exception as error:  # noqa: BLE001 - the database is still down: the new write will tell
+        logger.error("pending handoffs could not be replayed yet (%s)", type(error).__name__)
+
+
+def pending_status(path: Where = None) -> dict[str, int]:
+    """How many handoffs wait in this node's pending file and how many are quarantined (bad lines)."""
+    return spool.counts(pending_path(path))
 
 
 def fold_duplicate_open_handoffs(conn) -> int:
@@ -332,16 +358,41 @@ def _delete_where(path: Where, condition) -> dict[str, int]:
     return counts
 
 
+def _cutoff(days: int, now: dt.datetime | None) -> str:
+    return ((now or dt.datetime.now(dt.timezone.utc)) - dt.timedelta(days=days)).isoformat(timespec="seconds")
+
+
+def _purgeable(table, cutoff: str):
+    """Handoffs: resolved, and resolved before ``cutoff`` (never an open one); the rest: created before it."""
+    if table is not HANDOFFS:
+        return table.c.created < cutoff
+    from sqlalchemy import func
+
+    return (HANDOFFS.c.status == "resolved") & (
+        func.coalesce(HANDOFFS.c.resolved_at, HANDOFFS.c.updated, HANDOFFS.c.created) < cutoff)
+
+
 def purge_older_than(days: int, path: Where = None, now: dt.datetime | None = None) -> dict[str, int]:
-    """Delete handoffs, feedback and undelivered messages created more than ``days`` days ago;
-    returns how many went from each table."""
-    cutoff = ((now or dt.datetime.now(dt.timezone.utc)) - dt.timedelta(days=days)).isoformat(timespec="seconds")
-    return _delete_where(path, lambda table: table.c.created < cutoff)
+    """Delete handoffs resolved more than ``days`` days ago (an open handoff is never deleted,
+    however old: see ``open_older_than``), and feedback and undelivered messages created more
+    than ``days`` ago; returns how many went from each table."""
+    cutoff = _cutoff(days, now)
+    return _delete_where(path, lambda table: _purgeable(table, cutoff))
+
+
+def open_older_than(days: int, path: Where = None, now: dt.datetime | None = None) -> list[dict]:
+    """Open (new or claimed) handoffs created more than ``days`` days ago, which purge keeps: for
+    staff to resolve. Most urgent first, then oldest."""
+    cutoff = _cutoff(days, now)
+    return [r for r in list_handoffs(path, include_resolved=False) if r["created"] < cutoff]
 
 
 def forget_conversation(conversation_id: str, path: Where = None) -> dict[str, int]:
-    """Delete everything stored about a conversation here; returns how many went from each table."""
-    return _delete_where(path, lambda table: table.c.conversation_id == conversation_id)
+    """Delete everything stored about a conversation here: its rows in the handoffs database and
+    its lines in this node's pending and quarantine files; returns how many went from each."""
+    pending = spool.remove_matching(pending_path(path), conversation_id)  # first: none can be replayed after
+    counts = _delete_where(path, lambda table: table.c.conversation_id == conversation_id)
+    return {**counts, "pending handoffs": pending}
 
 
 # The handoff's urgency for each red-flag urgency (bot/safety/): 999 situations are emergencies to the nurses.
@@ -349,22 +400,29 @@ HANDOFF_URGENCY = {"call_999": "emergency", "emergency": "emergency", "crisis": 
 CONFIRMED_NOW = "safety_now"  # the person answered "yes, it's happening now" to the check-back
 
 
-def record_red_flags(conversation_id: str, message: str, channel: str = "", path: Where = None,
-                     intent: str | None = None) -> dict | None:
-    """Check ``message`` for red flags and add them to the conversation's handoff; None when
-    there are none. The urgency is the most urgent sign's; "yes, it's happening now" (``intent``
-    ``safety_now``) makes it an emergency. The message itself is not stored. When the database
-    cannot be written the handoff waits in the pending file (None returned)."""
+def red_flag_handoff(message: str, intent: str | None = None) -> tuple[str, list[str]] | None:
+    """The handoff's urgency and red flags for ``message``, or None when it has none. The urgency
+    is the most urgent sign's; "yes, it's happening now" (``intent`` ``safety_now``) makes it an
+    emergency."""
     from bot.safety import check
 
     if intent == CONFIRMED_NOW:
-        urgency, flags = "emergency", ["confirmed_happening_now"]
-    else:
-        result = check(message)
-        if not result.flagged:
-            return None
-        urgency = HANDOFF_URGENCY[result.urgency or "emergency"]
-        flags = [s.id for s in result.flags] or [f"statistical_{result.decision}"]
+        return "emergency", ["confirmed_happening_now"]
+    result = check(message)
+    if not result.flagged:
+        return None
+    return HANDOFF_URGENCY[result.urgency or "emergency"], [s.id for s in result.flags] or [f"statistical_{result.decision}"]
+
+
+def record_red_flags(conversation_id: str, message: str, channel: str = "", path: Where = None,
+                     intent: str | None = None) -> dict | None:
+    """Check ``message`` for red flags (``red_flag_handoff``) and add them to the conversation's
+    handoff; None when there are none. The message itself is not stored. When the database
+    cannot be written the handoff waits in the pending file (None returned)."""
+    found = red_flag_handoff(message, intent)
+    if found is None:
+        return None
+    urgency, flags = found
     fields = {"red_flags": flags, "channel": channel}
     try:
         return save_handoff(conversation_id, urgency, "red_flag", path=path, **fields)

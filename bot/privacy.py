@@ -1,18 +1,21 @@
 """Deleting what the assistant keeps about people: old handoffs after the retention period, and
-everything about one conversation on request (tracker store, handoffs, feedback).
+everything about one conversation on request (tracker store, handoffs, feedback, undelivered
+messages, the pending and quarantine files).
 
 >>> import tempfile, pathlib
 >>> from bot.handoffs import save_handoff
 >>> folder = pathlib.Path(tempfile.mkdtemp())
 >>> _ = save_handoff("conv-9", "routine", "callback", path=folder / "h.db")
->>> forget("conv-9", handoffs_db=folder / "h.db", tracker_db=folder / "t.db")
-{'handoffs': 1, 'feedback': 0, 'undelivered': 0, 'tracker events': 0}
+>>> forget("conv-9", handoffs_db=folder / "h.db", tracker_db=folder / "t.db")  # doctest: +NORMALIZE_WHITESPACE
+{'handoffs': 1, 'feedback': 0, 'undelivered': 0, 'pending handoffs': 0, 'pending undelivered': 0,
+ 'tracker events': 0}
 """
 from __future__ import annotations
 
 import datetime as dt
 import logging
 import os
+import time
 from pathlib import Path
 
 from bot.handoffs import forget_conversation, purge_older_than
@@ -36,11 +39,16 @@ def tracker_location() -> str | Path:
     return os.environ.get("BOT_TRACKER_URL") or tracker_db_path()
 
 
-def _tracker_delete(tracker: Path | str, where: str, params: dict) -> int:
-    """Delete Rasa ``events`` rows matching ``where`` (SQL with ``:named`` parameters)."""
+def _tracker_delete(tracker: Path | str, where: str, params: dict, forgetting: str | None = None,
+                    marks_before: float | None = None) -> int:
+    """Delete Rasa ``events`` rows matching ``where`` (SQL with ``:named`` parameters). With
+    ``forgetting`` (a conversation id), first leave the mark that stops a turn in progress from
+    writing it back, in the same transaction (``bot/forgotten.py``); with ``marks_before``, delete
+    the marks older than that."""
     from sqlalchemy import create_engine, inspect, text
     from sqlalchemy.pool import NullPool
 
+    from bot import forgotten
     from bot.handoff_db import as_url
 
     if "://" not in str(tracker) and not Path(tracker).exists():
@@ -50,12 +58,18 @@ def _tracker_delete(tracker: Path | str, where: str, params: dict) -> int:
         if not inspect(engine).has_table("events"):
             return 0
         sqlite = engine.dialect.name == "sqlite"
+        forgotten.create_table(engine)
         with engine.connect() as conn:
             if sqlite:  # overwrite what is deleted instead of leaving it in free pages; wait for Rasa's reads
                 conn.exec_driver_sql("PRAGMA secure_delete = ON")
                 conn.exec_driver_sql(f"PRAGMA busy_timeout = {SQLITE_WAIT_MS}")
                 conn.commit()
+            if forgetting is not None:
+                forgotten.serialise(conn, forgetting)
+                forgotten.mark(conn, forgetting, time.time())
             deleted = conn.execute(text(f"delete from events where {where}"), params).rowcount
+            if marks_before is not None:
+                forgotten.purge_marks(conn, marks_before)
             conn.commit()
             if sqlite:  # the write-ahead log still holds the old pages: copy them back and empty it
                 busy = conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)").first()[0]
@@ -69,18 +83,24 @@ def _tracker_delete(tracker: Path | str, where: str, params: dict) -> int:
 
 
 def forget(conversation_id: str, handoffs_db: Path | str | None = None, tracker_db: Path | str | None = None) -> dict:
-    """Remove a conversation everywhere; returns how many rows went from each place."""
+    """Remove a conversation everywhere: its rows in the handoffs database, its lines in this node's
+    pending and quarantine files, its tracker events (and a turn in progress cannot write them
+    back: ``bot/forgotten.py``); returns how many went from each place."""
+    from bot import spool, undelivered
+
     return {
         **forget_conversation(conversation_id, handoffs_db),
+        "pending undelivered": spool.remove_matching(undelivered.pending_path(handoffs_db), conversation_id),
         "tracker events": _tracker_delete(tracker_db or tracker_location(), "sender_id = :sender",
-                                          {"sender": conversation_id}),
+                                          {"sender": conversation_id}, forgetting=conversation_id),
     }
 
 
 def purge(days: int | None = None, handoffs_db: Path | str | None = None, tracker_db: Path | str | None = None,
           now: dt.datetime | None = None) -> dict:
-    """Delete handoffs created, and conversations last active, more than ``days`` ago (default: the
-    retention period); returns how many rows went."""
+    """Delete handoffs resolved (never open ones: ``bot.handoffs.open_older_than`` lists those),
+    feedback and undelivered messages created, and conversations last active, more than ``days``
+    ago (default: the retention period); returns how many rows went."""
     days = retention_days() if days is None else days
     now = now or dt.datetime.now(dt.timezone.utc)
     cutoff = (now - dt.timedelta(days=days)).timestamp()
@@ -89,5 +109,5 @@ def purge(days: int | None = None, handoffs_db: Path | str | None = None, tracke
         "tracker events": _tracker_delete(  # whole conversations whose last message is that old
             tracker_db or tracker_location(),
             "sender_id in (select sender_id from events group by sender_id having max(timestamp) < :cutoff)",
-            {"cutoff": cutoff}),
+            {"cutoff": cutoff}, marks_before=cutoff),
     }

@@ -7,7 +7,7 @@
 - ``staff remove NAME``                 delete an account; its sessions end at once
 - ``staff audit [--staff NAME] [--handoff ID] [--limit N]``  who viewed or changed which handoff
 - ``triage-web``                        the staff triage page (see bot/triage_web.py)
-- ``purge [--days N]``                  delete handoffs and conversations older than the retention period
+- ``purge [--days N]``                  delete resolved handoffs and conversations older than the retention period
 - ``forget CONVERSATION_ID``            remove one person's conversation and handoffs everywhere
 - ``undelivered [--retry]``             replies a messaging channel could not send; send them again
 - ``feedback``                          "was this helpful?" answers per topic
@@ -101,6 +101,13 @@ def _purge(args) -> int:
     days = retention_days() if args.days is None else args.days
     removed = purge(days)
     print(f"purge: older than {days} days: " + ", ".join(f"{n} {what}" for what, n in removed.items()))
+    from bot.handoffs import open_older_than
+
+    kept = open_older_than(days)
+    if kept:  # never deleted while open: staff resolve them first
+        print(f"purge: {len(kept)} open handoffs older than {days} days were kept (resolve them first):")
+        for record in kept:
+            print(f"  {record['id']}  {record['urgency']:<9}  {record['status']:<8}  created {record['created']}")
     return 0
 
 

@@ -105,6 +105,18 @@ def create_app(handoffs_db: Path | str | None = None, secret_key: str | None = N
         response.headers["Cache-Control"] = "no-store"
         return response
 
+    @app.context_processor
+    def pending_handoffs_banner():
+        """For signed-in staff: handoffs on this node that are not in the queue yet (pending file) or
+        need a person (quarantined), shown as a banner on every page (``_pending_banner.html``)."""
+        if not session.get("staff"):
+            return {}
+        try:
+            return {"not_in_queue": handoffs.pending_status(db_path)}
+        except Exception as error:  # noqa: BLE001 - the page still shows the queue
+            logger.error("could not read the pending handoffs file (%s)", type(error).__name__)
+            return {"not_in_queue": {"pending": -1, "quarantined": -1}}
+
     def login_required(view):
         @wraps(view)
         def wrapper(*args, **kwargs):

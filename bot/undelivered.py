@@ -5,6 +5,10 @@
 Twilio with the ``TWILIO_*`` settings) and marks the ones that went. Purged with the rest of a
 conversation (``python -m bot forget`` / ``purge``).
 
+When the database cannot be written either, ``keep`` puts the message in this node's pending
+file (``undelivered.pending.jsonl`` beside the handoffs' one, ``bot/spool.py``); the next
+``keep`` and every ``retry_all`` put it into the table first.
+
 >>> import tempfile, pathlib
 >>> db = pathlib.Path(tempfile.mkdtemp()) / "h.db"
 >>> record("wa-1", "whatsapp", "whatsapp:+447911123456", "Hello", "HTTP 503", 3, path=db)["error"]
@@ -14,12 +18,42 @@ conversation (``python -m bot forget`` / ``purge``).
 """
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 from sqlalchemy import select, update
 
-from bot import handoff_db, handoffs
+from bot import handoff_db, handoffs, spool
 from bot.handoff_db import UNDELIVERED
+
+logger = logging.getLogger(__name__)
+
+FIELDS = ("conversation_id", "channel", "address", "body", "error", "attempts")
+
+
+def pending_path(path: Path | str | None = None) -> Path:
+    """This node's file of undelivered messages that could not be put in the database."""
+    return handoffs.pending_path(path).with_name("undelivered.pending.jsonl")
+
+
+def keep(conversation_id: str, channel: str, address: str, body: str, error: str, attempts: int,
+         path: Path | str | None = None) -> bool:
+    """``record``, or the pending file when the database cannot be written; False (logged) only
+    when neither could keep the message."""
+    item = dict(zip(FIELDS, (conversation_id, channel, address, body, error, attempts)))
+    try:
+        replay_pending(path)
+        record(**item, path=path)
+        return True
+    except Exception as failure:  # noqa: BLE001
+        logger.error("undelivered message: database write failed (%s); keeping it in the pending file",
+                     type(failure).__name__)
+    return spool.append(pending_path(path), item)
+
+
+def replay_pending(path: Path | str | None = None) -> dict[str, int]:
+    """Put the messages of the pending file into the table (see ``bot/spool.py``)."""
+    return spool.replay(pending_path(path), lambda item: record(**{k: item[k] for k in FIELDS}, path=path))
 
 
 def record(conversation_id: str, channel: str, address: str, body: str, error: str, attempts: int,
@@ -56,6 +90,7 @@ async def retry_all(config, path: Path | str | None = None) -> tuple[int, int]:
 
     from bot.twilio_api import DeliveryError, send_message
 
+    replay_pending(path)
     sent = failed = 0
     async with aiohttp.ClientSession() as session:
         for row in waiting(path):

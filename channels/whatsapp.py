@@ -13,10 +13,15 @@ environment (``bot/twilio_api.py``). Webhook: ``POST /webhooks/whatsapp/webhook`
   logged (error type only) and kept in the ``undelivered`` table for ``python -m bot undelivered
   --retry``. If the assistant gives no reply (a fault, the action server down), the person gets a
   short "something went wrong" with the helpline and emergency numbers (``content/messaging.yml``).
+- **Twilio's retries of one webhook are processed once**: the ``MessageSid`` is noted in the
+  handoffs database for a day (``bot/seen_webhooks.py``), so any process drops a repeat. When
+  Twilio and the database both fail, the reply waits in this node's pending file
+  (``bot/undelivered.py``); only if even that fails does the webhook answer 500 (Twilio retries it).
 - A per-sender rate limit (``bot/rate_limit.py``) with a kind reply.
 """
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any, Awaitable, Callable
 
@@ -36,6 +41,7 @@ from channels.turns import process_turns
 
 logger = logging.getLogger(__name__)
 
+SEEN_CHECK_SECONDS = 2.0
 EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
 
 
@@ -98,8 +104,10 @@ class WhatsAppInput(InputChannel):
         return (bool(signature) and request.form.get("AccountSid") == self.config.account_sid
                 and RequestValidator(self.config.auth_token).validate(url, request.form, signature))
 
-    async def _deliver(self, conversation_id: str, address: str, text: str) -> None:
-        from bot.undelivered import record
+    async def _deliver(self, conversation_id: str, address: str, text: str) -> bool:
+        """Send the reply; what cannot be sent is kept (database, else this node's pending file,
+        off the event loop). False only when a piece could be neither sent nor kept."""
+        from bot.undelivered import keep
 
         pieces = split_message(text)
         async with aiohttp.ClientSession() as session:
@@ -108,9 +116,28 @@ class WhatsAppInput(InputChannel):
                     await send_message(self.config, address, piece, session)
                 except DeliveryError as exc:
                     logger.error("whatsapp: a reply could not be delivered (%s); kept for retry", exc)
+                    loop, kept = asyncio.get_running_loop(), True
                     for left in pieces[number:]:  # keep the order: this piece and all after it
-                        record(conversation_id, self.name(), address, left, str(exc), self.config.attempts)
-                    return
+                        kept &= await loop.run_in_executor(None, keep, conversation_id, self.name(), address,
+                                                           left, str(exc), self.config.attempts)
+                    if not kept:
+                        logger.critical("WHATSAPP REPLY LOST: it could be neither sent nor kept")
+                    return kept
+        return True
+
+    async def _first_time(self, message_id: str) -> bool:
+        """True unless another webhook with this ``MessageSid`` was processed (by any process:
+        ``bot/seen_webhooks.py``, off the event loop, at most ``SEEN_CHECK_SECONDS``)."""
+        from bot.seen_webhooks import first_time
+
+        if not message_id:
+            return True
+        try:
+            return await asyncio.wait_for(asyncio.get_running_loop().run_in_executor(None, first_time, message_id),
+                                          SEEN_CHECK_SECONDS)
+        except asyncio.TimeoutError:
+            logger.error("whatsapp: the check for a repeated webhook timed out; processing it")
+            return True
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         from bot.web_session import pseudonym, session_secret
@@ -131,6 +158,9 @@ class WhatsAppInput(InputChannel):
                 return response.text("invalid signature", status=403)
             address = request.form.get("From") or ""
             if not address:
+                return response.text(EMPTY_TWIML, content_type="text/xml")
+            if not await self._first_time(request.form.get("MessageSid") or ""):
+                logger.info("whatsapp: a repeated webhook (same MessageSid) was not processed again")
                 return response.text(EMPTY_TWIML, content_type="text/xml")
             conversation_id = pseudonym(secret, address, "wa-")
             raw = request.form.get("Body")
@@ -156,7 +186,11 @@ class WhatsAppInput(InputChannel):
                 logger.error("whatsapp: the assistant failed on a message (%s)", type(exc).__name__)
             # never silent: with no reply (a fault, the action server down) the person gets the numbers
             reply = as_plain_text(out.messages) or messaging_words()["something_went_wrong"]
-            await self._deliver(conversation_id, address, reply)
+            if not await self._deliver(conversation_id, address, reply):  # Twilio tries the webhook again
+                from bot.seen_webhooks import forget_seen
+
+                await asyncio.get_running_loop().run_in_executor(None, forget_seen, request.form.get("MessageSid"))
+                return response.text("the reply could not be kept", status=500)
             return response.text(EMPTY_TWIML, content_type="text/xml")
 
         return whatsapp

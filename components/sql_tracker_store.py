@@ -81,10 +81,17 @@ async def _retrieve(self, sender_id: Text, fetch_events_from_all_sessions: bool)
 
 
 async def save(self, tracker) -> None:
-    """Store the tracker's events that are not stored yet (Rasa's rule: those past the count)."""
+    """Store the tracker's events that are not stored yet (Rasa's rule: those past the count).
+
+    If the conversation was forgotten (``bot/forgotten.py``) while this turn was in progress, its
+    events from before that moment are deleted again in the same transaction, so a forgotten
+    conversation is never written back."""
+    from bot import forgotten
+
     await self.stream_events(tracker)
     table = self.SQLEvent.__table__
     with self.session_scope() as session:
+        forgotten.serialise(session, tracker.sender_id)
         stored = session.execute(_events_since_session_start(count=True), _params(tracker.sender_id)).scalar()
         rows = []
         for event in itertools.islice(tracker.events, stored, len(tracker.events)):
@@ -95,6 +102,7 @@ async def save(self, tracker) -> None:
                          "data": json.dumps(data)})
         if rows:
             session.execute(table.insert(), rows)
+            forgotten.drop_events_before_forget(session, tracker.sender_id)
         session.commit()
 
 
@@ -124,7 +132,10 @@ RASA_METHODS: dict = {}  # Rasa's own __init__, _retrieve and save, kept for the
 
 
 def _init_and_tune_sqlite(self, *args, **kwargs) -> None:
+    from bot import forgotten
+
     RASA_METHODS["__init__"](self, *args, **kwargs)
+    forgotten.create_table(self.engine)  # save() reads it on every turn
     try:
         tune_sqlite(self)
     except Exception as error:  # the store still works, as Rasa configured it
@@ -143,14 +154,62 @@ def apply() -> None:
     SQLTrackerStore.save = save
 
 
+class AnotherProcessHasTheTrackerFile(RuntimeError):
+    """A second Rasa process was started on a SQLite tracker file that one is already using."""
+
+
+_HELD: dict[str, int] = {}  # SQLite tracker files this process holds (path -> the locked descriptor)
+
+
+def hold_sqlite_file(database: str) -> None:
+    """Take the SQLite tracker file for this process (an exclusive ``flock`` on ``<file>.rasa.lock``,
+    held until the process ends); ``AnotherProcessHasTheTrackerFile`` if another process has it.
+
+    With ``endpoints.yml`` (a SQLite tracker file, and Rasa's in-memory lock store, which locks a
+    conversation within one process only), two Rasa processes could take two messages of one
+    conversation at once and each save its own turn over the other's: turns were lost. So the
+    second one refuses to start; several processes need ``deploy/endpoints.postgres.yml``.
+    """
+    import fcntl
+    import os
+    from pathlib import Path
+
+    path = str(Path(database).resolve())
+    if path in _HELD:
+        return
+    fd = os.open(path + ".rasa.lock", os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(fd)
+        message = (f"another Rasa process is already using the SQLite tracker store {path}. One SQLite tracker "
+                   f"file (endpoints.yml) is for one Rasa process: its conversation locks are in that process's "
+                   f"memory, so a second process would lose turns. Stop the other process, give this one its "
+                   f"own tracker file, or run several processes with deploy/endpoints.postgres.yml "
+                   f"(PostgreSQL and Redis).")
+        logger.critical(message)
+        raise AnotherProcessHasTheTrackerFile(message) from None
+    _HELD[path] = fd
+
+
 class TunedSQLTrackerStore(SQLTrackerStore):
     """Rasa's ``SQLTrackerStore``, named in ``endpoints.yml`` as
     ``type: components.sql_tracker_store.TunedSQLTrackerStore`` so that Rasa imports ``components``
     (which installs ``apply`` above) before it makes the store. Rasa calls it with the same
-    arguments as for ``type: SQL``.
+    arguments as for ``type: SQL``. It adds two things: on a SQLite file it takes the file for this
+    process (``hold_sqlite_file``: a second Rasa process on the same file refuses to start); and after
+    a turn that ended a call-back request unsent, the details typed into the form are removed from
+    the stored events (``bot/callback_privacy.py``), in place."""
 
-    It adds one thing: after a turn that ended a call-back request unsent, the details typed into
-    the form are removed from the stored events (``bot/callback_privacy.py``), in place."""
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        url = self.engine.url
+        if self.engine.dialect.name == "sqlite" and url.database not in (None, "", ":memory:"):
+            try:
+                hold_sqlite_file(url.database)
+            except AnotherProcessHasTheTrackerFile:
+                self.engine.dispose()
+                raise
 
     async def save(self, tracker) -> None:
         """Store the turn (as ``SQLTrackerStore.save``), then forget unsent call-back details."""

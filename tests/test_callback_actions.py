@@ -31,6 +31,8 @@ def _env(store, monkeypatch, tmp_path):
 def _run(action, tracker):
     dispatcher = CollectingDispatcher()
     events = action.run(dispatcher, tracker, domain_dict())
+    if asyncio.iscoroutine(events):  # the actions that read or write handoffs are asynchronous
+        events = asyncio.run(events)
     return [m.get("response") for m in dispatcher.messages], dispatcher.messages, events
 
 

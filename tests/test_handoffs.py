@@ -120,7 +120,7 @@ def test_pending_handoffs_are_replayed_by_the_next_write(tmp_path, mend_database
 
 def test_purge_deletes_only_what_is_older_than_the_retention(db, tmp_path, monkeypatch):
     monkeypatch.setattr(handoffs, "_now", lambda: "2026-01-01T10:00:00+00:00")
-    handoffs.save_handoff("old", "routine", "callback", path=db)
+    handoffs.resolve(handoffs.save_handoff("old", "routine", "callback", path=db)["id"], "sam", path=db)
     record_feedback("old", "denosumab", True, path=db)
     monkeypatch.setattr(handoffs, "_now", lambda: "2026-11-20T10:00:00+00:00")
     handoffs.save_handoff("recent", "routine", "callback", path=db)
@@ -133,12 +133,48 @@ def test_purge_deletes_only_what_is_older_than_the_retention(db, tmp_path, monke
     assert _senders(tracker) == {"recent"}
 
 
+NOW = dt.datetime(2026, 11, 22, 12, 0, tzinfo=dt.timezone.utc)
+
+
+def _ago(days: float) -> str:
+    return (NOW - dt.timedelta(days=days)).isoformat(timespec="seconds")
+
+
+@pytest.mark.parametrize("history, purged, listed_for_staff", [
+    # (when, what) in order; the handoff was created by the first
+    ([(200, "new")], False, True),                                     # open for 200 days: kept, listed
+    ([(200, "new"), (1 / 24, "emergency")], False, True),              # an emergency an hour ago
+    ([(200, "new"), (150, "claimed")], False, True),
+    ([(200, "new"), (100, "resolved")], True, False),                  # resolved longer ago than 90 days
+    ([(200, "new"), (10, "resolved")], False, False),                  # created long ago, resolved lately
+    ([(5, "new")], False, False),
+    ([(5, "new"), (4, "resolved")], False, False),
+])
+def test_purge_never_deletes_an_open_handoff_and_goes_by_when_one_was_resolved(db, monkeypatch, history, purged,
+                                                                                listed_for_staff):
+    for days, what in history:
+        monkeypatch.setattr(handoffs, "_now", lambda days=days: _ago(days))
+        if what in ("new", "emergency"):
+            record = handoffs.save_handoff("c1", "emergency" if what == "emergency" else "routine",
+                                           "red_flag" if what == "emergency" else "callback", path=db)
+        elif what == "claimed":
+            handoffs.claim(record["id"], "sam", path=db)
+        else:
+            handoffs.resolve(record["id"], "sam", path=db)
+    removed = handoffs.purge_older_than(90, db, now=NOW)
+    assert removed["handoffs"] == int(purged)
+    assert len(handoffs.list_handoffs(db)) == int(not purged)
+    assert [h["id"] for h in handoffs.open_older_than(90, db, now=NOW)] == ([record["id"]] if listed_for_staff else [])
+
+
 def test_forget_removes_a_conversation_everywhere(db, tmp_path):
     handoffs.save_handoff("sue", "routine", "callback", contact=CONTACT, path=db)
     handoffs.save_handoff("other", "routine", "callback", path=db)
     record_feedback("sue", "kyphoplasty", True, path=db)
     tracker = _tracker_db(tmp_path, db, {"sue": dt.datetime(2026, 11, 20), "other": dt.datetime(2026, 11, 20)})
-    assert forget("sue", handoffs_db=db, tracker_db=tracker) == {"handoffs": 1, "feedback": 1, "undelivered": 0, "tracker events": 2}
+    assert forget("sue", handoffs_db=db, tracker_db=tracker) == {
+        "handoffs": 1, "feedback": 1, "undelivered": 0, "pending handoffs": 0, "pending undelivered": 0,
+        "tracker events": 2}
     assert [h["conversation_id"] for h in handoffs.list_handoffs(db)] == ["other"]
     assert _senders(tracker) == {"other"}
 

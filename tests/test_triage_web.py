@@ -168,3 +168,27 @@ def test_a_forged_cross_site_post_is_refused_in_a_real_browser(served, browser, 
         body: new URLSearchParams({{csrf_token: 'guessed'}})}}).then(r => r.status)""")
     assert status == 403
     assert handoffs.get_handoff(handoff_id, db)["status"] == "new"
+
+
+@pytest.mark.parametrize("pending, quarantined, shown", [
+    (0, 0, []),
+    (2, 0, ["2 handoffs are not in this queue yet"]),
+    (1, 1, ["1 handoff is not in this queue yet", "1 waiting handoff could not be read"]),
+])
+def test_a_banner_warns_while_handoffs_wait_outside_the_queue(db, client, tmp_path, monkeypatch, pending,
+                                                              quarantined, shown):
+    monkeypatch.setenv("BOT_HANDOFFS_SPOOL", str(tmp_path / "spool" / "handoffs.pending.jsonl"))
+    from bot import spool
+
+    target = handoffs.pending_path(db)
+    for n in range(pending):
+        spool.append(target, {"conversation_id": f"waiting-{n}", "urgency": "urgent", "reason": "callback",
+                              "fields": {}})
+    if quarantined:
+        spool.quarantine_path(target).write_text("not a handoff\n")
+    assert "not in this queue" not in client.get("/login").get_data(as_text=True)  # not before logging in
+    _login(client)
+    page = client.get("/").get_data(as_text=True)
+    for words in shown:
+        assert words in page
+    assert ('role="alert"' in page) == bool(shown)

@@ -38,8 +38,8 @@ def post(assistant, channel_settings, twilio):
     twilio.clear()
 
     def send(body: str, sender: str = CARER, sign_with: str | None = None, tamper: dict | None = None,
-             signed: bool = True):
-        form = webhook_form(channel_settings.account_sid, sender, channel_settings.whatsapp_from, body)
+             signed: bool = True, form: dict | None = None):
+        form = dict(form or webhook_form(channel_settings.account_sid, sender, channel_settings.whatsapp_from, body))
         headers = {"Content-Type": "application/x-www-form-urlencoded"}
         if signed:
             headers["X-Twilio-Signature"] = signature(sign_with or channel_settings.auth_token, url, form)
@@ -151,3 +151,37 @@ def test_an_overlong_message_is_refused_kindly(post, twilio):
     post("please read this " * 400, sender=sender)
     [reply] = _bodies(twilio, sender)
     assert "too long" in reply
+
+
+def test_twilio_retrying_one_webhook_gets_it_processed_once(post, twilio, channel_settings, assistant):
+    sender = "whatsapp:+447911123461"
+    def message():  # a short answer: one WhatsApp message a turn
+        return webhook_form(channel_settings.account_sid, sender, channel_settings.whatsapp_from,
+                            "what is cementoplasty?")
+
+    form = message()
+    for _ in range(3):  # Twilio retries when it thinks the first try failed: same MessageSid each time
+        assert post("", form=form)[0] == 200
+    assert len(_bodies(twilio, sender)) == 1  # was: three answers, three turns
+    post("", form=message())  # a new message (its own MessageSid) is answered as usual
+    assert len(_bodies(twilio, sender)) == 2
+
+
+def test_a_reply_is_kept_when_twilio_and_the_database_both_fail(post, twilio, handoffs_db):
+    import sqlite3
+
+    sender = "whatsapp:+447911123462"
+    twilio.fail_next(3, status=500)
+    writer = sqlite3.connect(handoffs_db, isolation_level=None, check_same_thread=False)
+    writer.execute("BEGIN IMMEDIATE")  # another writer holds the handoffs database past its 5 s wait
+    try:
+        status, _, _ = post("what is cementoplasty?", sender=sender)
+    finally:
+        writer.execute("ROLLBACK")
+        writer.close()
+    assert status == 200  # was: 500 and the reply lost (the undelivered table could not be written)
+    assert _bodies(twilio, sender) == []
+    assert undelivered.pending_path(handoffs_db).exists()
+    assert asyncio.run(undelivered.retry_all(TwilioConfig.from_settings(), handoffs_db)) == (1, 0)
+    assert len(_bodies(twilio, sender)) == 1  # the reply the turn gave (the answer, or "something went wrong")
+    assert not undelivered.pending_path(handoffs_db).exists()
