@@ -140,3 +140,27 @@ def test_later_turns_still_work_and_nothing_comes_back(store, domain):
 def test_what_is_forgotten(events, expected):
     changed = details_to_forget(events)
     assert {i: (e.get("text") or e.get("value")) for i, e in changed.items()} == expected
+
+
+# ---- the same through the real servers
+
+@pytest.mark.servers
+@pytest.mark.parametrize("ending", ["/deny", "stop"])
+def test_through_the_assistant_nothing_typed_into_an_unsent_request_is_kept(assistant, ending):
+    import json
+    import uuid
+
+    phone = "07911 123456"  # the form checks the number (the 07700 900 range is for drama only)
+    sender = f"privacy-{uuid.uuid4().hex[:10]}"
+    assistant.send(sender, "can a nurse call me back?")
+    assistant.send(sender, "/request_callback")
+    assistant.send(sender, NAME)
+    assistant.send(sender, phone)
+    if ending == "/deny":
+        assistant.send(sender, TIME)
+        assistant.send(sender, "someone I care for")
+    last = " ".join(m.get("text") or "" for m in assistant.send(sender, ending))
+    assert "kept" in last  # "I haven't kept your details" / "kept none of the details"
+    stored = json.dumps(assistant.tracker(sender)["events"], ensure_ascii=False)
+    assert [c for c in (NAME, phone, phone.replace(" ", ""), TIME) if c in stored] == []
+    assert REMOVED in stored
