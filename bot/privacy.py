@@ -99,13 +99,17 @@ def forget(conversation_id: str, handoffs_db: Path | str | None = None, tracker_
 def purge(days: int | None = None, handoffs_db: Path | str | None = None, tracker_db: Path | str | None = None,
           now: dt.datetime | None = None) -> dict:
     """Delete handoffs resolved (never open ones: ``bot.handoffs.open_older_than`` lists those),
-    feedback and undelivered messages created, and conversations last active, more than ``days``
-    ago (default: the retention period); returns how many rows went."""
+    feedback, undelivered messages and staff audit lines created, and conversations last active,
+    more than ``days`` ago (default: the retention period), and ended staff sessions; returns how
+    many rows went."""
     days = retention_days() if days is None else days
     now = now or dt.datetime.now(dt.timezone.utc)
     cutoff = (now - dt.timedelta(days=days)).timestamp()
+    from bot.staff_records import purge_audit
+
     return {
         **purge_older_than(days, handoffs_db, now=now),
+        **purge_audit(days, handoffs_db, now=now),
         "tracker events": _tracker_delete(  # whole conversations whose last message is that old
             tracker_db or tracker_location(),
             "sender_id in (select sender_id from events group by sender_id having max(timestamp) < :cutoff)",

@@ -112,11 +112,24 @@ def end_sessions_of(username: str, where: Where = None) -> int:
         return conn.execute(delete(SESSIONS).where(SESSIONS.c.username == username)).rowcount
 
 
-def record(staff: str, action: str, handoff_id: str | None = None, via: str = "web", path: Where = None) -> None:
-    """Add one line to the audit log."""
+def record(staff: str, action: str, handoff_id: str | None = None, via: str = "web", path: Where = None,
+           at: dt.datetime | None = None) -> None:
+    """Add one line to the audit log (``at``: when, default now)."""
+    at = at or dt.datetime.now(dt.timezone.utc)
     with _engine(path).begin() as conn:
-        conn.execute(AUDIT.insert().values(at=dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        conn.execute(AUDIT.insert().values(at=at.astimezone(dt.timezone.utc).isoformat(timespec="seconds"),
                                            staff=staff, action=action, handoff_id=handoff_id, via=via))
+
+
+def purge_audit(days: int, where: Where = None, now: dt.datetime | None = None) -> dict[str, int]:
+    """Delete audit lines older than ``days`` days, and staff sessions past their absolute
+    time-out; returns how many went from each (``python -m bot purge`` calls it)."""
+    now = now or dt.datetime.now(dt.timezone.utc)
+    cutoff = (now - dt.timedelta(days=days)).astimezone(dt.timezone.utc).isoformat(timespec="seconds")
+    with _engine(where).begin() as conn:
+        lines = conn.execute(AUDIT.delete().where(AUDIT.c.at < cutoff)).rowcount
+        sessions = conn.execute(SESSIONS.delete().where(SESSIONS.c.created < now.timestamp() - ABSOLUTE_S)).rowcount
+    return {"staff audit lines": lines, "staff sessions": sessions}
 
 
 def audit_log(where: Where = None, staff: str | None = None, handoff_id: str | None = None,

@@ -126,8 +126,14 @@ def test_purge_deletes_only_what_is_older_than_the_retention(db, tmp_path, monke
     handoffs.save_handoff("recent", "routine", "callback", path=db)
     record_feedback("recent", "denosumab", False, path=db)
     tracker = _tracker_db(tmp_path, db, {"old": dt.datetime(2026, 1, 1), "recent": dt.datetime(2026, 11, 20)})
+    from bot import staff_records
+
+    staff_records.record("sam", "view", "1", path=db, at=dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc))
+    staff_records.record("sam", "view", "2", path=db, at=dt.datetime(2026, 11, 20, tzinfo=dt.timezone.utc))
     removed = purge(90, handoffs_db=db, tracker_db=tracker, now=dt.datetime(2026, 11, 22, tzinfo=dt.timezone.utc))
-    assert removed == {"handoffs": 1, "feedback": 1, "undelivered": 0, "tracker events": 2}
+    assert removed == {"handoffs": 1, "feedback": 1, "undelivered": 0, "tracker events": 2,
+                       "staff audit lines": 1, "staff sessions": 0}
+    assert [line["handoff_id"] for line in staff_records.audit_log(db)] == ["2"]  # the audit log is kept no longer
     assert [h["conversation_id"] for h in handoffs.list_handoffs(db)] == ["recent"]
     assert [row["conversation_id"] for row in handoff_db.rows("feedback", db)] == ["recent"]
     assert _senders(tracker) == {"recent"}
