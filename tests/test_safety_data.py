@@ -83,6 +83,9 @@ def test_context_triggers_are_quoted_text():
 
 
 SAFETY_NET = "If you're worried about symptoms now, call your cancer team's 24-hour number, or 999 in an emergency."
+# ... and the crisis line: a crisis the check misses (61% of crises were caught on a held-back set of
+# other people's words, 2026-12-01) most often ends in one of these replies.
+CRISIS_NET = "If you're feeling desperate or thinking of harming yourself, Samaritans are free on 116 123, day or night."
 # Replies that end a turn without urgent advice: each carries the safety-net line once. Out-of-scope and the
 # second miss are always followed by a helpline offer (data/rules.yml, actions/helpline.py), which carries it.
 WITH_THE_NET = ["utter_helpline_open", "utter_helpline_closed", "utter_helpline_open_no_callback",
@@ -94,8 +97,10 @@ FOLLOWED_BY_A_HELPLINE_OFFER = ["utter_out_of_scope", "utter_default", "utter_no
 @pytest.mark.parametrize("name", WITH_THE_NET)
 def test_fallback_and_helpline_replies_carry_the_safety_net_once(name):
     assert all(variant["text"].count(SAFETY_NET) == 1 for variant in DOMAIN["responses"][name]), name
+    assert all(variant["text"].count(CRISIS_NET) == 1 for variant in DOMAIN["responses"][name]), name
 
 
 @pytest.mark.parametrize("name", FOLLOWED_BY_A_HELPLINE_OFFER)
 def test_replies_before_a_helpline_offer_do_not_repeat_the_net(name):
     assert all(SAFETY_NET not in variant["text"] for variant in DOMAIN["responses"][name]), name
+    assert all(CRISIS_NET not in variant["text"] for variant in DOMAIN["responses"][name]), name
