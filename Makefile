@@ -105,8 +105,9 @@ pytest: $(VENV)/.installed $(DB) $(SPACY) $(SAFETY) $(WIDGET) $(CHROMIUM) servic
 validate: $(VENV)/.installed ## rasa data validate (strict: see bot/data_validation.py)
 	$(PY) -m bot validate-data
 
-test-conversations: setup ## conversation tests in tests/test_stories.yml against the trained model
+test-conversations: setup ## conversation tests in tests/test_stories.yml against the trained model, with the rasa36/ patches on and off
 	$(PY) -m bot rasa-test
+	BOT_RASA_PATCHES=0 $(PY) -m bot rasa-test
 
 test: setup browser services check-content review-pack validate test-conversations pytest ## everything: content checks, the review pack, data validation, conversation tests, pytest
 

@@ -5,7 +5,7 @@ into the form are removed from the stored conversation, not left there for the r
 Works on conversation events as Rasa stores them (``event.as_dict()``: ``{"event": "user",
 "text": ...}``, ``{"event": "slot", "name": ..., "value": ...}``, ``{"event": "bot", "text": ...,
 "metadata": {"utter_action": ...}}``, ``{"event": "active_loop", "name": ...}``) and returns which
-ones to rewrite; the tracker store (``components/sql_tracker_store.py``) rewrites them in place, so
+ones to rewrite; the tracker store (``rasa36/sql_tracker_store.py``) rewrites them in place, so
 the number of stored events - which Rasa counts to know what is new - never changes.
 
 What is removed, for each form that ended unsent: every message the person typed from the one that

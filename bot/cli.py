@@ -226,7 +226,7 @@ def _rasa_test(args) -> int:
 
     out = project_root() / "results" / "conversations"
     with running_assistant() as assistant:
-        cmd = [sys.executable, "-m", "rasa", "test", "core", "--stories", "tests/test_stories.yml",
+        cmd = [sys.executable, "-m", "rasa36", "test", "core", "--stories", "tests/test_stories.yml",
                "--model", str(default_model()), "--endpoints", str(assistant.endpoints), "--out", str(out),
                "--e2e", "--fail-on-prediction-errors"]
         return subprocess.call(cmd, cwd=project_root(), env=child_env())

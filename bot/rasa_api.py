@@ -31,7 +31,7 @@ def with_token(url: str, token: str | None = None) -> str:
 
 
 def main(argv: list[str]) -> None:
-    """Run ``rasa run <argv> --auth-token <token>`` in this process."""
+    """Run ``rasa run <argv> --auth-token <token>`` in this process, with ``rasa36.apply()`` first."""
     if "--auth-token" in argv:
         raise SystemExit("bot.rasa_api: the token comes from BOT_RASA_API_TOKEN or var/rasa_api_token, "
                          "not the command line")
@@ -42,6 +42,11 @@ def main(argv: list[str]) -> None:
     except WeakSecret as error:
         raise SystemExit(f"bot.rasa_api: {error}") from None
     sys.argv = ["rasa", "run", *argv, "--auth-token", token]
+    import rasa36
+    from bot import log_privacy
+
+    log_privacy.install()
+    rasa36.apply()  # our fixes to Rasa 3.6, unless BOT_RASA_PATCHES=0 (rasa36/__init__.py)
     from rasa.__main__ import main as rasa_main
 
     rasa_main()

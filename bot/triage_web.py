@@ -109,7 +109,7 @@ def create_app(handoffs_db: Path | str | None = None, secret_key: str | None = N
     def pending_handoffs_banner():
         """For signed-in staff: handoffs on this node that are not in the queue yet (pending file) or
         need a person (quarantined), shown as a banner on every page (``_pending_banner.html``)."""
-        if not session.get("staff"):
+        if not getattr(g, "staff", None):  # set by login_required once the session is checked
             return {}
         try:
             return {"not_in_queue": handoffs.pending_status(db_path)}

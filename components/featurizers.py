@@ -5,7 +5,7 @@ message (its *sentence* features) and one row per token (*sequence* features, fo
 classifiers that look at each word). The logistic regression classifier reads only the sentence
 row, and no other component of ``config.yml`` reads either, so counting every token again one by
 one was work for nothing on every message (a few per cent of the Rasa server's CPU under load;
-with ``components/fast_json.py`` the two took Rasa's CPU per message from 4.9-5.2 to 4.5-4.6 ms
+with ``rasa36/fast_json.py`` the two took Rasa's CPU per message from 4.9-5.2 to 4.5-4.6 ms
 in an interleaved comparison at 20 concurrent conversations).
 
 ``SentenceCountVectorsFeaturizer`` is the same featuriser (same options, same training, same

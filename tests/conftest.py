@@ -175,7 +175,9 @@ def agent():
     """The trained model (``make model``) loaded in this process, with components/ applied."""
     from rasa.core.agent import Agent
 
-    import components  # noqa: F401 - applies the patches, as the Rasa server does
+    import rasa36
+
+    rasa36.apply()  # as the Rasa server's launcher does (bot/rasa_api.py)
     from bot.servers import default_model
 
     return Agent.load(str(default_model()))

@@ -156,7 +156,7 @@ def test_rasa_killed_mid_form_and_restarted_carries_on_where_it_was(tmp_path):
 
 
 def test_the_server_keeps_its_sqlite_tracker_file_open_and_in_write_ahead_log_mode(assistant):
-    """The tuning of components/sql_tracker_store.py reaches the store the real server makes (Rasa
+    """The tuning of rasa36/sql_tracker_store.py reaches the store the real server makes (Rasa
     makes it before it loads the model, i.e. before our patches would otherwise be applied)."""
     import sqlite3
 

@@ -9,7 +9,9 @@ import asyncio
 import pytest
 import sqlalchemy as sa
 
-import components  # noqa: F401 - applies the patches, as the Rasa server does
+import rasa36
+
+rasa36.apply()  # as the Rasa server's launcher does; forgetting unsent details works with them off too
 from bot.callback_privacy import REMOVED, details_to_forget
 from tests.conftest import new_postgres_db
 
@@ -69,7 +71,7 @@ def _form_turns(ending: str):
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def store(request, domain, tmp_path):
-    from components.sql_tracker_store import TunedSQLTrackerStore
+    from rasa36.sql_tracker_store import TunedSQLTrackerStore
 
     if request.param == "sqlite":
         made = TunedSQLTrackerStore(domain, dialect="sqlite", db=str(tmp_path / "tracker.db"))

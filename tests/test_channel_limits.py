@@ -149,7 +149,7 @@ def test_a_counter_that_never_answers_holds_up_nobody(assistant_with_silent_coun
     seconds. Before the fix each message blocked the whole server for up to two 1 s time-outs, one
     after another."""
     url = assistant_with_silent_counter.url
-    _rest(url, "warm-" + uuid.uuid4().hex, "hello")  # the first turn loads what it needs
+    _rest(url, "warm-" + uuid.uuid4().hex[:12], "hello")  # the first turn loads what it needs
     results: list = [None] * 10
 
     def one(i: int) -> None:

@@ -1,5 +1,5 @@
 """``forget`` is complete and safe against a turn in progress: real tracker stores (Rasa's
-SQLTrackerStore with components/sql_tracker_store.py) on one SQLite file or one PostgreSQL
+SQLTrackerStore with rasa36/sql_tracker_store.py) on one SQLite file or one PostgreSQL
 database, a real pending file, the real ``bot.privacy.forget``."""
 from __future__ import annotations
 
@@ -9,11 +9,15 @@ import json
 import pytest
 import sqlalchemy as sa
 
-import components  # noqa: F401 - applies the patches, as the Rasa server does
+import rasa36
+
+if not rasa36.apply():
+    pytest.skip("the rasa36/ patches are switched off (BOT_RASA_PATCHES=0)", allow_module_level=True)
+
 from bot import handoffs, spool
 from bot.privacy import forget
 from tests.conftest import new_postgres_db
-from tests.test_sql_tracker_store import _store, _turns, domain  # noqa: F401 - the fixture
+from tests.rasa36.test_sql_tracker_store import _store, _turns, domain  # noqa: F401 - the fixture
 
 CANARY = "07700 900463"
 

@@ -3,6 +3,8 @@ each process's memory) lost turns: the second now refuses to start, with a clear
 processes making the store exactly as Rasa does from ``endpoints.yml``."""
 from __future__ import annotations
 
+import pytest
+
 import subprocess
 import sys
 import time
@@ -12,10 +14,13 @@ from bot.servers import child_env
 
 MAKE_STORE = """
 import sys, time
-import components  # noqa: F401 - as the Rasa server does
+import rasa36
+
+if not rasa36.apply():
+    pytest.skip("the rasa36/ patches are switched off (BOT_RASA_PATCHES=0)", allow_module_level=True)
 from rasa.core.tracker_store import TrackerStore
 from rasa.utils.endpoints import EndpointConfig
-TrackerStore.create(EndpointConfig(type="components.sql_tracker_store.TunedSQLTrackerStore", dialect="sqlite",
+TrackerStore.create(EndpointConfig(type="rasa36.sql_tracker_store.TunedSQLTrackerStore", dialect="sqlite",
                                    db=sys.argv[1]))
 print("ready", flush=True)
 time.sleep(float(sys.argv[2]))

@@ -12,8 +12,11 @@ import sqlite3
 import pytest
 import sqlalchemy as sa
 
-import components  # noqa: F401 - applies the patches
-from components import sql_tracker_store
+import rasa36
+
+if not rasa36.apply():
+    pytest.skip("the rasa36/ patches are switched off (BOT_RASA_PATCHES=0)", allow_module_level=True)
+from rasa36 import sql_tracker_store
 from tests.conftest import new_postgres_db
 
 

@@ -29,9 +29,8 @@ back than the longest rule; the set of rules that match is the same. It makes li
 at ten turns (most rules drop out at the newest state) and takes a call on a 500-turn
 conversation from 2.5 to 0.4 ms.
 
-``tests/test_prediction_speedups.py`` checks each gives exactly what Rasa's code gives.
-Applied with the other patches (``components/rasa_patches.py``) when the Rasa server imports
-``components``.
+``tests/rasa36/test_prediction_speedups.py`` checks each gives exactly what Rasa's code gives.
+Installed with the other patches by ``rasa36.apply()``.
 """
 from __future__ import annotations
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import threading
 
-from components.redis_lock_store import AtomicRedisLockStore
+from rasa36.redis_lock_store import AtomicRedisLockStore
 
 THREADS = 16
 
@@ -46,7 +46,7 @@ def test_configured_from_the_endpoints_file_like_rasa_does(redis_port):
     from rasa.core.lock_store import LockStore
     from rasa.utils.endpoints import EndpointConfig
 
-    config = EndpointConfig(url="127.0.0.1", type="components.redis_lock_store.AtomicRedisLockStore",
+    config = EndpointConfig(url="127.0.0.1", type="rasa36.redis_lock_store.AtomicRedisLockStore",
                             port=str(redis_port), password="", db=1, key_prefix="bones")
     store = LockStore.create(config)
     assert isinstance(store, AtomicRedisLockStore) and store.key_prefix == "bones:lock:"

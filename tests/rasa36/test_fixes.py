@@ -6,8 +6,11 @@ import datetime
 import pytest
 from jsonschema import ValidationError
 
-import components  # noqa: F401 - applies the patch
-from components.rasa_patches import _validate_action_result
+import rasa36
+
+if not rasa36.apply():
+    pytest.skip("the rasa36/ patches are switched off (BOT_RASA_PATCHES=0)", allow_module_level=True)
+from rasa36.fixes import _validate_action_result
 
 
 def _action():
@@ -95,7 +98,7 @@ def _replies():
 def test_each_reply_gets_the_same_verdict_and_error_as_from_the_whole_schema():
     from rasa.core.actions.action import RemoteAction
 
-    from components.rasa_patches import _ResponseValidator
+    from rasa36.fixes import _ResponseValidator
 
     validator = _ResponseValidator(RemoteAction.action_response_format_spec())
     assert validator.outer is not None and len(validator.by_type) > 20  # the fast path is in use
@@ -121,7 +124,7 @@ def test_a_schema_of_another_shape_is_checked_whole(change):
 
     from rasa.core.actions.action import RemoteAction
 
-    from components.rasa_patches import _ResponseValidator
+    from rasa36.fixes import _ResponseValidator
 
     schema = copy.deepcopy(RemoteAction.action_response_format_spec())
     event = schema["properties"]["events"]["items"]
@@ -147,7 +150,7 @@ def test_every_event_type_resolves_to_the_same_class_as_rasas_own_walk():
     from rasa.shared.core.events import Event
     from rasa.shared.utils.common import all_subclasses
 
-    from components import rasa_patches
+    from rasa36 import fixes as rasa_patches
 
     for cls in all_subclasses(Event):
         expected = rasa_patches._ORIGINAL_RESOLVE_BY_TYPE(cls.type_name)
@@ -187,13 +190,13 @@ def test_a_failing_tracker_store_fails_loudly_instead_of_falling_back_to_memory(
     from rasa.core.tracker_store import FailSafeTrackerStore
     from rasa.shared.core.trackers import DialogueStateTracker
 
-    from components.rasa_patches import TrackerStoreUnavailable
+    from rasa36.fixes import TrackerStoreUnavailable
 
     store = FailSafeTrackerStore(_BrokenStore())
     argument = DialogueStateTracker("someone", []) if operation == "save" else "someone"
     with pytest.raises(TrackerStoreUnavailable):
         asyncio.run(getattr(store, operation)(argument))
     assert store._fallback_tracker_store is None  # nothing went to memory
-    [record] = [r for r in caplog.records if r.name == "components.rasa_patches"]
+    [record] = [r for r in caplog.records if r.name == "rasa36.fixes"]
     assert record.levelname == "CRITICAL" and "TRACKER STORE UNAVAILABLE" in record.getMessage()
     assert "ConnectionError" in record.getMessage() and "07700" not in record.getMessage()

@@ -10,13 +10,13 @@ Two places, both proportional to the length of a conversation:
   gives aiohttp ``dumps`` below as its serialiser. The action server already reads requests with
   ``ujson`` (Sanic uses it when it is installed).
 - **A conversation's stored events**, read back on every turn by the SQL tracker store
-  (``components/sql_tracker_store.py``): one ``loads_rows`` call for all the rows instead of
+  (``rasa36/sql_tracker_store.py``): one ``loads_rows`` call for all the rows instead of
   ``json.loads`` per row.
 
 Both fall back to the standard library whenever ``ujson`` refuses something, so nothing that
 worked before fails now. One thing ``json`` refuses is written: a dictionary key that is not
 text, number or None becomes ``str(key)``; Rasa's events and domain only have text keys.
-``tests/test_fast_json.py`` checks that what is sent and what is read back are the same values
+``tests/rasa36/test_fast_json.py`` checks that what is sent and what is read back are the same values
 as with ``json``.
 
 >>> import json

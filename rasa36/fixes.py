@@ -27,25 +27,25 @@ words), then ``TrackerStoreUnavailable`` is raised, and the channels (``channels
 person with ``something_went_wrong`` (helpline and emergency numbers).
 
 5. ``SQLTrackerStore`` reads and writes a conversation's events through ORM queries, about 29% of
-the server's CPU under load: ``components/sql_tracker_store.py`` issues the same queries as SQL
+the server's CPU under load: ``rasa36/sql_tracker_store.py`` issues the same queries as SQL
 text, keeps a SQLite file's connections open between turns and puts the file in write-ahead-log
-mode; ``tests/test_sql_tracker_store.py`` shows the rows and trackers are the same as Rasa's.
+mode; ``tests/rasa36/test_sql_tracker_store.py`` shows the rows and trackers are the same as Rasa's.
 
 6, 7, 8. The dialogue states of a conversation are rebuilt from its first event twice per
 prediction, the intent classifier joins every message's features to an empty matrix (and copies
 per-token features it does not use), and the rule policy checks rules against states too old to
-matter: ``components/prediction_speedups.py`` skips that work (``tests/test_prediction_speedups.py``).
+matter: ``rasa36/prediction_speedups.py`` skips that work (``tests/rasa36/test_prediction_speedups.py``).
 
 9. The model graph is run through dask's scheduler for every message and every prediction, whose
-bookkeeping cost about 10% of the server's CPU: ``components/graph_runner.py`` calls the same nodes
-in turn (``tests/test_graph_runner.py``).
+bookkeeping cost about 10% of the server's CPU: ``rasa36/graph_runner.py`` calls the same nodes
+in turn (``tests/rasa36/test_graph_runner.py``).
 
 10. The whole conversation is written as JSON for every custom-action request, and read back from
-JSON on every turn: ``components/fast_json.py`` does both with ``ujson``, the same values in about
-half the time (``tests/test_fast_json.py``).
+JSON on every turn: ``rasa36/fast_json.py`` does both with ``ujson``, the same values in about
+half the time (``tests/rasa36/test_fast_json.py``).
 
-Applied when the Rasa server imports ``components`` (config.yml lists our components).
-``tests/test_rasa_patches.py`` proves invalid responses are still refused and every event type
+Installed by ``rasa36.apply()`` (``rasa36/__init__.py``), with the others.
+``tests/rasa36/test_fixes.py`` proves invalid responses are still refused and every event type
 resolves to the same class as before.
 """
 from __future__ import annotations
@@ -192,11 +192,5 @@ def apply() -> bool:
         Event.resolve_by_type = staticmethod(_resolve_by_type)
         FailSafeTrackerStore.on_tracker_store_error = _fail_loudly
         FailSafeTrackerStore.on_tracker_store_retrieve_error = _fail_loudly
-        from components import fast_json, graph_runner, prediction_speedups, sql_tracker_store
-
-        fast_json.apply()
-        sql_tracker_store.apply()
-        prediction_speedups.apply()
-        graph_runner.apply()
         _APPLIED = True
     return _APPLIED

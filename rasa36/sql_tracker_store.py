@@ -5,7 +5,7 @@ conversations) building ORM queries, generating their cache keys and making an O
 stored event, on every turn: once to read the conversation, once to count what is already stored,
 once to write the new events. This module replaces its ``_retrieve`` and ``save`` with the same
 queries written as SQL text (same table, same columns, same filters, same order), so what is
-stored and what comes back are unchanged; ``tests/test_sql_tracker_store.py`` compares both with
+stored and what comes back are unchanged; ``tests/rasa36/test_sql_tracker_store.py`` compares both with
 Rasa's own methods on SQLite and PostgreSQL.
 
 Nothing is cached between turns: every turn reads the database, so several Rasa processes (and
@@ -17,9 +17,8 @@ per turn instead of several, and readers (the privacy commands) no longer wait f
 ``synchronous`` stays FULL, so a saved turn survives a crash or power cut as before.
 
 ``endpoints.yml`` names the store by this module's ``TunedSQLTrackerStore`` rather than Rasa's
-``type: SQL``: the Rasa server makes its tracker store before it loads the model, and only loading
-the model would otherwise import ``components`` (which installs these changes), so the server's
-own store used to miss the SQLite tuning (it was made with Rasa's ``__init__``).
+``type: SQL``: it adds what is ours whether or not the patches are installed (``rasa36.apply()``
+installs ``apply`` below before the server makes the store).
 
 >>> _events_since_session_start(count=True).text.split()[:2]
 ['SELECT', 'count(*)']
@@ -34,7 +33,7 @@ from typing import Optional, Text
 
 from rasa.core.tracker_store import SQLTrackerStore
 
-from components import fast_json
+from rasa36 import fast_json
 
 logger = logging.getLogger(__name__)
 
@@ -194,9 +193,10 @@ def hold_sqlite_file(database: str) -> None:
 
 class TunedSQLTrackerStore(SQLTrackerStore):
     """Rasa's ``SQLTrackerStore``, named in ``endpoints.yml`` as
-    ``type: components.sql_tracker_store.TunedSQLTrackerStore`` so that Rasa imports ``components``
-    (which installs ``apply`` above) before it makes the store. Rasa calls it with the same
-    arguments as for ``type: SQL``. It adds two things: on a SQLite file it takes the file for this
+    ``type: rasa36.sql_tracker_store.TunedSQLTrackerStore``. Rasa calls it with the same
+    arguments as for ``type: SQL``; with the patches installed (``rasa36.apply()``) it reads and
+    writes through ``_retrieve``/``save`` above, else through Rasa's own. Either way it adds two
+    things: on a SQLite file it takes the file for this
     process (``hold_sqlite_file``: a second Rasa process on the same file refuses to start); and after
     a turn that ended a call-back request unsent, the details typed into the form are removed from
     the stored events (``bot/callback_privacy.py``), in place."""

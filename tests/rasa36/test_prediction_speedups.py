@@ -1,13 +1,16 @@
-"""The prediction speed-ups give exactly what Rasa's own code gives (components/prediction_speedups.py)."""
+"""The prediction speed-ups give exactly what Rasa's own code gives (rasa36/prediction_speedups.py)."""
 from __future__ import annotations
 
 import numpy as np
 import pytest
 from scipy.sparse import coo_matrix
 
-import components  # noqa: F401 - applies the patches
-from components import prediction_speedups
-from components.prediction_speedups import RASA_METHODS
+import rasa36
+
+if not rasa36.apply():
+    pytest.skip("the rasa36/ patches are switched off (BOT_RASA_PATCHES=0)", allow_module_level=True)
+from rasa36 import prediction_speedups
+from rasa36.prediction_speedups import RASA_METHODS
 
 RULE_ONLY = {"slots": ["callback_confirmed"], "active_loops": ["callback_form"]}
 ARGUMENTS = [  # (omit_unset_slots, ignore_rule_only_turns, rule_only_data), as the policies call it

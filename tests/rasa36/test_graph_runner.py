@@ -1,4 +1,4 @@
-"""The model graph run without dask gives what Rasa's dask run gives (components/graph_runner.py)."""
+"""The model graph run without dask gives what Rasa's dask run gives (rasa36/graph_runner.py)."""
 from __future__ import annotations
 
 import asyncio
@@ -6,9 +6,12 @@ import weakref
 
 import pytest
 
-import components  # noqa: F401 - applies the patches
-from components import graph_runner
-from components.graph_runner import RASA_METHODS
+import rasa36
+
+if not rasa36.apply():
+    pytest.skip("the rasa36/ patches are switched off (BOT_RASA_PATCHES=0)", allow_module_level=True)
+from rasa36 import graph_runner
+from rasa36.graph_runner import RASA_METHODS
 
 
 class Output:

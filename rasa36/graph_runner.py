@@ -16,8 +16,8 @@ was not resolved, as with dask). Outputs nobody needs any more are let go, as da
 (``rasa train`` runs its graph through here too). The same errors come out: ``GraphRunError`` when
 an input clashes with a node's name or a node raises ``RuntimeError``, any other exception as it is.
 
-``tests/test_graph_runner.py`` checks the trained model parses and predicts exactly as with dask.
-Applied with the other patches (``components/rasa_patches.py``).
+``tests/rasa36/test_graph_runner.py`` checks the trained model parses and predicts exactly as with dask.
+Installed with the other patches by ``rasa36.apply()``.
 """
 from __future__ import annotations
 

@@ -17,7 +17,7 @@ up but silent - stalled every conversation of the process for each call. Here ev
 ``lock()`` runs in a worker thread, with socket time-outs of ``SOCKET_TIMEOUT_S`` unless the
 endpoint sets ``socket_timeout``: the turn whose lock cannot be had fails (``LockError``; the
 channel then sends its "something went wrong" reply with the emergency numbers) and the event loop
-goes on serving everyone else (``tests/test_redis_lock_store.py``).
+goes on serving everyone else (``tests/rasa36/test_redis_lock_store.py``).
 
 Ticket expiry compares wall clocks: on several machines keep them in sync (NTP).
 """
@@ -37,7 +37,7 @@ SOCKET_TIMEOUT_S = 2.0  # a Redis that does not answer a call within this fails 
 
 class AtomicRedisLockStore(RedisLockStore):
     """``RedisLockStore`` with atomic ticket operations. Configure as
-    ``type: components.redis_lock_store.AtomicRedisLockStore`` with the usual Redis settings."""
+    ``type: rasa36.redis_lock_store.AtomicRedisLockStore`` with the usual Redis settings."""
 
     def __init__(self, endpoint_config: EndpointConfig | None = None, **kwargs) -> None:
         if endpoint_config is not None:

@@ -1,4 +1,4 @@
-"""JSON with ujson (components/fast_json.py) carries exactly the values the standard library would."""
+"""JSON with ujson (rasa36/fast_json.py) carries exactly the values the standard library would."""
 from __future__ import annotations
 
 import asyncio
@@ -6,8 +6,11 @@ import json
 
 import pytest
 
-import components  # noqa: F401 - applies the patches
-from components import fast_json
+import rasa36
+
+if not rasa36.apply():
+    pytest.skip("the rasa36/ patches are switched off (BOT_RASA_PATCHES=0)", allow_module_level=True)
+from rasa36 import fast_json
 
 AWKWARD_TEXTS = [
     "what is vertebroplasty?", "a/b </script> <script>alert(1)</script>", "é ü ß – “quotes”",
