@@ -161,7 +161,7 @@ def themes(found: list[Question], distance: float = DISTANCE) -> list[Theme]:
     from sklearn.feature_extraction.text import TfidfVectorizer
 
     texts = [re.sub(r"\[[a-z-]+\]", " ", q.text) for q in found]
-    vectoriser = TfidfVectorizer(stop_words="english", sublinear_tf=True, min_df=1)
+    vectoriser = TfidfVectorizer(stop_words="english", sublinear_tf=True)
     try:
         matrix = vectoriser.fit_transform(texts)
     except ValueError:  # nothing but stop words
@@ -175,7 +175,8 @@ def themes(found: list[Question], distance: float = DISTANCE) -> list[Theme]:
     made = []
     for members in groups.values():
         weights = matrix[members].sum(axis=0).A1
-        top = [terms[i] for i in weights.argsort()[::-1][:6] if weights[i] > 0]
+        top = [terms[i] for i in weights.argsort()[::-1]  # named by words, not numbers
+               if weights[i] > 0 and not any(c.isdigit() for c in terms[i])][:6]
         top = [t for t in top if not any(t != other and t in other.split() for other in top)][:3]
         made.append(Theme(", ".join(top) or "(no distinctive words)",
                           sorted((found[i] for i in members), key=lambda q: q.at, reverse=True)))

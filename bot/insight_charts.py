@@ -54,9 +54,18 @@ def _stacked(table: Table, x_col: int, group_col: int, value_col: int, ylabel: s
         bottom = [b + h for b, h in zip(bottom, heights)]
     _x_labels(axes, xs)
     axes.set_ylabel(ylabel)
+    axes.set_ylim(bottom=0)
+    if not any(bottom):
+        _all_small(axes)
     if groups:
         axes.legend(fontsize=7, ncol=min(4, len(groups)), loc="upper left", frameon=False)
     return _svg(figure)
+
+
+def _all_small(axes) -> None:
+    axes.set_ylim(0, 5)
+    axes.text(0.5, 0.5, "every count here is under 5 (not drawn)", transform=axes.transAxes, ha="center",
+              color="#425563")
 
 
 def _x_labels(axes, xs: list[str]) -> None:

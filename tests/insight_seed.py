@@ -156,7 +156,9 @@ class Seed:
     # -------------------------------------------------------------- handoffs and feedback
     def handoff(self, urgency: str, created: dt.datetime, claimed: dt.datetime | None = None,
                 resolved: dt.datetime | None = None) -> None:
-        iso = lambda moment: moment.astimezone(dt.timezone.utc).isoformat(timespec="seconds") if moment else None  # noqa: E731
+        def iso(moment):
+            return moment.astimezone(dt.timezone.utc).isoformat(timespec="seconds") if moment else None
+
         number = self.rng.randrange(10 ** 9)
         with handoff_db.engine(self.handoffs_where).begin() as conn:
             conn.execute(HANDOFFS.insert().values(
