@@ -458,3 +458,38 @@ def _browser_login(page, served):
     page.fill("#username", "lead")
     page.fill("#password", PASSWORD)
     page.click("button[type=submit]")
+
+
+def test_the_summary_is_refreshed_in_the_background(tmp_path):
+    """A page view gets the figures in memory at once; a stale summary is recounted in a thread."""
+    import time
+
+    from bot.insight import Summary
+
+    seed = Seed(str(tmp_path / "tracker.db"), tmp_path / "handoffs.db")
+    seed.turn("first", "webchat", when(1), "answer", topic="denosumab")
+    seed.write()
+    summary = Summary(refresh_s=0, handoffs_db=tmp_path / "handoffs.db", tracker=str(tmp_path / "tracker.db"))
+    first = summary.get(4)
+    seed.turn("second", "whatsapp", when(1), "answer", topic="denosumab")
+    seed.write()
+    assert summary.get(4) is first  # stale: served as it is, a recount starts
+    deadline = time.monotonic() + 30
+    while summary.get(4) is first and time.monotonic() < deadline:
+        time.sleep(0.05)
+    channels = {row[1] for row in summary.get(4).tables["activity"].rows}
+    assert channels == {"all channels", "webchat", "whatsapp"}
+    seed.engine.dispose()
+
+
+def test_staff_roles_command_changes_an_account(tmp_path, monkeypatch, capsys):
+    from bot.cli import main
+
+    monkeypatch.setenv("BOT_HANDOFFS_DB", str(tmp_path / "h.db"))
+    add_staff("dee", PASSWORD, path=tmp_path / "h.db")
+    assert main(["staff", "roles", "dee", "--role", "content"]) == 0
+    assert staff_roles("dee", tmp_path / "h.db") == {"content"}
+    assert main(["staff", "roles", "nobody", "--role", "content"]) == 1
+    assert main(["staff", "roles", "dee"]) == 1  # no role given: refused, the account keeps its roles
+    assert "role: one or more of" in capsys.readouterr().err
+    assert staff_roles("dee", tmp_path / "h.db") == {"content"}
