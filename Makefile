@@ -89,9 +89,9 @@ run: setup ## start the Rasa server, the action server and the chat page (http:/
 triage: $(VENV)/.installed ## the staff triage page on http://127.0.0.1:8080/ (add an account first: make staff NAME=sam)
 	$(PY) -m bot triage-web
 
-staff: $(VENV)/.installed ## create or reset a staff account for the triage page: make staff NAME=sam (asks for the password)
-	@test -n "$(NAME)" || { echo "usage: make staff NAME=username"; exit 2; }
-	$(PY) -m bot staff add $(NAME)
+staff: $(VENV)/.installed ## create or reset a staff account: make staff NAME=sam [ROLE=insight] (asks for the password; roles triage, insight, content)
+	@test -n "$(NAME)" || { echo "usage: make staff NAME=username [ROLE=triage|insight|content]"; exit 2; }
+	$(PY) -m bot staff add $(NAME) $(if $(ROLE),--role $(ROLE))
 
 check-content: $(VENV)/.installed ## validate content/ (fields, review dates, scrape gaps, numbers, readability)
 	$(PY) -m bot check-content

@@ -71,6 +71,7 @@ STAFF = Table(  # helpline accounts for the triage page (bot/staff.py)
     Column("username", Text, primary_key=True),
     Column("password_hash", Text, nullable=False),
     Column("created", Text),
+    Column("roles", Text),  # comma-separated: triage, insight, content (bot/staff.py ROLES)
 )
 SEEN_WEBHOOKS = Table(  # provider message ids already processed, for a while (bot/seen_webhooks.py)
     "seen_webhooks", METADATA,
@@ -135,6 +136,7 @@ def _create(key: str) -> Engine:
     METADATA.create_all(made)
     _add_missing_columns(made)
     _add_missing_indexes(made)
+    _migrate_staff_roles(made)
     return made
 
 
@@ -162,6 +164,17 @@ def _add_missing_columns(made: Engine) -> None:
                 if column.name not in have:
                     kind = column.type.compile(dialect=made.dialect)
                     conn.exec_driver_sql(f'ALTER TABLE {table.name} ADD COLUMN "{column.name}" {kind}')
+
+
+def _migrate_staff_roles(made: Engine) -> int:
+    """Migration for the ``roles`` column of ``staff`` (issue 25): accounts made before roles
+    existed could use the triage queue and nothing else, so they get exactly the ``triage`` role.
+    Idempotent; returns how many accounts it changed."""
+    with made.begin() as conn:
+        changed = conn.execute(STAFF.update().where(STAFF.c.roles.is_(None)).values(roles="triage")).rowcount
+    if changed:
+        logger.warning("staff accounts made before roles existed: %d given the triage role", changed)
+    return changed
 
 
 def _add_missing_indexes(made: Engine) -> None:

@@ -25,6 +25,8 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from bot import handoff_db
 from bot.handoff_db import STAFF
 
+ROLES = ("triage", "insight", "content")  # the queue; the insight page; the content-gap report
+DEFAULT_ROLES = ("triage",)
 MIN_PASSWORD = 12
 _USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,31}$")
 METHOD = "scrypt:131072:8:1"  # OWASP: scrypt with N=2^17, r=8, p=1
@@ -67,21 +69,52 @@ def dummy_hash() -> str:
     return hash_password("not anybody's password")
 
 
-def add_staff(username: str, password: str, path: Path | str | None = None) -> None:
-    """Create or reset an account (a reset ends the account's sessions). ``ValueError`` for a bad
-    username or a short password."""
+def parse_roles(stored: str | None) -> frozenset[str]:
+    """The roles in a ``roles`` column ("triage,insight"); unknown names are ignored.
+
+    >>> sorted(parse_roles("insight, content,admin")), sorted(parse_roles(None))
+    (['content', 'insight'], [])
+    """
+    return frozenset(r.strip() for r in (stored or "").split(",") if r.strip() in ROLES)
+
+
+def _checked_roles(roles) -> str:
+    roles = list(dict.fromkeys(roles))
+    unknown = [r for r in roles if r not in ROLES]
+    if unknown or not roles:
+        raise ValueError(f"role: one or more of {', '.join(ROLES)}")
+    return ",".join(r for r in ROLES if r in roles)
+
+
+def add_staff(username: str, password: str, path: Path | str | None = None, roles=DEFAULT_ROLES) -> None:
+    """Create or reset an account with ``roles`` (a reset ends the account's sessions). ``ValueError``
+    for a bad username, a short password or an unknown role."""
     from bot.staff_records import end_sessions_of
 
     if not _USERNAME.match(username):
         raise ValueError("username: 2-32 lower-case letters, digits, dot, dash or underscore")
     if len(password) < MIN_PASSWORD:
         raise ValueError(f"password: at least {MIN_PASSWORD} characters")
-    row = {"username": username, "password_hash": hash_password(password),
+    row = {"username": username, "password_hash": hash_password(password), "roles": _checked_roles(roles),
            "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")}
     with handoff_db.engine(path).begin() as conn:
         conn.execute(delete(STAFF).where(STAFF.c.username == username))
         conn.execute(STAFF.insert().values(**row))
     end_sessions_of(username, path)
+
+
+def set_roles(username: str, roles, path: Path | str | None = None) -> bool:
+    """Give an account exactly ``roles`` (checked on its next request); False if there is no such
+    account, ``ValueError`` for an unknown role."""
+    value = _checked_roles(roles)
+    with handoff_db.engine(path).begin() as conn:
+        return bool(conn.execute(update(STAFF).where(STAFF.c.username == username).values(roles=value)).rowcount)
+
+
+def staff_roles(username: str, path: Path | str | None = None) -> frozenset[str]:
+    """The account's roles (empty for an unknown account)."""
+    row = next(iter(handoff_db.rows("staff", path, username=username)), None)
+    return parse_roles(row["roles"]) if row else frozenset()
 
 
 def remove_staff(username: str, path: Path | str | None = None) -> bool:

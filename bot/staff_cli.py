@@ -3,7 +3,9 @@
 - ``triage list [--all]``               the queue, most urgent then oldest
 - ``triage show ID``                    one handoff with its note
 - ``triage claim|resolve|hand-back ID --as NAME``
-- ``staff add NAME``                    create or reset an account (password from stdin or a prompt)
+- ``staff add NAME [--role R ...]``     create or reset an account (password from stdin or a prompt);
+                                        roles: triage (default), insight, content
+- ``staff roles NAME --role R ...``     give an account exactly these roles (from its next request)
 - ``staff remove NAME``                 delete an account; its sessions end at once
 - ``staff audit [--staff NAME] [--handoff ID] [--limit N]``  who viewed or changed which handoff
 - ``triage-web``                        the staff triage page (see bot/triage_web.py)
@@ -11,6 +13,7 @@
 - ``forget CONVERSATION_ID``            remove one person's conversation and handoffs everywhere
 - ``undelivered [--retry]``             replies a messaging channel could not send; send them again
 - ``feedback``                          "was this helpful?" answers per topic
+- ``gaps``                              the content-gap report (as the staff site's content role sees it)
 """
 from __future__ import annotations
 
@@ -67,7 +70,7 @@ def _audit(staff: str, action: str, handoff_id: str) -> None:
 
 
 def _staff(args) -> int:
-    from bot.staff import add_staff, remove_staff
+    from bot.staff import DEFAULT_ROLES, add_staff, remove_staff, set_roles
     from bot.staff_records import audit_log
 
     if args.verb == "audit":
@@ -79,6 +82,17 @@ def _staff(args) -> int:
     if not args.name:
         print(f"staff {args.verb}: give the account's name", file=sys.stderr)
         return 2
+    if args.verb == "roles":
+        try:
+            changed = set_roles(args.name, args.role or ())
+        except ValueError as error:
+            print(f"staff: {error}", file=sys.stderr)
+            return 1
+        if not changed:
+            print(f"staff: no account {args.name}", file=sys.stderr)
+            return 1
+        print(f"staff: account {args.name} now has the roles {', '.join(args.role)}")
+        return 0
     if args.verb == "remove":
         if not remove_staff(args.name):
             print(f"staff: no account {args.name}", file=sys.stderr)
@@ -87,11 +101,11 @@ def _staff(args) -> int:
         return 0
     password = sys.stdin.readline().rstrip("\n") if args.password_stdin else getpass.getpass("password: ")
     try:
-        add_staff(args.name, password)
+        add_staff(args.name, password, roles=args.role or DEFAULT_ROLES)
     except ValueError as error:
         print(f"staff: {error}", file=sys.stderr)
         return 1
-    print(f"staff: account {args.name} saved")
+    print(f"staff: account {args.name} saved with the roles {', '.join(args.role or DEFAULT_ROLES)}")
     return 0
 
 
@@ -149,6 +163,13 @@ def _feedback(args) -> int:
     return 0
 
 
+def _gaps(args) -> int:
+    from bot.gap_report import as_text, report
+
+    print(as_text(report(), examples=args.examples))
+    return 0
+
+
 def _triage_web(args) -> int:
     from bot.triage_web import serve
 
@@ -165,9 +186,12 @@ def register(sub) -> None:
     p.add_argument("--all", action="store_true", help="list: include resolved handoffs")
     p.set_defaults(func=_triage)
     p = sub.add_parser("staff", help="staff accounts for the triage page")
-    p.add_argument("verb", choices=["add", "remove", "audit"])
+    p.add_argument("verb", choices=["add", "remove", "roles", "audit"])
     p.add_argument("name", nargs="?", help="the account (add, remove; audit: only this member of staff)")
     p.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+    p.add_argument("--role", action="append", metavar="ROLE",
+                   help="add, roles: triage (the queue; the default), insight (the insight page), content "
+                        "(the content-gap report); repeat for several")
     p.add_argument("--handoff", help="audit: only this handoff")
     p.add_argument("--limit", type=int, default=200, help="audit: the latest N lines (default 200)")
     p.set_defaults(func=_staff)
@@ -186,3 +210,6 @@ def register(sub) -> None:
     p.set_defaults(func=_undelivered)
     p = sub.add_parser("feedback", help="'was this helpful?' answers per topic")
     p.set_defaults(func=_feedback)
+    p = sub.add_parser("gaps", help="the content-gap report: questions it could not answer well, by theme")
+    p.add_argument("--examples", type=int, default=2, help="examples per theme (default 2)")
+    p.set_defaults(func=_gaps)

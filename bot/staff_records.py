@@ -50,7 +50,8 @@ AUDIT = Table(
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("at", Text, nullable=False, index=True),
     Column("staff", Text, nullable=False, index=True),
-    Column("action", Text, nullable=False),   # sign_in, sign_out, view_queue, view, claim, resolve, hand-back
+    Column("action", Text, nullable=False),   # sign_in, sign_out, view_queue, view, claim, resolve, hand-back,
+                                              # view_insight, download_insight, view_gaps, refused
     Column("handoff_id", Text, index=True),   # one handoff; for view_queue, the ids shown, comma-separated
     Column("via", Text),                      # web or cli
 )
@@ -82,10 +83,20 @@ def session_user(session_id: object, where: Where = None, idle_s: float = IDLE_S
                  now: float | None = None) -> str | None:
     """The username of a live session whose account still exists, else None (the session is then
     ended). Counts as activity for the idle time-out."""
+    found = session_account(session_id, where, idle_s, absolute_s, now)
+    return found[0] if found else None
+
+
+def session_account(session_id: object, where: Where = None, idle_s: float = IDLE_S, absolute_s: float = ABSOLUTE_S,
+                    now: float | None = None) -> tuple[str, frozenset[str]] | None:
+    """``(username, roles)`` of a live session whose account still exists, the roles as the
+    account has them now (read in the same query), else None (the session is then ended)."""
+    from bot.staff import parse_roles
+
     if not isinstance(session_id, str) or not session_id:
         return None
     now = time.time() if now is None else now
-    query = (select(SESSIONS, STAFF.c.username.label("account")).select_from(SESSIONS.outerjoin(
+    query = (select(SESSIONS, STAFF.c.username.label("account"), STAFF.c.roles).select_from(SESSIONS.outerjoin(
         STAFF, STAFF.c.username == SESSIONS.c.username)).where(SESSIONS.c.id == session_id))
     with _engine(where).begin() as conn:
         row = conn.execute(query).mappings().first()
@@ -96,7 +107,7 @@ def session_user(session_id: object, where: Where = None, idle_s: float = IDLE_S
             return None
         if now - row["last_seen"] > _TOUCH_EVERY_S:
             conn.execute(update(SESSIONS).where(SESSIONS.c.id == session_id).values(last_seen=now))
-        return row["username"]
+        return row["username"], parse_roles(row["roles"])
 
 
 def end_session(session_id: object, where: Where = None) -> None:

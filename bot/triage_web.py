@@ -1,5 +1,10 @@
 """The staff triage page: log in, see the handoff queue (most urgent, then oldest), read each
-handoff's note, claim, resolve, hand the conversation back to the assistant.
+handoff's note, claim, resolve, hand the conversation back to the assistant; for the people who
+run the service, the insight page and the content-gap report (``bot/insight_web.py``).
+
+Roles (``bot/staff.py``): ``triage`` sees the queue and the handoffs, ``insight`` the insight
+page and its CSV, ``content`` the content-gap report; checked in the database on every request,
+so a change of roles counts from the next click.
 
 Security: staff accounts with scrypt-hashed passwords (``bot/staff.py``); server-side sessions
 (``bot/staff_records.py``: the account is checked on every request, sessions end on signing out,
@@ -34,7 +39,8 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from bot import handoffs, staff_records
 from bot.local_secret import local_secret
 from bot.login_throttle import LoginThrottle
-from bot.staff import check_password, dummy_hash
+from bot.insight_web import insight_routes
+from bot.staff import check_password, dummy_hash, staff_roles
 
 logger = logging.getLogger(__name__)
 
@@ -69,9 +75,12 @@ def secure_cookie_wanted() -> bool:
 
 
 def create_app(handoffs_db: Path | str | None = None, secret_key: str | None = None,
-               secure_cookie: bool | None = None, throttle: LoginThrottle | None = None) -> Flask:
+               secure_cookie: bool | None = None, throttle: LoginThrottle | None = None,
+               tracker: Path | str | None = None, insight_summary=None) -> Flask:
     """The Flask app. ``handoffs_db`` (a file or a database URL) defaults to ``$BOT_HANDOFFS_DB``, else
-    ``var/handoffs.db``. ``secure_cookie`` defaults to ``secure_cookie_wanted()``."""
+    ``var/handoffs.db``; ``tracker`` (the conversations, for the insight page and the gap report)
+    to ``bot.privacy.tracker_location()``. ``secure_cookie`` defaults to ``secure_cookie_wanted()``.
+    ``insight_summary``: a ``bot.insight.Summary`` (default: one refreshed every 10 minutes)."""
     app = Flask(__name__, template_folder="templates/triage", static_folder="static")
     app.config.update(
         SECRET_KEY=secret_key or _secret_key(),
@@ -90,6 +99,11 @@ def create_app(handoffs_db: Path | str | None = None, secret_key: str | None = N
     CSRFProtect(app)  # every POST; csrf_token() in the templates
     db_path = handoffs_db  # a SQLite file, a database URL, or None for $BOT_HANDOFFS_DB
     throttle = throttle or LoginThrottle()
+    if insight_summary is None:
+        from bot.insight import Summary
+
+        insight_summary = Summary(handoffs_db=db_path, tracker=tracker)
+    app.config["TRIAGE_TRACKER"] = tracker
     dummy_hash()  # made now, so that the first unknown username costs what a known one does
 
     @app.errorhandler(CSRFError)
@@ -109,7 +123,7 @@ def create_app(handoffs_db: Path | str | None = None, secret_key: str | None = N
     def pending_handoffs_banner():
         """For signed-in staff: handoffs on this node that are not in the queue yet (pending file) or
         need a person (quarantined), shown as a banner on every page (``_pending_banner.html``)."""
-        if not getattr(g, "staff", None):  # set by login_required once the session is checked
+        if "triage" not in g.get("roles", ()):  # signed in (checked this request) with the queue's role
             return {}
         try:
             return {"not_in_queue": handoffs.pending_status(db_path)}
@@ -117,16 +131,26 @@ def create_app(handoffs_db: Path | str | None = None, secret_key: str | None = N
             logger.error("could not read the pending handoffs file (%s)", type(error).__name__)
             return {"not_in_queue": {"pending": -1, "quarantined": -1}}
 
-    def login_required(view):
-        @wraps(view)
-        def wrapper(*args, **kwargs):
-            g.staff = staff_records.session_user(session.get("sid"), db_path, app.config["TRIAGE_IDLE_S"],
-                                                 app.config["TRIAGE_ABSOLUTE_S"])
-            if not g.staff:  # never signed in, signed out, timed out, or the account is gone
-                session.clear()
-                return redirect(url_for("login"))
-            return view(*args, **kwargs)
-        return wrapper
+    def role_required(role: str):
+        """The view needs a live session (checked in the database on every request) whose account
+        has ``role`` now; otherwise the log-in page, or a 403 page (and an audit line)."""
+        def decorate(view):
+            @wraps(view)
+            def wrapper(*args, **kwargs):
+                found = staff_records.session_account(session.get("sid"), db_path, app.config["TRIAGE_IDLE_S"],
+                                                      app.config["TRIAGE_ABSOLUTE_S"])
+                if not found:  # never signed in, signed out, timed out, or the account is gone
+                    session.clear()
+                    return redirect(url_for("login"))
+                g.staff, g.roles = found
+                if role not in g.roles:
+                    staff_records.record(g.staff, "refused", request.path[:200], path=db_path)
+                    return render_template("forbidden.html", staff=g.staff, roles=g.roles), 403
+                return view(*args, **kwargs)
+            return wrapper
+        return decorate
+
+    login_required = role_required("triage")  # the queue and the handoffs
 
     @app.get("/login")
     def login():
@@ -151,7 +175,7 @@ def create_app(handoffs_db: Path | str | None = None, secret_key: str | None = N
         session["sid"] = staff_records.start_session(username, db_path)
         session.permanent = True
         staff_records.record(username, "sign_in", path=db_path)
-        return redirect(url_for("queue"))
+        return redirect(_landing(staff_roles(username, db_path)))
 
     @app.post("/logout")
     def logout():
@@ -196,7 +220,16 @@ def create_app(handoffs_db: Path | str | None = None, secret_key: str | None = N
             flash({"claim": "Claimed.", "resolve": "Resolved.", "hand-back": "Handed back to the assistant."}[verb])
         return redirect(url_for("queue"))
 
+    insight_routes(app, db_path, role_required, insight_summary)
     return app
+
+
+def _landing(roles) -> str:
+    """The first page an account may see: the queue, else the insight page, else the gap report."""
+    for role, view in (("triage", "queue"), ("insight", "insight"), ("content", "gaps")):
+        if role in roles:
+            return url_for(view)
+    return url_for("queue")  # no role at all: the queue's 403 page says so
 
 
 def serve(host: str = "127.0.0.1", port: int = 8080, handoffs_db: Path | str | None = None) -> None:
