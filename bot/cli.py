@@ -9,6 +9,7 @@
 - ``rasa-test``      conversation tests (tests/test_stories.yml) with the action server running
 - ``ask FILE``       send each question in a JSONL file through the real assistant
 - ``evaluate FILE``  ``ask`` plus accuracy per expected label
+- ``calibrate FILE...``  choose the understanding thresholds (bot/understanding/decision.py) on development questions
 - ``evaluate-safety FILE``  recall of emergencies and crises per urgency and sign, false alarms per
   kind, every miss (through the real assistant; ``--library`` checks in this process only)
 - ``build-safety-model``  train the statistical red-flag detector; its threshold from eval/safety/dev.jsonl and heldback.jsonl (development data since 2026-12-01)
@@ -118,7 +119,8 @@ def _evaluate(args) -> int:
 
     rows = _read_questions(args.file)
     totals, right, confusion = Counter(), Counter(), Counter()
-    clarifying = wrong_topic = 0
+    clarifying = wrong_topic = not_covered = 0
+    answered: list[tuple[float | None, bool]] = []  # (confidence, right) of each topic answer
     for row, reply in _ask_all(rows):
         expected = row.get("expected_topic") or row.get("label")
         ok = reply.label == expected
@@ -129,6 +131,9 @@ def _evaluate(args) -> int:
         clarifying += reply.clarifying
         # the worst kind: a topic answer (or emergency advice) given confidently for another subject
         wrong_topic += (not ok) and not reply.clarifying and reply.label != "out_of_scope"
+        not_covered += (not ok) and not reply.clarifying and reply.label == "out_of_scope"
+        if not reply.clarifying and reply.label != "out_of_scope":
+            answered.append((reply.confidence, ok))
         if args.verbose:
             print(json.dumps({"ok": ok, "expected": expected} | reply.as_json(), ensure_ascii=False), flush=True)
     for label in sorted(totals):
@@ -140,7 +145,39 @@ def _evaluate(args) -> int:
             print(f"  {expected:20} -> {got:22} {count}")
     print(f"wrong topic (answered about another subject): {wrong_topic}/{m} = {100 * wrong_topic / m:.1f}%")
     print(f"'which did you mean?': {clarifying}/{m} = {100 * clarifying / m:.1f}%")
+    print(f"'not covered' for a question that had a topic: {not_covered}/{m} = {100 * not_covered / m:.1f}%")
+    _print_calibration(answered)
     print(f"topic accuracy: {n}/{m} = {100 * n / m:.1f}%")
+    return 0
+
+
+def _print_calibration(answered) -> None:
+    from bot.understanding.calibrate import calibration
+
+    print("calibration (topic and emergency answers by confidence): bucket  answers  right")
+    for bucket, count, right in calibration(answered):
+        print(f"  {bucket}  {count:4}  {right:4} = {100 * right / count:5.1f}%")
+
+
+def _calibrate(args) -> int:
+    from bot.understanding.calibrate import CLARIFY, Record, search, tally
+    from bot.understanding.decision import THRESHOLDS
+
+    records = []
+    for path in args.files:
+        for row, reply in _ask_all(_read_questions(path)):
+            understood = reply.understanding or {}
+            ours = reply.intent is None or reply.intent.startswith("ask_") or reply.intent in (
+                "nlu_fallback", "out_of_scope")
+            records.append(Record(row["question"], row.get("expected_topic") or row.get("label"),
+                                  understood.get("classifier") or [],
+                                  CLARIFY if reply.clarifying else reply.label,
+                                  decided_later=bool(understood.get("choice")) and not ours))
+    now = tally(records, THRESHOLDS)
+    best, counts = search(records)
+    print(f"calibrate: {len(records)} questions from {', '.join(str(p) for p in args.files)}")
+    print(f"  current {THRESHOLDS}: {now}")
+    print(f"  best    {best}: {counts}")
     return 0
 
 
@@ -291,6 +328,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("file", type=Path)
     p.add_argument("-v", "--verbose", action="store_true", help="also print each reply")
     p.set_defaults(func=_evaluate)
+    p = sub.add_parser("calibrate", help="choose the understanding thresholds on labelled development questions")
+    p.add_argument("files", type=Path, nargs="+")
+    p.set_defaults(func=_calibrate)
     p = sub.add_parser("evaluate-safety", help="recall and false alarms of the red-flag check on a labelled JSONL file")
     p.add_argument("file", type=Path)
     p.add_argument("--library", action="store_true", help="check in this process instead of through the assistant")

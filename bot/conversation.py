@@ -47,6 +47,8 @@ class Reply:
     clarifying: bool = False
     responses: list[str] = field(default_factory=list)
     note: str = ""
+    # the classifier's own ranking and the decision taken on it (components/question_reader.py)
+    understanding: dict = field(default_factory=dict)
 
     def as_json(self) -> dict:
         """The JSON object printed for this question."""
@@ -132,6 +134,7 @@ def ask_one(assistant, question: str) -> Reply:
         topic=topic_info.get("topic"),
         clarifying=clarifying,
         responses=responses,
+        understanding=latest.get("understanding") or {},
     )
 
 

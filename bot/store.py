@@ -80,10 +80,34 @@ def build_database(content: Content, path: Path) -> Path:
         pk="id",
     )
     db["topics"].enable_fts(["title", "text"], fts_version="FTS5", tokenize="porter")
+    _build_retrieval(db, content)
     db.conn.commit()
     db.conn.close()
     tmp.replace(path)
     return path
+
+
+def _build_retrieval(db, content: Content) -> None:
+    """The ``retrieval`` table and its FTS5 index (``retrieval_fts``): per topic its title, body
+    and the names people use for it (``lexicon.yml`` names, ``understanding.yml`` subject cues),
+    searched by ``bot.understanding.retrieval``."""
+    import yaml
+
+    from bot.content import lexicon_entries
+
+    names: dict[str, list[str]] = {t: [] for t in content.topics}
+    for _label, topic_id, name, _context in lexicon_entries(content.lexicon):
+        names.setdefault(topic_id, []).append(name)
+    path = Path(content.root) / "understanding.yml"
+    understanding = yaml.safe_load(path.read_text(encoding="utf-8")) if path.exists() else {}
+    for topic_id, cues in (understanding.get("subjects") or {}).items():
+        names.setdefault(topic_id, []).extend(str(c).replace("*", "") for c in cues)
+    db["retrieval"].insert_all(
+        ({"id": t.id, "title": t.title, "body": plain_text(t.body), "names": " ; ".join(names.get(t.id, []))}
+         for t in content.topics.values()),
+        pk="id",
+    )
+    db["retrieval"].enable_fts(["title", "body", "names"], fts_version="FTS5", tokenize="porter")
 
 
 def _where_from(topic) -> list[list[str]]:

@@ -1,71 +1,49 @@
-"""Reads what a question is about and what it asks (``bot.understanding.question.decide``) and,
-when that makes the topic clear, sets it as the intent: ``ask_<topic>``, or ``out_of_scope`` for a
-subject the content does not cover (prognosis, other cancers' treatments, other drugs).
+"""One calibrated decision on what a question is about (``bot.understanding.decision.choose``):
+the classifier's ranking, the procedures, medicines and conditions named, and retrieval over the
+content. Sets ``ask_<topic>`` (the signals agree, or one is clearly confident), ``nlu_fallback``
+with the plausible topics ranked ("which did you mean?"), or ``out_of_scope`` (the honest "not
+covered"). When the decision is None (thanks, a name in a form) the classifier's intent stands.
 
 Placed after the intent classifier and before the language, stop and red-flag checks, which all
-still win. When the reading is not clear the classifier's decision stands, for the
-FallbackClassifier to judge. Form answers (a name, a time) are left alone.
+still win. The classifier's own ranking is kept in the parse output as ``understanding`` (for
+``python -m bot calibrate``).
 """
 from __future__ import annotations
 
-from typing import List, Optional
+from typing import List
 
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.shared.nlu.constants import INTENT, TEXT
+from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from bot.understanding.question import WEAK, decide
+from bot.understanding.decision import choose
 from components.intent_override import IntentOverride
 
-UNSURE_BELOW = 0.45  # the FallbackClassifier's threshold (config.yml): below it the person would be asked
-LEFT_ALONE = {"request_callback", "stop", "affirm", "deny", "greet", "goodbye", "thank", "restart", "bot_challenge",
-              "alternative_claim"}  # "cannabis oil cures cancer" gets the reply that does not agree, not "not covered"
+KEPT_RANKING = 5
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
 class QuestionReader(IntentOverride):
-    """Sets the topic intent a question's subject and aspect point to (see the module docstring)."""
-
-    def override(self, text: str) -> Optional[str]:
-        decision = decide(text)
-        if decision is None:
-            return None
-        return "out_of_scope" if decision.topic == "out_of_scope" else f"ask_{decision.topic}"
+    """Sets the intent the combined decision points to (see the module docstring)."""
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
-            intent = (message.get(INTENT) or {}).get("name")
-            if intent in LEFT_ALONE or not message.get(TEXT):
+            text = message.get(TEXT)
+            if not text:
                 continue
-            decision = decide(message.get(TEXT))
-            if decision is None or same_family(intent, f"ask_{decision.topic}"):
+            ranking = [{"name": r.get("name"), "confidence": round(float(r.get("confidence") or 0.0), 4)}
+                       for r in (message.get(INTENT_RANKING_KEY) or [])[:KEPT_RANKING]]
+            choice = choose(text, ranking)
+            message.set("understanding", {"classifier": ranking, "choice": choice and choice.kind,
+                                          "reason": choice and choice.reason}, add_to_output=True)
+            if choice is None:
                 continue
-            confidence = (message.get(INTENT) or {}).get("confidence") or 0.0
-            if decision.reason == WEAK and confidence >= UNSURE_BELOW:
-                continue  # only a condition named: the classifier's confident choice stands
-            if decision.reason == "named" and decision.topic == "cementoplasty" and same_kind(intent, decision.topic):
-                continue  # "inject cement into her back": the classifier's vertebroplasty is finer than "cement"
-            super().process([message])
+            intent = {"name": choice.intent, "confidence": choice.confidence}
+            if choice.kind == "clarify":  # the plausible topics, for the "which did you mean?" buttons
+                share = round(max(choice.confidence, 0.1) / max(len(choice.candidates), 1), 4)
+                ranked = [intent] + [{"name": f"ask_{t}", "confidence": share} for t in choice.candidates]
+            else:
+                ranked = [intent]
+            message.set(INTENT, intent, add_to_output=True)
+            message.set(INTENT_RANKING_KEY, ranked, add_to_output=True)
         return messages
-
-
-def same_kind(intent: Optional[str], topic: str) -> bool:
-    """True when the classifier's topic and ``topic`` are both procedures, or both medicines."""
-    from bot.answers import topic_for_intent
-    from bot.understanding.question import MEDICINES, PROCEDURES
-
-    first = topic_for_intent(intent)
-    return any(first in group and topic in group for group in (MEDICINES, PROCEDURES))
-
-
-def same_family(intent: Optional[str], other: str) -> bool:
-    """True when two topic intents answer under the same evaluation label (``ask_cementoplasty`` and
-    ``ask_percutaneous_cementoplasty``): the classifier's finer choice is kept."""
-    from bot.answers import topic_for_intent
-    from bot.store import default_store
-
-    first, second = topic_for_intent(intent), topic_for_intent(other)
-    if not first or not second:
-        return False
-    store = default_store()
-    return store.topic(first)["label"] == store.topic(second)["label"]

@@ -24,6 +24,9 @@ DECISIONS = [
     ("what are the risks of kyphoplasty", "kyphoplasty"),
     ("tell me about balloon kyphoplasty", "kyphoplasty"),
     ("When should I seek medical help after a Zometa infusion?", "warning_signs"),
+    # what to do in an emergency, with nothing named
+    ("what are the red flags I should know about?", "warning_signs"),
+    ("when should I go to A&E?", "warning_signs"),
     # conditions and abbreviations
     ("what is ONJ?", "side_effects"),
     ("can bisphosphonates cause osteonecrosis of the jaw", "side_effects"),

@@ -160,6 +160,8 @@ def decide(text: str) -> Decision | None:
     others = [s for s in reading.subjects if s not in named]
     if "side_effects" in others:
         return Decision("side_effects", "side effect named")
+    if "urgent_help" in reading.asks:  # "what are the red flags?", "when should I go to A&E?"
+        return Decision("warning_signs", "urgent help asked")
     if ("nice_access" in others or NICE.search(text)) and "nhs_access" in reading.asks:
         return Decision("nice_access", "nhs access")
     for general in ("pathological_fractures", "bone_pain_treatments"):  # bone mets, broken bones, bone pain
