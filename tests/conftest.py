@@ -101,6 +101,26 @@ def silent_listener():
         listener.close()
 
 
+@contextlib.asynccontextmanager
+async def heartbeat(every_s: float = 0.05):
+    """Count ticks of the running event loop while the block runs; yields a one-item list (the
+    count so far). A loop blocked by a synchronous call stops ticking."""
+    import asyncio
+
+    beats = [0]
+
+    async def tick():
+        while True:
+            await asyncio.sleep(every_s)
+            beats[0] += 1
+
+    task = asyncio.create_task(tick())
+    try:
+        yield beats
+    finally:
+        task.cancel()
+
+
 @pytest.fixture
 def silent_port():
     """A port that accepts connections and never answers (``silent_listener``)."""

@@ -86,26 +86,19 @@ def test_a_silent_redis_fails_the_turn_but_never_blocks_the_event_loop(silent_po
     store = AtomicRedisLockStore(host="127.0.0.1", port=silent_port, key_prefix="test", socket_timeout=1)
 
     async def run():
-        beats = 0
+        from tests.conftest import heartbeat
 
-        async def heartbeat():
-            nonlocal beats
-            while True:
-                await asyncio.sleep(0.05)
-                beats += 1
-
-        ticking = asyncio.create_task(heartbeat())
-        started = time.monotonic()
-        outcome = None
-        try:
-            async with store.lock("conv-5"):
-                outcome = "locked"
-        except LockError:
-            outcome = "LockError"
-        except Exception as error:  # redis' own time-out, raised through Rasa's issue_ticket
-            outcome = type(error).__name__
-        ticking.cancel()
-        return outcome, time.monotonic() - started, beats
+        async with heartbeat() as beats:
+            started = time.monotonic()
+            outcome = None
+            try:
+                async with store.lock("conv-5"):
+                    outcome = "locked"
+            except LockError:
+                outcome = "LockError"
+            except Exception as error:  # redis' own time-out, raised through Rasa's issue_ticket
+                outcome = type(error).__name__
+        return outcome, time.monotonic() - started, beats[0]
 
     outcome, took, beats = asyncio.run(run())
     assert outcome != "locked"
