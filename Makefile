@@ -17,15 +17,15 @@ export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export PYTHONPATH := $(CURDIR)
 
 CONTENT  := $(shell find content -type f 2>/dev/null)
-BOT_SRC  := $(wildcard bot/*.py)
+BOT_SRC  := $(wildcard bot/content/*.py)
 DB       := build/content.db
 SPACY    := build/spacy/en_bones/meta.json
 MODEL    := models/bones.tar.gz
 SAFETY   := build/safety/model.pkl
 RASA_IN  := config.yml domain.yml $(wildcard data/*.yml) $(SPACY)
 
-WIDGET   := web/dist/widget.js
-WEB_SRC  := web/package.json web/package-lock.json $(wildcard web/src/*)
+WIDGET   := sites/patients/widget/dist/widget.js
+WEB_SRC  := $(addprefix sites/patients/widget/,package.json package-lock.json) $(wildcard sites/patients/widget/src/*)
 
 CHROMIUM := /usr/bin/chromium
 SUDO     := $(if $(filter 0,$(shell id -u)),,sudo)
@@ -46,7 +46,7 @@ $(VENV)/.installed: requirements.txt requirements-nodeps.txt constraints.txt
 $(DB): $(VENV)/.installed $(CONTENT) $(BOT_SRC)
 	$(PY) -m bot build-db
 
-$(SPACY): $(VENV)/.installed content/lexicon.yml bot/nlp.py bot/lexicon.py
+$(SPACY): $(VENV)/.installed content/lexicon.yml bot/understanding/nlp.py bot/content/lexicon.py
 	$(PY) -m bot build-spacy
 
 $(SAFETY): $(VENV)/.installed data/safety/examples.yml data/nlu.yml $(wildcard bot/safety/*.py) $(wildcard content/safety/*.yml) $(wildcard eval/safety/dev.jsonl)
@@ -58,10 +58,10 @@ $(MODEL): $(VENV)/.installed $(RASA_IN)
 
 $(WIDGET): $(WEB_SRC)
 	@command -v npm >/dev/null || { echo "npm not found: install Node.js and npm (apt-get install nodejs npm)"; exit 1; }
-	cd web && npm ci --no-audit --no-fund --loglevel=error && npm run build --silent
+	cd sites/patients/widget && npm ci --no-audit --no-fund --loglevel=error && npm run build --silent
 	touch $@
 
-web: $(WIDGET) ## build the chat widget from the npm registry (web/dist/; no CDN)
+web: $(WIDGET) ## build the chat widget from the npm registry (sites/patients/widget/dist/; no CDN)
 
 $(CHROMIUM):
 	@echo "Installing Debian's chromium for the headless browser tests"
@@ -102,7 +102,7 @@ review-pack: $(VENV)/.installed ## the clinician's review pack: every sentence t
 pytest: $(VENV)/.installed $(DB) $(SPACY) $(SAFETY) $(WIDGET) $(CHROMIUM) services ## the pytest suite: unit, safety table, consistency, and integration against real servers (needs the model)
 	$(PY) -m pytest -q
 
-validate: $(VENV)/.installed ## rasa data validate (strict: see bot/data_validation.py)
+validate: $(VENV)/.installed ## rasa data validate (strict: see tools/data_validation.py)
 	$(PY) -m bot validate-data
 
 test-conversations: setup ## conversation tests in tests/test_stories.yml against the trained model, with the rasa36/ patches on and off
@@ -129,4 +129,4 @@ lock: $(VENV)/.installed ## rewrite constraints.txt from the working venv
 	(echo "# Exact versions, from 'pip freeze' of a working .venv (Python 3.10). Regenerate with 'make lock'."; $(PY) -m pip freeze) > constraints.txt
 
 clean: ## remove generated files (keeps the venv)
-	rm -rf build models results var .pytest_cache web/dist
+	rm -rf build models results var .pytest_cache sites/patients/widget/dist

@@ -21,11 +21,17 @@ def _warm_up_the_red_flag_check() -> None:
 threading.Thread(target=_warm_up_the_red_flag_check, name="warm-up", daemon=True).start()
 
 
-def _replay_pending_handoffs_left_from_before() -> None:
-    """Handoffs spooled before a restart go into the queue without waiting for the next write."""
-    from bot.handoffs import pending_status
-    from bot.replay_timer import start_replay_timer
+def _migrate_then_replay_pending_handoffs() -> None:
+    """Bring an older handoffs database up to date (``bot/records/migrations.py``), then put handoffs
+    spooled before a restart into the queue without waiting for the next write."""
+    from bot.records.handoff_spool import pending_status, start_replay_timer
+    from bot.records.migrations import migrate
 
+    try:
+        migrate()
+    except Exception as error:  # noqa: BLE001 - handoffs are spooled meanwhile, never lost
+        __import__("logging").getLogger(__name__).error("could not migrate the handoffs database (%s)",
+                                                        type(error).__name__)
     try:
         if pending_status()["pending"]:
             start_replay_timer()
@@ -34,4 +40,4 @@ def _replay_pending_handoffs_left_from_before() -> None:
                                                         type(error).__name__)
 
 
-threading.Thread(target=_replay_pending_handoffs_left_from_before, name="replay-check", daemon=True).start()
+threading.Thread(target=_migrate_then_replay_pending_handoffs, name="replay-check", daemon=True).start()

@@ -10,11 +10,17 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.conversation_state import latest_intent, latest_text, left_to_nurse, off_the_loop
+from actions.conversation_state import (
+    latest_intent,
+    latest_text,
+    left_to_nurse,
+    off_the_loop,
+)
 from actions.helpline import say_helpline
-from bot.answers import answer_for, candidate_topics, followup, topic_for_intent
+from bot.content.answers import answer_for, candidate_topics, followup, topic_for_intent
+from bot.records.handoff_rules import red_flag_handoff
+from bot.records.handoffs import save_or_spool, spool_handoff
 from bot.understanding.question import subject_of
-from bot.handoffs import red_flag_handoff, save_or_spool, spool_handoff
 
 logger = logging.getLogger(__name__)
 
@@ -38,7 +44,7 @@ class ActionAnswerTopic(Action):
 
 
 def send_answer(dispatcher: CollectingDispatcher, answer, offer_helpline: bool = True) -> list:
-    """Speak a ``bot.answers.Answer``: body, each source (with its own date), when this service
+    """Speak a ``bot.content.answers.Answer``: body, each source (with its own date), when this service
     wrote it and whether a clinician has checked it, then each gap and, when there is a gap, the
     helpline with its hours (once; not when the caller offers it)."""
     # where each paragraph comes from: the web widget shows it as a disclosure under the paragraph

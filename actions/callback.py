@@ -1,4 +1,4 @@
-"""The nurse call-back form: checks each answer (``bot.callback``), lets any answer be
+"""The nurse call-back form: checks each answer (``bot.helpline.callback``), lets any answer be
 corrected, cancels on "stop" keeping nothing, and stores the handoff only with consent."""
 from __future__ import annotations
 
@@ -10,11 +10,24 @@ from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import ActiveLoop, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.conversation_state import latest_intent, latest_text, off_the_loop, with_nurse
+from actions.conversation_state import (
+    latest_intent,
+    latest_text,
+    off_the_loop,
+    with_nurse,
+)
 from actions.helpline import say_helpline
-from bot.callback import SLOTS, about_whom, clean_time, field_to_change, name_in_answer, parse_contact
-from bot.handoffs import conversation_topics, save_or_spool, spool_handoff
-from bot.hours import helpline_status
+from bot.helpline.callback import (
+    SLOTS,
+    about_whom,
+    clean_time,
+    field_to_change,
+    name_in_answer,
+    parse_contact,
+)
+from bot.helpline.hours import helpline_status
+from bot.records.handoff_rules import union
+from bot.records.handoffs import save_or_spool, spool_handoff
 
 logger = logging.getLogger(__name__)
 
@@ -147,3 +160,30 @@ class ActionCancelCallback(Action):
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list:
         dispatcher.utter_message(response="utter_callback_cancelled")
         return [ActiveLoop(None), SlotSet("requested_slot", None), *clear_form()]
+
+
+def conversation_topics(events: list[dict]) -> tuple[list[str], list[str]]:
+    """From a Rasa tracker's event dicts: the topics the person asked about (``ask_<topic>``
+    intents, not counting answers to a form) and the answers given ("topic: source, section").
+    Never the person's words.
+
+    >>> events = [{"event": "user", "text": "zometa?", "parse_data": {"intent": {"name": "ask_bisphosphonates"}}},
+    ...           {"event": "bot", "data": {"custom": {"topic": "bisphosphonates",
+    ...            "sources": [{"source": "cruk_2024", "section": "Bisphosphonates"}]}}}]
+    >>> conversation_topics(events)
+    (['bisphosphonates'], ['bisphosphonates: cruk_2024, Bisphosphonates'])
+    """
+    asked, answered, in_form = [], [], False
+    for event in events:
+        if event.get("event") == "active_loop":
+            in_form = bool(event.get("name"))
+        elif event.get("event") == "user" and not in_form:  # answers to the form are not questions
+            intent = ((event.get("parse_data") or {}).get("intent") or {}).get("name") or ""
+            if intent.startswith("ask_"):
+                asked.append(intent[4:])
+        elif event.get("event") == "bot":
+            custom = (event.get("data") or {}).get("custom") or {}
+            if isinstance(custom, dict) and custom.get("topic"):
+                sources = "; ".join(f"{s.get('source')}, {s.get('section')}" for s in custom.get("sources") or [])
+                answered.append(f"{custom['topic']}: {sources}")
+    return union(asked), union(answered)

@@ -1,5 +1,5 @@
 """What the actions read from a tracker: the latest message's text and intent, and whether the
-conversation is waiting for a nurse (``bot.handoffs``).
+conversation is waiting for a nurse (``bot.records.handoffs``).
 
 The handoffs database is only ever called off the action server's event loop (``off_the_loop``:
 a small thread pool, at most ``BOT_HANDOFFS_DB_TIMEOUT`` seconds, 1.5 by default, well inside
@@ -17,7 +17,7 @@ from concurrent.futures import ThreadPoolExecutor
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.handoffs import is_with_nurse
+from bot.records.handoff_store import is_with_nurse
 
 logger = logging.getLogger(__name__)
 

@@ -1,4 +1,4 @@
-"""Offering the nurse helpline with its real opening hours (``bot.hours``), and the last step of
+"""Offering the nurse helpline with its real opening hours (``bot.helpline.hours``), and the last step of
 the two-stage fallback. Never used for emergencies or crises: those have their own replies."""
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from rasa_sdk.events import SlotSet, UserUtteranceReverted
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.conversation_state import latest_intent, with_nurse
-from bot.hours import helpline_status
+from bot.helpline.hours import helpline_status
 
 REASON_BY_INTENT = {"ask_helpline": "talk_to_nurse", "out_of_scope": "out_of_scope",
                     "urgent_jaw": "red_flag", "urgent_low_calcium": "red_flag"}

@@ -1,4 +1,4 @@
 """Command line: ``python -m bot COMMAND``. See ``python -m bot --help``."""
-from bot.cli import main
+from tools.cli import main
 
 raise SystemExit(main())

@@ -57,8 +57,8 @@ def local_secret(env_name: str, filename: str) -> str:
     first use). Raises ``WeakSecret`` for an empty or short one."""
     if env_name in os.environ:
         return _checked(os.environ[env_name], f"the environment variable {env_name}",
-                        f"Set it to a long random value (python -c 'import secrets; print(secrets.token_hex(32))'), "
-                        f"the same on every node, or unset it to let this node keep its own.")
+                        "Set it to a long random value (python -c 'import secrets; print(secrets.token_hex(32))'), "
+                        "the same on every node, or unset it to let this node keep its own.")
     path = secrets_dir() / filename
     if not path.exists():
         _create(path)

@@ -6,7 +6,8 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from bot.safety.refusals import Advice, record, urgent_advice
+from bot.records.handoffs import record_red_flags
+from bot.safety.refusals import Advice, urgent_advice
 
 logger = logging.getLogger(__name__)
 
@@ -23,3 +24,11 @@ async def advice_for_refused(raw: object, conversation_id: str, channel: str) ->
     except Exception as exc:  # noqa: BLE001
         logger.error("%s: could not check a refused message for red flags (%s)", channel, type(exc).__name__)
         return None
+
+
+def record(conversation_id: str, raw: str, channel: str) -> None:
+    """Add the refused message's red flags to the conversation's handoff (never raises)."""
+    try:
+        record_red_flags(conversation_id, raw, channel=channel)
+    except Exception as error:  # noqa: BLE001 - the person already has the advice
+        logger.error("could not record a refused message's red flag (%s)", type(error).__name__)

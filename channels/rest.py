@@ -18,12 +18,16 @@ import logging
 import re
 from typing import Any, Awaitable, Callable
 
-from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
+from rasa.core.channels.channel import (
+    CollectingOutputChannel,
+    InputChannel,
+    UserMessage,
+)
 from sanic import Blueprint, response
 from sanic.request import Request
 
+from bot.content.plain_text import messaging_words
 from bot.incoming import TOO_LONG, incoming
-from bot.plain_text import messaging_words
 from bot.rate_limit import ChannelLimits
 from channels.addresses import client_address
 from channels.refused import advice_for_refused

@@ -10,7 +10,7 @@ What it changes from Rasa 3.6's ``SocketIOInput`` (configured in ``credentials.y
   go to the session this socket was given, whatever session id the message names.
 - **One bot message, one event**: text, buttons, the response's name (``kind``: sources and
   review dates are styled apart) and custom data (the topic, for "was this helpful?") together.
-- **Feedback**: the widget's ``feedback`` event is stored by ``bot/feedback.py``.
+- **Feedback**: the widget's ``feedback`` event is stored by ``bot/records/feedback.py``.
 - Bad input is handled by ``bot/incoming.py`` (too long, empty, control characters); rate
   limits per session and per client address (``bot/rate_limit.py``; the address is the real
   client's, ``channels/addresses.py``), on messages, new sessions and feedback; a turn with no reply
@@ -29,8 +29,8 @@ from rasa.core.channels.socketio import SocketBlueprint, SocketIOOutput
 from sanic import Blueprint, response
 from socketio import AsyncServer
 
+from bot.content.plain_text import messaging_words
 from bot.incoming import TOO_LONG, incoming
-from bot.plain_text import messaging_words
 from bot.rate_limit import ChannelLimits
 from channels.addresses import environ_address
 from channels.refused import advice_for_refused
@@ -168,8 +168,8 @@ class WebChatInput(InputChannel):
 
         @sio.on("feedback")
         async def feedback(sid: str, data: Any = None) -> None:
-            from bot.feedback import FeedbackError, record_feedback
-            from bot.store import default_store
+            from bot.content.store import default_store
+            from bot.records.feedback import FeedbackError, record_feedback
 
             session_id = await _session_id(sid)
             if session_id is None or not isinstance(data, dict):

@@ -14,9 +14,9 @@ environment (``bot/twilio_api.py``). Webhook: ``POST /webhooks/whatsapp/webhook`
   --retry``. If the assistant gives no reply (a fault, the action server down), the person gets a
   short "something went wrong" with the helpline and emergency numbers (``content/messaging.yml``).
 - **Twilio's retries of one webhook are processed once**: the ``MessageSid`` is noted in the
-  handoffs database for a day (``bot/seen_webhooks.py``), so any process drops a repeat. When
+  handoffs database for a day (``bot/records/seen_webhooks.py``), so any process drops a repeat. When
   Twilio and the database both fail, the reply waits in this node's pending file
-  (``bot/undelivered.py``); only if even that fails does the webhook answer 500 (Twilio retries it).
+  (``bot/records/undelivered.py``); only if even that fails does the webhook answer 500 (Twilio retries it).
 - A per-sender rate limit (``bot/rate_limit.py``) with a kind reply.
 """
 from __future__ import annotations
@@ -31,8 +31,14 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from twilio.request_validator import RequestValidator
 
+from bot.content.plain_text import (
+    as_plain_text,
+    buttons_of,
+    chosen_payload,
+    messaging_words,
+    split_message,
+)
 from bot.incoming import TOO_LONG, incoming
-from bot.plain_text import as_plain_text, buttons_of, chosen_payload, messaging_words, split_message
 from bot.rate_limit import ChannelLimits
 from bot.twilio_api import DeliveryError, TwilioConfig, send_message
 from channels.refused import advice_for_refused
@@ -107,7 +113,7 @@ class WhatsAppInput(InputChannel):
     async def _deliver(self, conversation_id: str, address: str, text: str) -> bool:
         """Send the reply; what cannot be sent is kept (database, else this node's pending file,
         off the event loop). False only when a piece could be neither sent nor kept."""
-        from bot.undelivered import keep
+        from bot.records.undelivered import keep
 
         pieces = split_message(text)
         async with aiohttp.ClientSession() as session:
@@ -127,8 +133,8 @@ class WhatsAppInput(InputChannel):
 
     async def _first_time(self, message_id: str) -> bool:
         """True unless another webhook with this ``MessageSid`` was processed (by any process:
-        ``bot/seen_webhooks.py``, off the event loop, at most ``SEEN_CHECK_SECONDS``)."""
-        from bot.seen_webhooks import first_time
+        ``bot/records/seen_webhooks.py``, off the event loop, at most ``SEEN_CHECK_SECONDS``)."""
+        from bot.records.seen_webhooks import first_time
 
         if not message_id:
             return True
@@ -187,7 +193,7 @@ class WhatsAppInput(InputChannel):
             # never silent: with no reply (a fault, the action server down) the person gets the numbers
             reply = as_plain_text(out.messages) or messaging_words()["something_went_wrong"]
             if not await self._deliver(conversation_id, address, reply):  # Twilio tries the webhook again
-                from bot.seen_webhooks import forget_seen
+                from bot.records.seen_webhooks import forget_seen
 
                 await asyncio.get_running_loop().run_in_executor(None, forget_seen, request.form.get("MessageSid"))
                 return response.text("the reply could not be kept", status=500)

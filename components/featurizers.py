@@ -21,7 +21,9 @@ from typing import List, Optional
 
 import scipy.sparse
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.nlu.featurizers.sparse_featurizer.count_vectors_featurizer import CountVectorsFeaturizer
+from rasa.nlu.featurizers.sparse_featurizer.count_vectors_featurizer import (
+    CountVectorsFeaturizer,
+)
 from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 

@@ -1,4 +1,4 @@
-"""Marks messages that are not in English (``bot.language``) with the ``non_english`` intent,
+"""Marks messages that are not in English (``bot.understanding.language``) with the ``non_english`` intent,
 and gibberish ("zzkq blorp") with no confidence at all, so the FallbackClassifier asks which
 topic was meant instead of the classifier guessing.
 
@@ -6,16 +6,13 @@ Placed after the intent classifier and BEFORE the red-flag check, so a red flag 
 """
 from __future__ import annotations
 
-from typing import Optional
+from typing import List, Optional
 
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-
-from typing import List
-
 from rasa.shared.nlu.constants import INTENT, PREDICTED_CONFIDENCE_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from bot.language import looks_like_gibberish, looks_non_english
+from bot.understanding.language import looks_like_gibberish, looks_non_english
 from components.intent_override import IntentOverride
 
 

@@ -1,5 +1,5 @@
 """Intent ``stop`` means exactly the short "stop" / "cancel" / "never mind" replies that
-``bot.callback.is_cancel`` recognises, whatever the classifier thinks:
+``bot.helpline.callback.is_cancel`` recognises, whatever the classifier thinks:
 
 - such a reply becomes ``stop`` (so the call-back form can always be left, and the word is never
   taken as a name);
@@ -17,7 +17,7 @@ from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from bot.callback import is_cancel
+from bot.helpline.callback import is_cancel
 from components.intent_override import IntentOverride
 
 STOP = "stop"

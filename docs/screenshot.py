@@ -11,8 +11,8 @@ from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
-from bot.servers import free_port, running_assistant
-from bot.web_page import serve_in_background
+from sites.patients.page import serve_in_background
+from tools.servers import free_port, running_assistant
 
 OUT = Path(__file__).with_name("widget.png")
 

@@ -18,13 +18,13 @@ None of it is installed by importing: ``apply()`` installs the patches, once, an
   error and installs nothing: the code they replace may have changed), and
 - unless ``BOT_RASA_PATCHES=0``, which runs plain Rasa, to find out whether a fault is ours.
 
-Who calls it: the Rasa server's launcher (``python -m bot.rasa_api``), ``python -m rasa36 ...``
+Who calls it: the Rasa server's launcher (``python -m tools.rasa_server``), ``python -m rasa36 ...``
 (Rasa's own command line, patched: the conversation tests use it) and the tests that load the
 model in-process. The two store classes are Rasa's extension points, named in the endpoints
 files, and stay in use with the patches off; ``TunedSQLTrackerStore`` then reads and writes with
 Rasa's own SQL methods (and a turn racing ``forget`` is no longer guarded: see
 ``sql_tracker_store``), but still holds its SQLite file for one process and still forgets unsent
-call-back details (``bot/callback_privacy.py``).
+call-back details (``bot/helpline/callback_privacy.py``).
 
 >>> SUPPORTED
 ('3.6.',)
@@ -70,7 +70,13 @@ def apply() -> bool:
                      " or ".join(p + "x" for p in SUPPORTED), rasa.__version__)
         _applied = False
     else:
-        from rasa36 import fast_json, fixes, graph_runner, prediction_speedups, sql_tracker_store
+        from rasa36 import (
+            fast_json,
+            fixes,
+            graph_runner,
+            prediction_speedups,
+            sql_tracker_store,
+        )
 
         fixes.apply()
         fast_json.apply()

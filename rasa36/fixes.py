@@ -132,7 +132,6 @@ def _validator(action_class: type) -> _ResponseValidator:
 
 def _validate_action_result(self, result: Dict[Text, Any]) -> bool:
     from jsonschema import ValidationError
-
     from rasa.shared.constants import DOCS_BASE_URL
 
     try:

@@ -139,7 +139,9 @@ def _get_possible_keys(self, lookup: Dict[str, str], states: List[dict]) -> set:
 def apply() -> None:
     """Install all three (idempotent)."""
     from rasa.core.policies.rule_policy import RulePolicy
-    from rasa.nlu.classifiers.logistic_regression_classifier import LogisticRegressionClassifier
+    from rasa.nlu.classifiers.logistic_regression_classifier import (
+        LogisticRegressionClassifier,
+    )
     from rasa.shared.core.trackers import DialogueStateTracker
 
     if RASA_METHODS:

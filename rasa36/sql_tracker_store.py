@@ -82,10 +82,10 @@ async def _retrieve(self, sender_id: Text, fetch_events_from_all_sessions: bool)
 async def save(self, tracker) -> None:
     """Store the tracker's events that are not stored yet (Rasa's rule: those past the count).
 
-    If the conversation was forgotten (``bot/forgotten.py``) while this turn was in progress, its
+    If the conversation was forgotten (``rasa36/forgotten.py``) while this turn was in progress, its
     events from before that moment are deleted again in the same transaction, so a forgotten
     conversation is never written back."""
-    from bot import forgotten
+    from rasa36 import forgotten
 
     await self.stream_events(tracker)
     table = self.SQLEvent.__table__
@@ -131,7 +131,7 @@ RASA_METHODS: dict = {}  # Rasa's own __init__, _retrieve and save, kept for the
 
 
 def _init_and_tune_sqlite(self, *args, **kwargs) -> None:
-    from bot import forgotten
+    from rasa36 import forgotten
 
     RASA_METHODS["__init__"](self, *args, **kwargs)
     forgotten.create_table(self.engine)  # save() reads it on every turn
@@ -199,7 +199,7 @@ class TunedSQLTrackerStore(SQLTrackerStore):
     things: on a SQLite file it takes the file for this
     process (``hold_sqlite_file``: a second Rasa process on the same file refuses to start); and after
     a turn that ended a call-back request unsent, the details typed into the form are removed from
-    the stored events (``bot/callback_privacy.py``), in place."""
+    the stored events (``bot/helpline/callback_privacy.py``), in place."""
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -220,7 +220,7 @@ class TunedSQLTrackerStore(SQLTrackerStore):
 
 def _ends_unsent_turn(tracker) -> bool:
     """Whether this turn's events (those after the person's latest message) end a form unsent."""
-    from bot.callback_privacy import ends_unsent
+    from bot.helpline.callback_privacy import ends_unsent
 
     turn = []
     for event in reversed(tracker.events):
@@ -235,7 +235,7 @@ def forget_unsent_details(store, sender_id: str) -> int:
     request that was not sent; returns how many rows were rewritten."""
     import sqlalchemy as sa
 
-    from bot.callback_privacy import details_to_forget
+    from bot.helpline.callback_privacy import details_to_forget
 
     with store.session_scope() as session:
         rows = session.execute(sa.text("SELECT id, data FROM events WHERE sender_id = :sender_id ORDER BY id"),

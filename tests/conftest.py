@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.content import load_content
+from bot.content.store import ContentStore, build_database
+from bot.content.topics import load_content
 from bot.paths import content_dir
-from bot.store import ContentStore, build_database
 
 
 @pytest.fixture
@@ -36,7 +36,7 @@ def store(tmp_path_factory) -> ContentStore:
 
 
 # The end-to-end servers run with the clock fixed at a Saturday morning (helpline closed), so
-# replies that depend on the hours are predictable. bot/hours.py reads BOT_CLOCK.
+# replies that depend on the hours are predictable. bot/helpline/hours.py reads BOT_CLOCK.
 E2E_CLOCK = "2026-11-28T11:00:00"
 
 
@@ -53,7 +53,7 @@ def handoffs_db(tmp_path_factory):
 @pytest.fixture(scope="session")
 def postgres():
     """A private PostgreSQL server (Debian's package, installed by `make services`) for this run."""
-    from bot.services import missing_packages, running_postgres
+    from tools.services import missing_packages, running_postgres
 
     if missing_packages():
         pytest.fail(f"not installed: {', '.join(missing_packages())} (`make services` installs them)")
@@ -64,7 +64,7 @@ def postgres():
 @pytest.fixture(scope="session")
 def redis_port():
     """The port of a private Redis server (Debian's package, installed by `make services`)."""
-    from bot.services import missing_packages, running_redis
+    from tools.services import missing_packages, running_redis
 
     if "redis-server" in missing_packages():
         pytest.fail("redis-server is not installed (`make services` installs it)")
@@ -145,7 +145,7 @@ def new_postgres_db(postgres) -> str:
 @pytest.fixture
 def fresh_postgres_db(postgres):
     """The URL of a new, empty database on the private PostgreSQL server; closed after the test."""
-    from bot import handoff_db
+    from bot.records import db as handoff_db
 
     url = new_postgres_db(postgres)
     yield url
@@ -171,7 +171,7 @@ class ChannelSettings:
 def channel_settings():
     """Ports and secrets for the web and WhatsApp channels, in the environment the servers inherit.
     The Twilio webhook URL is filled in once the Rasa server's port is known (``assistant``)."""
-    from bot.servers import free_ports
+    from tools.servers import free_ports
 
     web_port, twilio_port = free_ports(2)
     settings = ChannelSettings(web_port=web_port, twilio_port=twilio_port)
@@ -197,8 +197,8 @@ def agent():
 
     import rasa36
 
-    rasa36.apply()  # as the Rasa server's launcher does (bot/rasa_api.py)
-    from bot.servers import default_model
+    rasa36.apply()  # as the Rasa server's launcher does (tools/rasa_server.py)
+    from tools.servers import default_model
 
     return Agent.load(str(default_model()))
 
@@ -207,7 +207,7 @@ def agent():
 def assistant(tmp_path_factory, handoffs_db, channel_settings):
     """The real Rasa server and action server, started once for the session, with every channel
     of credentials.yml (REST, the web widget's socket.io, WhatsApp pointed at a local fake)."""
-    from bot.servers import free_port, running_assistant
+    from tools.servers import free_port, running_assistant
 
     rasa_port = free_port(avoid=(channel_settings.web_port, channel_settings.twilio_port))
     os.environ["TWILIO_WEBHOOK_URL"] = f"http://127.0.0.1:{rasa_port}/webhooks/whatsapp/webhook"

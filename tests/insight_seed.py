@@ -12,9 +12,9 @@ from zoneinfo import ZoneInfo
 import yaml
 from sqlalchemy import create_engine
 
-from bot import handoff_db
-from bot.handoff_db import FEEDBACK, HANDOFFS
 from bot.paths import content_dir
+from bot.records import db as handoff_db
+from bot.records.db import FEEDBACK, HANDOFFS
 
 LONDON = ZoneInfo("Europe/London")
 NOW = dt.datetime(2026, 11, 25, 12, 0, tzinfo=LONDON)  # a Wednesday; BST ended on 25 October
@@ -83,7 +83,11 @@ class Seed:
 
     def turn(self, sender: str, channel: str, at: dt.datetime, kind: str, text: str | None = None,
              topic: str | None = None, gap: str | None = None, flag: str | None = None) -> None:
-        from rasa.shared.core.events import ActionExecuted, UserUttered, UserUtteranceReverted
+        from rasa.shared.core.events import (
+            ActionExecuted,
+            UserUtteranceReverted,
+            UserUttered,
+        )
 
         ts = at.timestamp()
         typed = kind != "button"

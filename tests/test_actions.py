@@ -13,7 +13,7 @@ from tests.factories import domain_dict, make_tracker
 
 @pytest.fixture(autouse=True)
 def _use_test_store(store, monkeypatch, tmp_path):
-    monkeypatch.setattr("bot.answers.default_store", lambda: store)
+    monkeypatch.setattr("bot.content.answers.default_store", lambda: store)
     monkeypatch.setenv("BOT_HANDOFFS_DB", str(tmp_path / "handoffs.db"))
     monkeypatch.setenv("BOT_CLOCK", "2026-11-28T11:00:00")  # a Saturday: the helpline is closed
 
@@ -103,7 +103,7 @@ def test_record_handoff_stores_urgency_and_flags_but_not_the_words(tmp_path, mon
     import json
 
     from actions.actions import ActionRecordHandoff
-    from bot.handoffs import list_handoffs
+    from bot.records.handoff_store import list_handoffs
 
     messages, events = _run(ActionRecordHandoff(), make_tracker(text, "emergency_general", 1.0))
     assert messages == [] and events == []

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.answers import answer_for, candidate_topics, topic_for_intent
+from bot.content.answers import answer_for, candidate_topics, topic_for_intent
 
 
 @pytest.mark.parametrize(

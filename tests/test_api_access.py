@@ -1,5 +1,5 @@
 """Who may use the real Rasa server: the HTTP API (conversations, the model) only with the token of
-bot/rasa_api.py; the channels' webhooks without it; the REST channel never inside another channel's
+tools/rasa_server.py; the channels' webhooks without it; the REST channel never inside another channel's
 conversations (WhatsApp pseudonyms, web session ids)."""
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import urllib.request
 
 import pytest
 
-from bot.rasa_api import api_token
+from tools.rasa_server import api_token
 
 SOMEONE_ON_WHATSAPP = "wa-" + "0123456789abcdef" * 2
 SOMEONE_ON_THE_WEB = "fedcba9876543210" * 2

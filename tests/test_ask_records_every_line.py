@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 import urllib.error
 
-from bot.conversation import ask_one
+from tools.conversation import ask_one
 
 
 class RefusingAssistant:

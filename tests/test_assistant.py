@@ -13,8 +13,8 @@ import uuid
 
 import pytest
 
-from bot.handoffs import list_handoffs
-from bot.servers import default_model, running_assistant
+from bot.records.handoff_store import list_handoffs
+from tools.servers import default_model, running_assistant
 
 pytestmark = [
     pytest.mark.servers,
@@ -191,7 +191,7 @@ def test_gibberish_gets_a_question_not_a_guess(assistant):
     ],
 )
 def test_ask_reports_what_the_user_saw(assistant, question, label, emergency, handoff, clarifying):
-    from bot.conversation import ask_one
+    from tools.conversation import ask_one
 
     reply = ask_one(assistant, question).as_json()
     assert set(reply) >= {"question", "label", "intent", "confidence", "emergency", "handoff_offered", "text", "sources"}
@@ -207,7 +207,7 @@ def test_stopping_make_run_with_sigterm_stops_every_server_it_started(tmp_path):
     import sys
     import time
 
-    from bot.servers import child_env, free_ports
+    from tools.servers import child_env, free_ports
 
     ports = dict(zip(("--port", "--actions-port", "--web-port"), free_ports(3)))
     run = subprocess.Popen([sys.executable, "-m", "bot", "run", *[str(x) for kv in ports.items() for x in kv]],

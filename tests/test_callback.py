@@ -1,9 +1,16 @@
-"""Understanding the call-back form's answers (bot/callback.py), as tables of examples."""
+"""Understanding the call-back form's answers (bot/helpline/callback.py), as tables of examples."""
 from __future__ import annotations
 
 import pytest
 
-from bot.callback import about_whom, clean_name, clean_time, field_to_change, is_cancel, parse_contact
+from bot.helpline.callback import (
+    about_whom,
+    clean_name,
+    clean_time,
+    field_to_change,
+    is_cancel,
+    parse_contact,
+)
 
 
 @pytest.mark.parametrize(

@@ -10,9 +10,14 @@ from rasa_sdk.events import ActiveLoop, SlotSet, UserUtteranceReverted
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.actions import ActionAnswerTopic
-from actions.callback import ActionCancelCallback, ActionSubmitCallback, ValidateCallbackForm, clear_form
+from actions.callback import (
+    ActionCancelCallback,
+    ActionSubmitCallback,
+    ValidateCallbackForm,
+    clear_form,
+)
 from actions.helpline import ActionDefaultFallback, ActionOfferHelpline
-from bot import handoffs
+from bot.records import handoff_store, handoffs
 from tests.factories import domain_dict, make_tracker
 
 SATURDAY, MONDAY_MORNING = "2026-11-28T11:00:00", "2026-11-30T10:00:00"
@@ -23,7 +28,7 @@ FILLED = {"callback_name": "Sue", "callback_contact": "07911 123456", "callback_
 
 @pytest.fixture(autouse=True)
 def _env(store, monkeypatch, tmp_path):
-    monkeypatch.setattr("bot.answers.default_store", lambda: store)
+    monkeypatch.setattr("bot.content.answers.default_store", lambda: store)
     monkeypatch.setenv("BOT_HANDOFFS_DB", str(tmp_path / "handoffs.db"))
     monkeypatch.setenv("BOT_CLOCK", SATURDAY)
 
@@ -116,7 +121,7 @@ def test_submit_with_consent_stores_the_handoff_and_says_what_happens_next():
     assert responses == ["utter_callback_sent_closed", "utter_callback_safety_net"]
     assert messages[0]["next_open"] == "on Monday at 9am" and messages[0]["callback_contact_kind"] == "phone"
     assert SlotSet("callback_contact", None) in events and SlotSet("handoff_reason", None) in events
-    [record] = handoffs.list_handoffs()
+    [record] = handoff_store.list_handoffs()
     assert (record["contact_name"], record["contact"], record["good_time"], record["consent"]) == (
         "Sue", "07911 123456", "mornings", 1)
     assert record["about"] == "someone_else" and record["urgency"] == "routine"
@@ -124,7 +129,7 @@ def test_submit_with_consent_stores_the_handoff_and_says_what_happens_next():
     assert json.loads(record["topics"]) == ["denosumab"]
     assert json.loads(record["answers"]) == ["denosumab: cruk_2024, Denosumab"]
     assert "my mum has xgeva" not in json.dumps(record)  # never the person's words
-    assert handoffs.is_with_nurse("test-user")
+    assert handoff_store.is_with_nurse("test-user")
 
 
 def test_submit_when_the_helpline_is_open_says_so(monkeypatch):
@@ -136,7 +141,7 @@ def test_submit_when_the_helpline_is_open_says_so(monkeypatch):
 def test_refused_consent_keeps_nothing_and_gives_the_helpline():
     responses, messages, events = _submit(FILLED | {"callback_consent": False, "callback_confirmed": None})
     assert responses == ["utter_callback_no_consent", "utter_helpline_closed_no_callback"]
-    assert handoffs.list_handoffs() == []
+    assert handoff_store.list_handoffs() == []
     assert events == clear_form() and all(e["value"] is None for e in events)
 
 
@@ -157,7 +162,7 @@ def test_stop_cancels_the_form_and_keeps_nothing():
     assert responses == ["utter_callback_cancelled"]
     assert events[:2] == [ActiveLoop(None), SlotSet("requested_slot", None)]
     assert SlotSet("callback_name", None) in events and SlotSet("callback_contact", None) in events
-    assert handoffs.list_handoffs() == []
+    assert handoff_store.list_handoffs() == []
 
 
 def test_while_with_a_nurse_topic_questions_are_left_to_the_nurse():

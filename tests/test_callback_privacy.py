@@ -12,7 +12,7 @@ import sqlalchemy as sa
 import rasa36
 
 rasa36.apply()  # as the Rasa server's launcher does; forgetting unsent details works with them off too
-from bot.callback_privacy import REMOVED, details_to_forget
+from bot.helpline.callback_privacy import REMOVED, details_to_forget
 from tests.conftest import new_postgres_db
 
 NAME, PHONE, TIME = "Philippa", "07700 900461", "after 4pm on weekdays"

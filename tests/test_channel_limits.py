@@ -126,7 +126,7 @@ def silent_redis_port():
 
 @pytest.fixture(scope="module")
 def assistant_with_silent_counter(tmp_path_factory, handoffs_db, channel_settings, silent_redis_port):
-    from bot.servers import running_assistant
+    from tools.servers import running_assistant
 
     with pytest.MonkeyPatch.context() as env:
         env.setenv("BOT_RATE_LIMIT_REDIS_URL", f"redis://127.0.0.1:{silent_redis_port}/2")

@@ -1,11 +1,11 @@
 """What the channels pass to Rasa (bot/incoming.py) and how replies look on WhatsApp
-(bot/plain_text.py), as tables of examples."""
+(bot/content/plain_text.py), as tables of examples."""
 from __future__ import annotations
 
 import pytest
 
+from bot.content.plain_text import as_plain_text, chosen_payload, split_message
 from bot.incoming import TOO_LONG, incoming
-from bot.plain_text import as_plain_text, chosen_payload, split_message
 
 OPTIONS = [{"title": "Vertebroplasty", "payload": "/ask_vertebroplasty"},
            {"title": "Kyphoplasty", "payload": "/ask_kyphoplasty"},

@@ -8,7 +8,7 @@ import shutil
 import pytest
 import yaml
 
-from bot.content import load_content
+from bot.content.topics import load_content
 from bot.paths import project_root
 
 ROOT = project_root()

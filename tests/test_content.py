@@ -8,9 +8,9 @@ import sys
 
 import pytest
 
-from bot.content import ContentError, load_content, parse_topic
+from bot.content.topics import ContentError, load_content, parse_topic
+from bot.content.validate import check_content, numbers_in
 from bot.paths import project_root
-from bot.validate import check_content, numbers_in
 
 TODAY = dt.date(2026, 11, 22)
 REQUIRED_TOPICS = {

@@ -66,7 +66,9 @@ def _features(message, attribute, kind):
 
 @pytest.mark.parametrize("options", CONFIGS.values(), ids=CONFIGS.keys())
 def test_the_text_sentence_features_are_rasas_and_the_per_token_ones_are_left_out(options, tmp_path, training_data):
-    from rasa.nlu.featurizers.sparse_featurizer.count_vectors_featurizer import CountVectorsFeaturizer
+    from rasa.nlu.featurizers.sparse_featurizer.count_vectors_featurizer import (
+        CountVectorsFeaturizer,
+    )
 
     rasas = _trained(CountVectorsFeaturizer, options, tmp_path, training_data)
     ours = _trained(SentenceCountVectorsFeaturizer, options, tmp_path, training_data)
@@ -89,7 +91,9 @@ def test_the_text_sentence_features_are_rasas_and_the_per_token_ones_are_left_ou
 
 @pytest.mark.parametrize("options", CONFIGS.values(), ids=CONFIGS.keys())
 def test_training_examples_keep_rasas_features_for_everything_but_text_sequences(options, tmp_path, training_data):
-    from rasa.nlu.featurizers.sparse_featurizer.count_vectors_featurizer import CountVectorsFeaturizer
+    from rasa.nlu.featurizers.sparse_featurizer.count_vectors_featurizer import (
+        CountVectorsFeaturizer,
+    )
 
     def features_of(cls):
         featurizer = _trained(cls, options, tmp_path, training_data)

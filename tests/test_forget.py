@@ -1,6 +1,6 @@
 """``forget`` is complete and safe against a turn in progress: real tracker stores (Rasa's
 SQLTrackerStore with rasa36/sql_tracker_store.py) on one SQLite file or one PostgreSQL
-database, a real pending file, the real ``bot.privacy.forget``."""
+database, a real pending file, the real ``rasa36.tracker_tables.forget``."""
 from __future__ import annotations
 
 import asyncio
@@ -14,8 +14,8 @@ import rasa36
 if not rasa36.apply():
     pytest.skip("the rasa36/ patches are switched off (BOT_RASA_PATCHES=0)", allow_module_level=True)
 
-from bot import handoffs, spool
-from bot.privacy import forget
+from bot.records import handoff_spool, handoff_store, handoffs, spool
+from rasa36.tracker_tables import forget
 from tests.conftest import new_postgres_db
 from tests.rasa36.test_sql_tracker_store import _store, _turns, domain  # noqa: F401 - the fixture
 
@@ -73,7 +73,7 @@ def test_forget_during_a_turn_does_not_write_the_conversation_back(domain, track
 
 def test_forget_removes_the_conversation_from_the_pending_and_quarantine_files(tmp_path):
     db = tmp_path / "handoffs.db"
-    pending = handoffs.pending_path(db)
+    pending = handoff_spool.pending_path(db)
     for who in ("sue", "other"):
         spool.append(pending, {"conversation_id": who, "urgency": "routine", "reason": "callback",
                                "fields": {"contact": {"contact_name": who, "contact": CANARY}}})
@@ -83,7 +83,7 @@ def test_forget_removes_the_conversation_from_the_pending_and_quarantine_files(t
     assert not spool.quarantine_path(pending).exists()  # its only line was hers
     handoffs.save_handoff("new", "routine", "callback", path=db)  # replays what is pending
     # was: her handoff came back, with her number, at the next write
-    assert {h["conversation_id"] for h in handoffs.list_handoffs(db)} == {"other", "new"}
+    assert {h["conversation_id"] for h in handoff_store.list_handoffs(db)} == {"other", "new"}
 
 
 def test_forget_and_turns_at_the_same_moment_leave_nothing_from_before_the_last_forget(domain, tracker_db,  # noqa: F811

@@ -11,8 +11,8 @@ import uuid
 
 import pytest
 
-from bot import handoffs
-from bot.servers import default_model
+from bot.records import handoff_store
+from tools.servers import default_model
 
 pytestmark = [
     pytest.mark.servers,
@@ -67,7 +67,7 @@ def test_question_then_call_back_then_staff_hand_back_then_answers_again(assista
     done = chat.say("/affirm")
     assert "sent your request" in done and "opens again on Monday at 9am" in done and "999" in done
 
-    record = handoffs.open_handoff(chat.sender, handoffs_db)
+    record = handoff_store.open_handoff(chat.sender, handoffs_db)
     assert (record["contact_name"], record["contact"], record["good_time"], record["about"]) == (
         "Sue", "07911 123456", "afternoons", "someone_else")
     assert json.loads(record["reasons"]) == ["talk_to_nurse", "callback"]
@@ -91,7 +91,7 @@ def test_stop_cancels_the_form_and_nothing_is_kept(assistant, handoffs_db):
     chat.say("please can a nurse ring me back")
     chat.say("Sue")
     assert "cancelled that and kept none of the details" in chat.say("stop")
-    assert handoffs.open_handoff(chat.sender, handoffs_db) is None
+    assert handoff_store.open_handoff(chat.sender, handoffs_db) is None
     assert "Vertebroplasty" in chat.say("what is vertebroplasty?")  # and the bot carries on
     slots = assistant.tracker(chat.sender)["slots"]
     assert slots["callback_name"] is None and slots["requested_slot"] is None
@@ -104,7 +104,7 @@ def test_refusing_consent_keeps_nothing_and_gives_the_helpline(assistant, handof
         chat.say(answer)
     text = chat.say("/deny")
     assert "haven't kept your details" in text and "0808 800 4040" in text and "Monday at 9am" in text
-    assert handoffs.open_handoff(chat.sender, handoffs_db) is None
+    assert handoff_store.open_handoff(chat.sender, handoffs_db) is None
 
 
 def test_a_red_flag_interrupts_the_form_which_then_goes_on(assistant, handoffs_db):
@@ -114,6 +114,6 @@ def test_a_red_flag_interrupts_the_form_which_then_goes_on(assistant, handoffs_d
     text = chat.say("my back is agony and I can't feel my legs")
     assert "spinal cord compression" in text and "999" in text and "0808" not in text
     assert chat.responses()[0] == "utter_emergency_spinal_cord"
-    assert handoffs.open_handoff(chat.sender, handoffs_db)["urgency"] == "emergency"
+    assert handoff_store.open_handoff(chat.sender, handoffs_db)["urgency"] == "emergency"
     assert chat.assistant.tracker(chat.sender)["slots"]["callback_name"] == "Sue"  # the answers so far are kept
     assert "good time" in chat.say("07911 123456")                                   # the form goes on

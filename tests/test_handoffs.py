@@ -1,4 +1,4 @@
-"""The handoff store, staff accounts, retention and forgetting (bot/handoffs.py, staff.py, privacy.py),
+"""The handoff store, staff accounts, retention and forgetting (bot/records/handoffs.py, staff.py, privacy.py),
 on both databases it runs on: a SQLite file (one node) and PostgreSQL (several nodes)."""
 from __future__ import annotations
 
@@ -11,11 +11,18 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.exc import IntegrityError
 
-from bot import handoff_db, handoffs
-from bot import undelivered
-from bot.feedback import record_feedback, summary
-from bot.privacy import forget, purge
-from bot.staff import add_staff, check_password
+from bot.records import db as handoff_db
+from bot.records import migrations
+from bot.records import (
+    handoff_rules,
+    handoff_spool,
+    handoff_store,
+    handoffs,
+    undelivered,
+)
+from bot.records.feedback import record_feedback, summary
+from bot.records.staff_accounts import add_staff, check_password
+from rasa36.tracker_tables import forget, purge
 
 CONTACT = {"contact_name": "Sue", "contact": "07911 123456", "contact_kind": "phone", "good_time": "mornings"}
 
@@ -32,13 +39,13 @@ def db(request, tmp_path, monkeypatch):
 @pytest.fixture
 def mend_database(monkeypatch):
     """Every write to the handoffs database raises until ``mend_database()`` is called."""
-    real_store = handoffs._store
+    real_store = handoff_store.store_handoff
 
     def broken(*args, **kwargs):
         raise sqlite3.OperationalError("database is locked")
 
-    monkeypatch.setattr(handoffs, "_store", broken)
-    return lambda: monkeypatch.setattr(handoffs, "_store", real_store)
+    monkeypatch.setattr(handoff_store, "store_handoff", broken)
+    return lambda: monkeypatch.setattr(handoff_store, "store_handoff", real_store)
 
 
 def test_one_open_handoff_per_conversation_keeps_the_most_urgent(db):
@@ -48,7 +55,7 @@ def test_one_open_handoff_per_conversation_keeps_the_most_urgent(db):
     assert json.loads(record["reasons"]) == ["callback", "red_flag"]
     assert record["contact"] == "07911 123456" and record["consent"] == 1  # not lost by the merge
     assert "EMERGENCY" in record["note"] and "spinal_cord_compression" in record["note"]
-    assert len(handoffs.list_handoffs(db)) == 1
+    assert len(handoff_store.list_handoffs(db)) == 1
 
 
 def test_contact_details_only_when_given_with_consent(db):
@@ -64,35 +71,35 @@ def test_unknown_urgency_or_reason_is_refused(db, urgency, reason):
 
 def test_queue_order_is_urgency_then_age_with_resolved_last(db, monkeypatch):
     times = (f"2026-11-22T10:{n:02d}:00+00:00" for n in range(60))
-    monkeypatch.setattr(handoffs, "_now", lambda: next(times))
+    monkeypatch.setattr(handoff_db, "now", lambda: next(times))
     for conversation, urgency in [("old-routine", "routine"), ("urgent", "urgent"), ("new-routine", "routine"),
                                   ("emergency", "emergency")]:
         handoffs.save_handoff(conversation, urgency, "callback", path=db)
-    handoffs.resolve(handoffs.open_handoff("emergency", db)["id"], "sam", path=db)
-    order = [h["conversation_id"] for h in handoffs.list_handoffs(db)]
+    handoff_store.resolve(handoff_store.open_handoff("emergency", db)["id"], "sam", path=db)
+    order = [h["conversation_id"] for h in handoff_store.list_handoffs(db)]
     assert order == ["urgent", "old-routine", "new-routine", "emergency"]
-    assert [h["conversation_id"] for h in handoffs.list_handoffs(db, include_resolved=False)] == order[:3]
+    assert [h["conversation_id"] for h in handoff_store.list_handoffs(db, include_resolved=False)] == order[:3]
 
 
 def test_claim_hand_back_resolve(db):
     record = handoffs.save_handoff("c1", "routine", "callback", contact=CONTACT, with_nurse=True, path=db)
-    assert handoffs.is_with_nurse("c1", db)
-    record = handoffs.claim(record["id"], "sam", path=db)
+    assert handoff_store.is_with_nurse("c1", db)
+    record = handoff_store.claim(record["id"], "sam", path=db)
     assert (record["status"], record["claimed_by"]) == ("claimed", "sam")
-    record = handoffs.hand_back(record["id"], "sam", path=db)
-    assert not handoffs.is_with_nurse("c1", db) and record["handed_back_by"] == "sam"
-    record = handoffs.resolve(record["id"], "sam", path=db)
+    record = handoff_store.hand_back(record["id"], "sam", path=db)
+    assert not handoff_store.is_with_nurse("c1", db) and record["handed_back_by"] == "sam"
+    record = handoff_store.resolve(record["id"], "sam", path=db)
     assert record["status"] == "resolved"
-    with pytest.raises(handoffs.HandoffError):
-        handoffs.claim(record["id"], "kim", path=db)
-    with pytest.raises(handoffs.HandoffError):
-        handoffs.claim("no-such-id", "kim", path=db)
+    with pytest.raises(handoff_rules.HandoffError):
+        handoff_store.claim(record["id"], "kim", path=db)
+    with pytest.raises(handoff_rules.HandoffError):
+        handoff_store.claim("no-such-id", "kim", path=db)
 
 
 def test_resolving_also_hands_the_conversation_back(db):
     record = handoffs.save_handoff("c1", "routine", "callback", with_nurse=True, path=db)
-    handoffs.resolve(record["id"], "sam", path=db)
-    assert not handoffs.is_with_nurse("c1", db)
+    handoff_store.resolve(record["id"], "sam", path=db)
+    assert not handoff_store.is_with_nurse("c1", db)
     # a new request after that is a new handoff
     assert handoffs.save_handoff("c1", "routine", "callback", path=db)["id"] != record["id"]
 
@@ -109,32 +116,32 @@ def test_when_nothing_can_be_written_the_caller_is_told(tmp_path, caplog):
 def test_pending_handoffs_are_replayed_by_the_next_write(tmp_path, mend_database, caplog):
     db = tmp_path / "handoffs.db"
     assert handoffs.save_or_spool("c1", "routine", "callback", path=db, contact=CONTACT, topics=("denosumab",)) is True
-    assert handoffs.pending_path(db).exists()
+    assert handoff_spool.pending_path(db).exists()
     assert "07911" not in caplog.text and "OperationalError" in caplog.text
     mend_database()
     handoffs.save_handoff("c2", "urgent", "red_flag", path=db)
-    assert not handoffs.pending_path(db).exists()
-    stored = {h["conversation_id"]: h for h in handoffs.list_handoffs(db)}
+    assert not handoff_spool.pending_path(db).exists()
+    stored = {h["conversation_id"]: h for h in handoff_store.list_handoffs(db)}
     assert stored["c1"]["contact"] == "07911 123456" and json.loads(stored["c1"]["topics"]) == ["denosumab"]
 
 
 def test_purge_deletes_only_what_is_older_than_the_retention(db, tmp_path, monkeypatch):
-    monkeypatch.setattr(handoffs, "_now", lambda: "2026-01-01T10:00:00+00:00")
-    handoffs.resolve(handoffs.save_handoff("old", "routine", "callback", path=db)["id"], "sam", path=db)
+    monkeypatch.setattr(handoff_db, "now", lambda: "2026-01-01T10:00:00+00:00")
+    handoff_store.resolve(handoffs.save_handoff("old", "routine", "callback", path=db)["id"], "sam", path=db)
     record_feedback("old", "denosumab", True, path=db)
-    monkeypatch.setattr(handoffs, "_now", lambda: "2026-11-20T10:00:00+00:00")
+    monkeypatch.setattr(handoff_db, "now", lambda: "2026-11-20T10:00:00+00:00")
     handoffs.save_handoff("recent", "routine", "callback", path=db)
     record_feedback("recent", "denosumab", False, path=db)
     tracker = _tracker_db(tmp_path, db, {"old": dt.datetime(2026, 1, 1), "recent": dt.datetime(2026, 11, 20)})
-    from bot import staff_records
+    from bot.records import staff_sessions
 
-    staff_records.record("sam", "view", "1", path=db, at=dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc))
-    staff_records.record("sam", "view", "2", path=db, at=dt.datetime(2026, 11, 20, tzinfo=dt.timezone.utc))
+    staff_sessions.record("sam", "view", "1", path=db, at=dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc))
+    staff_sessions.record("sam", "view", "2", path=db, at=dt.datetime(2026, 11, 20, tzinfo=dt.timezone.utc))
     removed = purge(90, handoffs_db=db, tracker_db=tracker, now=dt.datetime(2026, 11, 22, tzinfo=dt.timezone.utc))
     assert removed == {"handoffs": 1, "feedback": 1, "undelivered": 0, "tracker events": 2,
                        "staff audit lines": 1, "staff sessions": 0}
-    assert [line["handoff_id"] for line in staff_records.audit_log(db)] == ["2"]  # the audit log is kept no longer
-    assert [h["conversation_id"] for h in handoffs.list_handoffs(db)] == ["recent"]
+    assert [line["handoff_id"] for line in staff_sessions.audit_log(db)] == ["2"]  # the audit log is kept no longer
+    assert [h["conversation_id"] for h in handoff_store.list_handoffs(db)] == ["recent"]
     assert [row["conversation_id"] for row in handoff_db.rows("feedback", db)] == ["recent"]
     assert _senders(tracker) == {"recent"}
 
@@ -159,18 +166,18 @@ def _ago(days: float) -> str:
 def test_purge_never_deletes_an_open_handoff_and_goes_by_when_one_was_resolved(db, monkeypatch, history, purged,
                                                                                 listed_for_staff):
     for days, what in history:
-        monkeypatch.setattr(handoffs, "_now", lambda days=days: _ago(days))
+        monkeypatch.setattr(handoff_db, "now", lambda days=days: _ago(days))
         if what in ("new", "emergency"):
             record = handoffs.save_handoff("c1", "emergency" if what == "emergency" else "routine",
                                            "red_flag" if what == "emergency" else "callback", path=db)
         elif what == "claimed":
-            handoffs.claim(record["id"], "sam", path=db)
+            handoff_store.claim(record["id"], "sam", path=db)
         else:
-            handoffs.resolve(record["id"], "sam", path=db)
-    removed = handoffs.purge_older_than(90, db, now=NOW)
+            handoff_store.resolve(record["id"], "sam", path=db)
+    removed = handoff_store.purge_older_than(90, db, now=NOW)
     assert removed["handoffs"] == int(purged)
-    assert len(handoffs.list_handoffs(db)) == int(not purged)
-    assert [h["id"] for h in handoffs.open_older_than(90, db, now=NOW)] == ([record["id"]] if listed_for_staff else [])
+    assert len(handoff_store.list_handoffs(db)) == int(not purged)
+    assert [h["id"] for h in handoff_store.open_older_than(90, db, now=NOW)] == ([record["id"]] if listed_for_staff else [])
 
 
 def test_forget_removes_a_conversation_everywhere(db, tmp_path):
@@ -181,7 +188,7 @@ def test_forget_removes_a_conversation_everywhere(db, tmp_path):
     assert forget("sue", handoffs_db=db, tracker_db=tracker) == {
         "handoffs": 1, "feedback": 1, "undelivered": 0, "pending handoffs": 0, "pending undelivered": 0,
         "tracker events": 2}
-    assert [h["conversation_id"] for h in handoffs.list_handoffs(db)] == ["other"]
+    assert [h["conversation_id"] for h in handoff_store.list_handoffs(db)] == ["other"]
     assert _senders(tracker) == {"other"}
 
 
@@ -234,24 +241,26 @@ def test_answers_to_the_form_are_not_counted_as_topics():
         {"event": "active_loop", "name": None},
         {"event": "user", "parse_data": {"intent": {"name": "ask_kyphoplasty"}}},
     ]
-    assert handoffs.conversation_topics(events) == (["denosumab", "kyphoplasty"], [])
+    from actions.callback import conversation_topics
+
+    assert conversation_topics(events) == (["denosumab", "kyphoplasty"], [])
 
 
 def test_the_pending_file_is_private_and_a_half_done_replay_is_finished(tmp_path, mend_database):
     db = tmp_path / "handoffs.db"
     assert handoffs.save_or_spool("c1", "urgent", "red_flag", path=db, red_flags=("jaw_osteonecrosis",))
-    assert handoffs.pending_path(db).stat().st_mode & 0o777 == 0o600
+    assert handoff_spool.pending_path(db).stat().st_mode & 0o777 == 0o600
     with pytest.raises(sqlite3.OperationalError):  # the replay itself fails half-way...
         handoffs.save_handoff("c2", "routine", "callback", path=db)
     mend_database()
     handoffs.save_handoff("c3", "routine", "callback", path=db)  # ...and the next write finishes it
-    assert {h["conversation_id"] for h in handoffs.list_handoffs(db)} == {"c1", "c3"}
+    assert {h["conversation_id"] for h in handoff_store.list_handoffs(db)} == {"c1", "c3"}
 
 
 def test_a_programming_error_is_raised_not_spooled(db):
     with pytest.raises(ValueError):
         handoffs.save_or_spool("c1", "soon", "callback", path=db)
-    assert not handoffs.pending_path(db).exists()
+    assert not handoff_spool.pending_path(db).exists()
 
 
 def test_simultaneous_additions_from_several_nodes_make_one_open_handoff(db):
@@ -273,7 +282,7 @@ def test_simultaneous_additions_from_several_nodes_make_one_open_handoff(db):
     for thread in threads:
         thread.join()
     assert errors == []
-    [record] = handoffs.list_handoffs(db)
+    [record] = handoff_store.list_handoffs(db)
     assert record["urgency"] == "emergency"
     assert set(json.loads(record["reasons"])) == {"second_miss", "red_flag", "callback", "talk_to_nurse"}
     assert set(json.loads(record["red_flags"])) == {"jaw_osteonecrosis", "spinal_cord_compression", "hypercalcaemia"}
@@ -281,7 +290,7 @@ def test_simultaneous_additions_from_several_nodes_make_one_open_handoff(db):
 
 def test_adding_to_a_claimed_handoff_keeps_the_claim(db):
     record = handoffs.save_handoff("c1", "routine", "callback", path=db)
-    handoffs.claim(record["id"], "sam", path=db)
+    handoff_store.claim(record["id"], "sam", path=db)
     record = handoffs.save_handoff("c1", "urgent", "red_flag", red_flags=["jaw_osteonecrosis"], path=db)
     assert (record["status"], record["claimed_by"], record["urgency"]) == ("claimed", "sam", "urgent")
 
@@ -317,17 +326,17 @@ def test_while_postgresql_is_down_handoffs_wait_on_this_node_then_go_in(fresh_po
         postgres.start()
     handoffs.save_handoff("after", "routine", "callback", path=fresh_postgres_db)
     assert not spool.exists()
-    stored = {h["conversation_id"]: h for h in handoffs.list_handoffs(fresh_postgres_db)}
+    stored = {h["conversation_id"]: h for h in handoff_store.list_handoffs(fresh_postgres_db)}
     assert set(stored) == {"before", "c1", "after"} and stored["c1"]["contact"] == "07911 123456"
 
 
 def test_a_red_flag_handoff_waits_in_the_pending_file_when_the_database_cannot_be_written(tmp_path, mend_database):
     db = tmp_path / "handoffs.db"
     assert handoffs.record_red_flags("c1", "my legs have gone weak", path=db) is None
-    assert handoffs.pending_path(db).exists()
+    assert handoff_spool.pending_path(db).exists()
     mend_database()
     handoffs.save_handoff("c2", "routine", "callback", path=db)
-    stored = {h["conversation_id"]: h for h in handoffs.list_handoffs(db)}
+    stored = {h["conversation_id"]: h for h in handoff_store.list_handoffs(db)}
     assert stored["c1"]["urgency"] == "emergency" and json.loads(stored["c1"]["reasons"]) == ["red_flag"]
 
 
@@ -338,6 +347,8 @@ def test_a_database_made_by_an_older_version_is_brought_up_to_date(tmp_path):
                     "urgency text, status text, reasons text)")
         old.execute("insert into handoffs values ('old1', '2026-11-01T10:00:00+00:00', 'c1', 'routine', 'new', "
                     "'[\"callback\"]')")
+    assert migrations.migrate(db) == ["add_missing_columns", "add_missing_indexes", "give_old_accounts_triage"]
+    assert migrations.migrate(db) == []  # once only
     record = handoffs.save_handoff("c1", "urgent", "red_flag", red_flags=["jaw_osteonecrosis"], with_nurse=True,
                                    path=db)
     assert record["id"] == "old1" and record["with_nurse"] == 1
@@ -377,7 +388,9 @@ def _old_database_with_two_open_handoffs(db) -> None:
 def test_several_open_handoffs_left_by_an_older_version_are_folded_into_one(db, caplog):
     _old_database_with_two_open_handoffs(db)
     handoff_db.close(db)
-    open_ones = [h for h in handoffs.list_handoffs(db) if h["status"] != "resolved"]  # was: IntegrityError
+    migrations.migrate(db)
+    assert "1 schema version(s) behind" not in caplog.text and "3 schema version(s) behind" in caplog.text
+    open_ones = [h for h in handoff_store.list_handoffs(db) if h["status"] != "resolved"]  # was: IntegrityError
     assert [h["id"] for h in open_ones] == ["first"]
     kept = open_ones[0]
     assert kept["urgency"] == "emergency" and kept["status"] == "claimed" and kept["claimed_by"] == "sam"
@@ -385,9 +398,9 @@ def test_several_open_handoffs_left_by_an_older_version_are_folded_into_one(db, 
     assert json.loads(kept["red_flags"]) == ["spinal_cord_compression"] and json.loads(kept["topics"]) == ["denosumab"]
     assert kept["contact"] == "07911 123456" and kept["consent"] == 1 and kept["with_nurse"] == 1
     assert "EMERGENCY" in kept["note"] and "spinal_cord_compression" in kept["note"]
-    merged = handoffs.get_handoff("second", db)
+    merged = handoff_store.get_handoff("second", db)
     assert merged["status"] == "resolved" and merged["resolved_by"] == "system: merged into first"
-    assert handoffs.get_handoff("done", db)["resolved_by"] is None  # an already resolved one is left alone
+    assert handoff_store.get_handoff("done", db)["resolved_by"] is None  # an already resolved one is left alone
     assert "folded 1 duplicate open handoffs" in caplog.text
     from sqlalchemy import inspect
 
@@ -451,10 +464,17 @@ def test_forget_waits_for_a_read_in_progress_then_empties_the_write_ahead_log(tm
     reader.execute("BEGIN")
     reader.execute("select count(*) from events").fetchone()  # this time it is never released
     writer.execute("insert into events (sender_id, type_name, timestamp, data) values ('sue', 'user', 2.0, 'x')")
-    monkeypatch.setattr("bot.privacy.SQLITE_WAIT_MS", 200)
-    with caplog.at_level("WARNING", logger="bot.privacy"):
+    monkeypatch.setattr("rasa36.tracker_tables.SQLITE_WAIT_MS", 200)
+    with caplog.at_level("WARNING", logger="bot.records.retention"):
         assert forget("sue", handoffs_db=tmp_path / "h.db", tracker_db=tracker)["tracker events"] == 1
     assert "write-ahead log" in caplog.text
     reader.execute("COMMIT")
     reader.close()
     writer.close()
+
+
+def test_a_new_database_is_made_at_the_current_version_and_every_step_is_counted(tmp_path, caplog):
+    db = tmp_path / "handoffs.db"
+    with handoff_db.engine(db).connect() as conn:
+        assert handoff_db.schema_version(conn) == handoff_db.SCHEMA_VERSION == len(migrations.STEPS)
+    assert migrations.migrate(db) == [] and "behind" not in caplog.text

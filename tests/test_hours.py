@@ -5,7 +5,7 @@ import datetime as dt
 
 import pytest
 
-from bot.hours import CLOCK_ENV, LONDON, helpline_status, now
+from bot.helpline.hours import CLOCK_ENV, LONDON, helpline_status, now
 
 
 def at(text: str) -> dt.datetime:
@@ -41,7 +41,7 @@ def test_open_or_next_opening(moment, is_open, next_open, said):
 
 def test_next_opening_a_week_or_more_away_names_the_date():
     # a made-up run of closures is not possible with real holidays, so ask from 8 days before
-    from bot.hours import next_open_text
+    from bot.helpline.hours import next_open_text
 
     assert next_open_text(at("2026-12-07T09:00"), at("2026-11-29T12:00")) == "on Monday 7 December at 9am"
 

@@ -19,9 +19,11 @@ from html.parser import HTMLParser
 import numpy as np
 import pytest
 
-from bot import handoff_db, staff_records
-from bot.staff import add_staff, set_roles, staff_roles
-from bot.triage_web import create_app
+from bot.records import db as handoff_db
+from bot.records import staff_sessions
+from bot.records.staff_accounts import add_staff, set_roles, staff_roles
+from rasa36.tracker_tables import turn_reader
+from sites.staff.triage import create_app
 from tests.conftest import new_postgres_db
 from tests.insight_seed import GAP_QUESTIONS, NOW, Seed, when
 
@@ -251,7 +253,7 @@ def test_handoff_waits_worked_out_by_hand(service, row, column, shown):
 
 def test_days_are_london_days(service):
     """A message at 23:45 London time in summer (22:45 UTC) counts on the London day."""
-    from bot.insight import london_day
+    from bot.insight.figures import london_day
 
     summer = dt.datetime(2026, 9, 15, 22, 45, tzinfo=dt.timezone.utc)
     assert london_day(summer.timestamp()).isoformat() == "2026-09-15"
@@ -287,7 +289,7 @@ def test_a_role_taken_away_counts_from_the_next_request(service):
     set_roles("temp", ["triage"], path=service["handoffs"])
     assert client.get("/insight").status_code == 403
     assert client.get("/").status_code == 200
-    refused = [r for r in staff_records.audit_log(service["handoffs"], staff="temp") if r["action"] == "refused"]
+    refused = [r for r in staff_sessions.audit_log(service["handoffs"], staff="temp") if r["action"] == "refused"]
     assert refused and refused[-1]["handoff_id"] == "/insight"
 
 
@@ -295,15 +297,15 @@ def test_accounts_made_before_roles_keep_the_queue_only(tmp_path):
     """The migration: an old database's staff table has no roles column; its accounts get triage."""
     import sqlite3
 
-    from bot.staff import hash_password
+    from bot.records.staff_accounts import hash_password
 
     path = tmp_path / "old.db"
     with sqlite3.connect(path) as conn:
         conn.execute("CREATE TABLE staff (username TEXT PRIMARY KEY, password_hash TEXT NOT NULL, created TEXT)")
         conn.execute("INSERT INTO staff VALUES ('old', ?, '2026-01-01')", (hash_password(PASSWORD),))
-    assert staff_roles("old", path) == {"triage"}
     client = create_app(handoffs_db=path, secret_key="x", secure_cookie=False, tracker=str(tmp_path / "t.db"))\
-        .test_client()
+        .test_client()  # the site migrates the database as it starts
+    assert staff_roles("old", path) == {"triage"}
     _login(client, "old")
     assert client.get("/").status_code == 200 and client.get("/insight").status_code == 403
 
@@ -315,7 +317,7 @@ def test_accounts_made_before_roles_keep_the_queue_only(tmp_path):
     (["staff", "add", "cy", "--password-stdin", "--role", "admin"], "role: one or more of", set()),
 ])
 def test_staff_add_with_roles_on_the_command_line(tmp_path, monkeypatch, capsys, argv, out, roles):
-    from bot.cli import main
+    from tools.cli import main
 
     monkeypatch.setenv("BOT_HANDOFFS_DB", str(tmp_path / "h.db"))
     monkeypatch.setattr("sys.stdin", io.StringIO(PASSWORD + "\n"))
@@ -328,9 +330,9 @@ def test_staff_add_with_roles_on_the_command_line(tmp_path, monkeypatch, capsys,
 # ---------------------------------------------------------------- the content-gap report
 
 def test_gap_report_groups_scrubbed_questions_newest_first(service):
-    from bot.gap_report import report
+    from bot.insight.gaps import report
 
-    themes = report(service["handoffs"], service["tracker"])
+    themes = report(turn_reader(service["tracker"]), service["handoffs"])
     texts = [q.text for t in themes for q in t.questions]
     assert not any("07700" in t or "Keith" in t for t in texts)
     assert "How long is recovery after kyphoplasty for my dad [name], call [phone]" in texts
@@ -354,7 +356,7 @@ def test_gap_report_page_and_command(service, capsys, monkeypatch):
     monkeypatch.setenv("BOT_HANDOFFS_DB", str(service["handoffs"]))
     monkeypatch.setenv("BOT_TRACKER_URL", str(service["tracker"]) if "://" in str(service["tracker"])
                        else f"sqlite:///{service['tracker']}")
-    from bot.cli import main
+    from tools.cli import main
 
     assert main(["gaps"]) == 0
     printed = capsys.readouterr().out
@@ -381,17 +383,17 @@ def small_service(request, tmp_path):
 
 
 def test_forgotten_conversations_and_old_ones_leave_the_gap_report(small_service):
-    from bot.gap_report import questions
-    from bot.privacy import forget
+    from bot.insight.gaps import questions
+    from rasa36.tracker_tables import forget
 
     tracker, handoffs_where = small_service
-    found = [q.text for q in questions(handoffs_where, tracker)]
+    found = [q.text for q in questions(turn_reader(tracker), handoffs_where)]
     assert "can my wife [name] have denosumab" in found      # the question behind "not helpful"
     assert not any("parking" in q for q in found)             # older than the 90-day retention period
     assert any("cement procedure" in q for q in found)
     forget("gapq-2", handoffs_db=handoffs_where, tracker_db=tracker)
     forget("unhelpful-1", handoffs_db=handoffs_where, tracker_db=tracker)
-    found = [q.text for q in questions(handoffs_where, tracker)]
+    found = [q.text for q in questions(turn_reader(tracker), handoffs_where)]
     assert not any("cement procedure" in q for q in found) and not any("my wife" in q for q in found)
     assert len(found) == len(GAP_QUESTIONS) - 1
 
@@ -464,12 +466,12 @@ def test_the_summary_is_refreshed_in_the_background(tmp_path):
     """A page view gets the figures in memory at once; a stale summary is recounted in a thread."""
     import time
 
-    from bot.insight import Summary
+    from bot.insight.figures import Summary
 
     seed = Seed(str(tmp_path / "tracker.db"), tmp_path / "handoffs.db")
     seed.turn("first", "webchat", when(1), "answer", topic="denosumab")
     seed.write()
-    summary = Summary(refresh_s=0, handoffs_db=tmp_path / "handoffs.db", tracker=str(tmp_path / "tracker.db"))
+    summary = Summary(refresh_s=0, handoffs_db=tmp_path / "handoffs.db", read_turns=turn_reader(str(tmp_path / "tracker.db")))
     first = summary.get(4)
     seed.turn("second", "whatsapp", when(1), "answer", topic="denosumab")
     seed.write()
@@ -483,7 +485,7 @@ def test_the_summary_is_refreshed_in_the_background(tmp_path):
 
 
 def test_staff_roles_command_changes_an_account(tmp_path, monkeypatch, capsys):
-    from bot.cli import main
+    from tools.cli import main
 
     monkeypatch.setenv("BOT_HANDOFFS_DB", str(tmp_path / "h.db"))
     add_staff("dee", PASSWORD, path=tmp_path / "h.db")

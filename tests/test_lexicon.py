@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.lexicon import Lexicon
-from bot.nlp import build_pipeline
+from bot.content.lexicon import Lexicon
+from bot.understanding.nlp import build_pipeline
 
 
 @pytest.mark.parametrize(
@@ -72,6 +72,6 @@ def test_spacy_pipeline_tags_entities_and_lemmas():
     ],
 )
 def test_non_english_messages_are_recognised(text, expected):
-    from bot.language import looks_non_english
+    from bot.understanding.language import looks_non_english
 
     assert looks_non_english(text) is expected

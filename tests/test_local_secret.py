@@ -86,7 +86,7 @@ def test_a_long_secret_is_used_as_it_is(monkeypatch, tmp_path):
 
 
 @pytest.mark.parametrize("command, variable", [
-    (["-m", "bot.rasa_api", "--enable-api"], "BOT_RASA_API_TOKEN"),
+    (["-m", "tools.rasa_server", "--enable-api"], "BOT_RASA_API_TOKEN"),
     (["-m", "bot", "triage-web", "--port", "0"], "BOT_TRIAGE_SECRET"),
 ])
 def test_a_program_given_a_short_secret_stops_with_what_to_do(command, variable):

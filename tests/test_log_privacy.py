@@ -13,7 +13,7 @@ import uuid
 import pytest
 
 from bot import log_privacy
-from bot.servers import default_model
+from tools.servers import default_model
 
 PHONE, EMAIL, NHS = "07700 900461", "canary.sue@example.org", "943 476 5919"
 CANARIES = [PHONE, PHONE.replace(" ", ""), "900461", EMAIL, "canary.sue", NHS, NHS.replace(" ", "")]

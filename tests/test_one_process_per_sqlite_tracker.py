@@ -3,14 +3,12 @@ each process's memory) lost turns: the second now refuses to start, with a clear
 processes making the store exactly as Rasa does from ``endpoints.yml``."""
 from __future__ import annotations
 
-import pytest
-
 import subprocess
 import sys
 import time
 
 from bot.paths import project_root
-from bot.servers import child_env
+from tools.servers import child_env
 
 MAKE_STORE = """
 import sys, time

@@ -1,4 +1,4 @@
-"""The pending-handoffs file (bot/spool.py, bot/handoffs.py): handoffs kept on this node while the
+"""The pending-handoffs file (bot/records/spool.py, bot/records/handoffs.py): handoffs kept on this node while the
 database cannot be written. A corrupted line is quarantined instead of blocking every handoff;
 a timer replays them without waiting for the next write; a full disk never leaves a half line,
 and the caller is told when nothing was kept. Real files, a real tmpfs, real SQLite and PostgreSQL."""
@@ -12,7 +12,7 @@ import time
 
 import pytest
 
-from bot import handoffs, spool
+from bot.records import handoff_spool, handoff_store, handoffs, spool
 
 CONTACT = {"contact_name": "Sue", "contact": "07911 123456", "contact_kind": "phone", "good_time": "mornings"}
 
@@ -36,20 +36,20 @@ BAD_LINES = [
 @pytest.mark.parametrize("bad", BAD_LINES)
 def test_a_bad_line_is_quarantined_and_every_other_handoff_reaches_the_queue(tmp_path, bad, caplog):
     db = tmp_path / "handoffs.db"
-    pending = handoffs.pending_path(db)
+    pending = handoff_spool.pending_path(db)
     pending.write_text("\n".join([_line("before", topics=["denosumab"]), bad,
                                   _line("after", contact=CONTACT)]) + "\n")
     # was: the replay stopped on the bad line before every write, so this one was spooled too
     assert handoffs.save_or_spool("new", "routine", "second_miss", path=db) is True
-    assert {h["conversation_id"] for h in handoffs.list_handoffs(db)} == {"before", "after", "new"}
-    assert handoffs.open_handoff("after", db)["contact"] == "07911 123456"
+    assert {h["conversation_id"] for h in handoff_store.list_handoffs(db)} == {"before", "after", "new"}
+    assert handoff_store.open_handoff("after", db)["contact"] == "07911 123456"
     assert not pending.exists() and not spool.replaying_path(pending).exists()
     assert spool.quarantine_path(pending).read_text() == bad + "\n"  # kept for a person, as it was
     assert spool.quarantine_path(pending).stat().st_mode & 0o777 == 0o600
     assert "PENDING LINE QUARANTINED" in caplog.text and "07911" not in caplog.text
-    assert handoffs.pending_status(db) == {"pending": 0, "quarantined": 1}
+    assert handoff_spool.pending_status(db) == {"pending": 0, "quarantined": 1}
     handoffs.save_handoff("later", "routine", "callback", path=db)  # quarantined once, not at every write
-    assert handoffs.pending_status(db) == {"pending": 0, "quarantined": 1}
+    assert handoff_spool.pending_status(db) == {"pending": 0, "quarantined": 1}
 
 
 def test_a_timer_replays_pending_handoffs_once_the_database_is_back(fresh_postgres_db, postgres, tmp_path,
@@ -65,10 +65,10 @@ def test_a_timer_replays_pending_handoffs_once_the_database_is_back(fresh_postgr
     finally:
         postgres.start()
     deadline = time.monotonic() + 15
-    while handoffs.pending_status(fresh_postgres_db)["pending"] and time.monotonic() < deadline:
+    while handoff_spool.pending_status(fresh_postgres_db)["pending"] and time.monotonic() < deadline:
         time.sleep(0.2)
     # no other write happened: the timer put it in the queue
-    assert handoffs.open_handoff("c1", fresh_postgres_db)["contact"] == "07911 123456"
+    assert handoff_store.open_handoff("c1", fresh_postgres_db)["contact"] == "07911 123456"
     assert not (tmp_path / "handoffs.pending.jsonl").exists()
 
 

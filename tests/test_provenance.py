@@ -13,12 +13,13 @@ import re
 import pytest
 import yaml
 
-from bot.answers import answer_for
-from bot.content import lexicon_entries, load_content
-from bot.provenance import cited_sentences, content_hash, strip_markers
-from bot.signoff import current_items, domain_responses, is_safety_response, report, signoff_status
-from bot.store import ContentStore, build_database
-from bot.validate import check_content
+from bot.content.answers import answer_for
+from bot.content.provenance import cited_sentences, content_hash, strip_markers
+from bot.content.responses import domain_responses, is_safety_response
+from bot.content.signoff import current_items, report, signoff_status
+from bot.content.store import ContentStore, build_database
+from bot.content.topics import lexicon_entries, load_content
+from bot.content.validate import check_content
 
 TODAY = dt.date(2026, 12, 1)
 

@@ -72,7 +72,7 @@ def test_no_sender_or_address_is_stored_as_it_is(redis_port):
 
 
 def test_when_redis_is_down_people_are_let_through_and_it_is_logged(caplog):
-    from bot.servers import free_port
+    from tools.servers import free_port
 
     limiter = _shared(free_port(), 1, "test")
     assert asyncio.run(limiter.allow("sue"))

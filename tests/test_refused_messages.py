@@ -21,6 +21,6 @@ def test_refused_messages_get_the_urgent_advice_first(tmp_path, monkeypatch, mes
     advice = asyncio.run(advice_for_refused(message, "conv-1", "rest"))
     assert (advice.response if advice else None) == response
     if response:
-        from bot.handoffs import list_handoffs
+        from bot.records.handoff_store import list_handoffs
 
         assert [h["conversation_id"] for h in list_handoffs(tmp_path / "h.db")] == ["conv-1"]

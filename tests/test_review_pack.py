@@ -9,11 +9,11 @@ import sys
 import pytest
 import yaml
 
-from bot.content import load_content
+from bot.content.provenance import cited_sentences
+from bot.content.responses import domain_responses
+from bot.content.review_pack import pack_data, render_review_pack
+from bot.content.topics import load_content
 from bot.paths import project_root
-from bot.provenance import cited_sentences
-from bot.review_pack import pack_data, render_review_pack
-from bot.signoff import domain_responses
 
 
 @pytest.fixture(scope="module")

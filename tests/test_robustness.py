@@ -12,8 +12,8 @@ import uuid
 
 import pytest
 
-from bot.plain_text import messaging_words
-from bot.servers import default_model
+from bot.content.plain_text import messaging_words
+from tools.servers import default_model
 
 pytestmark = [
     pytest.mark.servers,

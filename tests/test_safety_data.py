@@ -3,8 +3,6 @@ every concept and sign names a registered source whose archived text is there, e
 exists in domain.yml with a rule, and the vocabulary's quoted passages are in their archived texts."""
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 import yaml
 

@@ -1,6 +1,6 @@
 """Several Rasa server processes sharing PostgreSQL (tracker store) and Redis (lock store), with
 the shipped configuration ``deploy/endpoints.postgres.yml``, against real servers from Debian's
-packages (``make services`` installs them; ``bot/services.py`` starts private ones here).
+packages (``make services`` installs them; ``tools/services.py`` starts private ones here).
 
 One conversation's messages sent alternately to two processes stay coherent and in order, and the
 handoff it makes is in PostgreSQL;
@@ -18,10 +18,10 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
+from bot.content.plain_text import messaging_words
 from bot.paths import project_root
-from bot.plain_text import messaging_words
-from bot.servers import default_model, running_assistant
-from bot import handoffs
+from bot.records import handoff_store
+from tools.servers import default_model, running_assistant
 
 pytestmark = [
     pytest.mark.servers,
@@ -77,7 +77,7 @@ def test_one_conversation_alternating_between_two_processes_stays_coherent_and_o
     names = [e["value"] for e in events if e["event"] == "slot" and e["name"] == "callback_name"]
     assert "Sue" in names and slots["last_topic"] in {"denosumab", "how_medicines_are_given"}
     # the handoff is in PostgreSQL, where the helpline's triage on any node reads it
-    record = handoffs.open_handoff(sender, postgres.url)
+    record = handoff_store.open_handoff(sender, postgres.url)
     assert record and record["contact"] == "07911 123456" and "callback" in record["reasons"]
     assert "denosumab" in record["topics"]
 

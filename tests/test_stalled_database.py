@@ -17,8 +17,8 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from bot.paths import project_root
-from bot.servers import child_env, free_ports
 from tests.factories import domain_dict
+from tools.servers import child_env, free_ports
 
 pytestmark = pytest.mark.servers
 

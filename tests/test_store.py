@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.store import MAX_QUERY_TERMS, fts_query
+from bot.content.store import MAX_QUERY_TERMS, fts_query
 
 
 def test_topic_by_id_has_sources_and_gaps(store):

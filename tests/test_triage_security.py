@@ -22,10 +22,11 @@ import time
 import pytest
 from sqlalchemy import delete, select, update
 
-from bot import handoff_db, handoffs
-from bot.handoff_db import STAFF
-from bot.staff import add_staff, check_password
-from bot.triage_web import create_app
+from bot.records import db as handoff_db
+from bot.records import handoff_store, handoffs
+from bot.records.db import STAFF
+from bot.records.staff_accounts import add_staff, check_password
+from sites.staff.triage import create_app
 
 PASSWORD = "a long enough secret"
 NURSE, GUESSER = "10.0.0.5", "10.0.0.66"
@@ -104,7 +105,7 @@ def test_one_address_trying_many_usernames_is_slowed_down_for_all(sqlite_db):
     (4, 0), (5, 60), (6, 120), (7, 240), (8, 480), (9, 900), (20, 900),  # doubling, at most 15 minutes
 ])
 def test_the_wait_grows_with_every_failure(failures, wait_s):
-    from bot.login_throttle import LoginThrottle
+    from sites.staff.login_throttle import LoginThrottle
 
     clock = [1000.0]
     throttle = LoginThrottle(clock=lambda: clock[0])
@@ -143,7 +144,7 @@ def test_a_deleted_accounts_cookie_no_longer_opens_the_queue(app, db):
 
 
 def test_removing_an_account_with_the_cli_ends_its_sessions(app, db, monkeypatch, capsys):
-    from bot.cli import main
+    from tools.cli import main
 
     nurse = _client(app)
     _login(nurse)
@@ -179,7 +180,7 @@ def test_a_cookie_kept_from_before_signing_out_does_not_work(app):
     ("created", 10 * 3600 + 60, False),   # more than 10 hours ago, however busy
 ])
 def test_sessions_time_out_when_idle_and_after_a_shift(app, db, column, age_s, still_in):
-    from bot.staff_records import SESSIONS
+    from bot.records.staff_sessions import SESSIONS
 
     nurse = _client(app)
     _login(nurse)
@@ -257,7 +258,7 @@ def test_unknown_usernames_take_as_long_as_known_ones_on_the_page(sqlite_db):
 
 
 def _old_style_hash(password: str) -> str:
-    """What bot/staff.py stored before: scrypt N=2^14, r=8, p=1, base64 salt and hash."""
+    """What bot/records/staff_accounts.py stored before: scrypt N=2^14, r=8, p=1, base64 salt and hash."""
     salt = os.urandom(16)
     digest = hashlib.scrypt(password.encode(), salt=salt, n=2**14, r=8, p=1, dklen=32)
     return f"scrypt$16384$8$1${base64.b64encode(salt).decode()}${base64.b64encode(digest).decode()}"
@@ -287,10 +288,10 @@ def test_an_old_hash_still_logs_in_and_is_upgraded(app, db):
 # ---------------------------------------------------------------- audit
 
 def test_who_viewed_or_changed_which_handoff_is_audited_without_patients_details(app, db, monkeypatch, capsys):
-    from bot.cli import main
-    from bot.staff_records import AUDIT
+    from bot.records.staff_sessions import AUDIT
+    from tools.cli import main
 
-    handoff_id = handoffs.open_handoff("routine-conv", db)["id"]
+    handoff_id = handoff_store.open_handoff("routine-conv", db)["id"]
     nurse = _client(app)
     _login(nurse)
     page = nurse.get("/").get_data(as_text=True)

@@ -8,9 +8,9 @@ import threading
 
 import pytest
 
-from bot import handoffs
-from bot.staff import add_staff
-from bot.triage_web import create_app
+from bot.records import handoff_spool, handoff_store, handoffs
+from bot.records.staff_accounts import add_staff
+from sites.staff.triage import create_app
 
 PASSWORD = "a long enough secret"
 
@@ -69,7 +69,7 @@ def test_session_cookie_and_headers_are_locked_down(client):
 def test_login_shows_the_queue_by_urgency_with_notes(client, db):
     assert _login(client).status_code == 302
     page = client.get("/").get_data(as_text=True)
-    order = [handoffs.get_handoff(i, db)["conversation_id"] for i in re.findall(r'data-id="(\w+)"', page)]
+    order = [handoff_store.get_handoff(i, db)["conversation_id"] for i in re.findall(r'data-id="(\w+)"', page)]
     assert order == ["urgent-conv", "routine-conv"]
     assert "jaw_osteonecrosis" in page and "Sue · 07911 123456 · mornings" in page
     assert "with a nurse: assistant paused" in page
@@ -77,21 +77,21 @@ def test_login_shows_the_queue_by_urgency_with_notes(client, db):
 
 def test_forged_form_posts_are_refused(client, db):
     _login(client)
-    handoff_id = handoffs.open_handoff("urgent-conv", db)["id"]
+    handoff_id = handoff_store.open_handoff("urgent-conv", db)["id"]
     for token in (None, "forged-token"):
         data = {} if token is None else {"csrf_token": token}
         response = client.post(f"/handoffs/{handoff_id}/claim", data=data)
         assert response.status_code == 403
-    assert handoffs.get_handoff(handoff_id, db)["status"] == "new"
+    assert handoff_store.get_handoff(handoff_id, db)["status"] == "new"
 
 
 def test_claim_hand_back_and_resolve_through_the_page(client, db):
     _login(client)
     token = _csrf(client.get("/").get_data(as_text=True))
-    handoff_id = handoffs.open_handoff("routine-conv", db)["id"]
+    handoff_id = handoff_store.open_handoff("routine-conv", db)["id"]
     for verb in ("claim", "hand-back", "resolve"):
         assert client.post(f"/handoffs/{handoff_id}/{verb}", data={"csrf_token": token}).status_code == 302
-    record = handoffs.get_handoff(handoff_id, db)
+    record = handoff_store.get_handoff(handoff_id, db)
     assert (record["status"], record["claimed_by"], record["with_nurse"], record["handed_back_by"]) == (
         "resolved", "sam", 0, "sam")
 
@@ -140,12 +140,12 @@ def test_staff_work_the_queue_in_a_real_browser(served, browser, db):
     assert "claimed by sam" in page.locator(f"li[data-id='{emergency_id}']").inner_text()
     page.locator(f"li[data-id='{emergency_id}']").get_by_role("button", name=f"Resolve handoff {emergency_id}").click()
     assert page.locator(f"li[data-id='{emergency_id}']").count() == 0  # resolved ones leave the open queue
-    assert handoffs.get_handoff(emergency_id, db)["status"] == "resolved"
+    assert handoff_store.get_handoff(emergency_id, db)["status"] == "resolved"
 
     # the routine call back is with a nurse: hand it back to the assistant
-    routine_id = handoffs.open_handoff("routine-conv", db)["id"]
+    routine_id = handoff_store.open_handoff("routine-conv", db)["id"]
     page.locator(f"li[data-id='{routine_id}']").get_by_role("button", name=re.compile("Hand conversation")).click()
-    assert not handoffs.is_with_nurse("routine-conv", db)
+    assert not handoff_store.is_with_nurse("routine-conv", db)
 
 
 def test_a_forged_cross_site_post_is_refused_in_a_real_browser(served, browser, db, tmp_path):
@@ -154,20 +154,20 @@ def test_a_forged_cross_site_post_is_refused_in_a_real_browser(served, browser, 
     page.fill("#username", "sam")
     page.fill("#password", PASSWORD)
     page.click("button[type=submit]")
-    handoff_id = handoffs.open_handoff("urgent-conv", db)["id"]
+    handoff_id = handoff_store.open_handoff("urgent-conv", db)["id"]
     # a page elsewhere that posts to the triage page with the staff member's browser
     attack = tmp_path / "attack.html"
     attack.write_text(f'<form id="f" method="post" action="{served}/handoffs/{handoff_id}/resolve">'
                       f'<input name="csrf_token" value="guessed"></form><script>f.submit()</script>')
     page.goto(attack.as_uri())
     page.wait_for_load_state()
-    assert handoffs.get_handoff(handoff_id, db)["status"] == "new"  # SameSite=Strict: no session sent
+    assert handoff_store.get_handoff(handoff_id, db)["status"] == "new"  # SameSite=Strict: no session sent
     # the same post from the page's own origin, with the session cookie but without the real token
     page.goto(served + "/")
     status = page.evaluate(f"""fetch('/handoffs/{handoff_id}/resolve', {{method: 'POST',
         body: new URLSearchParams({{csrf_token: 'guessed'}})}}).then(r => r.status)""")
     assert status == 403
-    assert handoffs.get_handoff(handoff_id, db)["status"] == "new"
+    assert handoff_store.get_handoff(handoff_id, db)["status"] == "new"
 
 
 @pytest.mark.parametrize("pending, quarantined, shown", [
@@ -178,9 +178,9 @@ def test_a_forged_cross_site_post_is_refused_in_a_real_browser(served, browser, 
 def test_a_banner_warns_while_handoffs_wait_outside_the_queue(db, client, tmp_path, monkeypatch, pending,
                                                               quarantined, shown):
     monkeypatch.setenv("BOT_HANDOFFS_SPOOL", str(tmp_path / "spool" / "handoffs.pending.jsonl"))
-    from bot import spool
+    from bot.records import spool
 
-    target = handoffs.pending_path(db)
+    target = handoff_spool.pending_path(db)
     for n in range(pending):
         spool.append(target, {"conversation_id": f"waiting-{n}", "urgency": "urgent", "reason": "callback",
                               "fields": {}})

@@ -10,10 +10,10 @@ import re
 
 import pytest
 
-from bot import handoff_db
 from bot.paths import project_root
-from bot.servers import default_model
-from bot.web_page import page_text, serve_in_background, widget_dir
+from bot.records import db as handoff_db
+from sites.patients.page import page_text, serve_in_background, widget_dir
+from tools.servers import default_model
 
 pytestmark = [
     pytest.mark.servers,

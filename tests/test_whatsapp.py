@@ -11,10 +11,10 @@ import urllib.request
 
 import pytest
 
-from bot import undelivered
-from bot.servers import default_model
+from bot.records import undelivered
 from bot.twilio_api import TwilioConfig
 from tests.fake_twilio import FakeTwilio, signature, webhook_form
+from tools.servers import default_model
 
 pytestmark = [
     pytest.mark.servers,

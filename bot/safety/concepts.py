@@ -1,7 +1,7 @@
 """Finding the concepts of ``content/safety/concepts.yml`` in a message.
 
 A message is tokenised and lemmatised by spaCy (``spacy.blank("en")`` and the lookup lemmatizer,
-as in ``bot/nlp.py``) and split into sentences. A concept's phrase matches where its words follow
+as in ``bot/understanding/nlp.py``) and split into sentences. A concept's phrase matches where its words follow
 each other, each word matching by lemma or as written; a word the vocabulary does not know and
 English does not have is first put right against the vocabulary ("incontinance" ->
 "incontinence", rapidfuzz ratio >= 85). ``seq`` concepts are other concepts in order, close
@@ -134,7 +134,7 @@ class ConceptMatcher:
         from rapidfuzz import fuzz, process
         from spacy.lang.en.stop_words import STOP_WORDS
 
-        from bot.lexicon import english_words
+        from bot.content.lexicon import english_words
 
         # the lemma table lacks most function words ("should" would become "shoulder"): stop words are English too
         if len(word) < FUZZY_MIN_LENGTH or not word.isalpha() or word in english_words() or word in STOP_WORDS:

@@ -54,13 +54,3 @@ def urgent_advice(raw: object) -> Advice | None:
     if not result.flagged:
         return None
     return response("utter_safety_now" if result.decision == "check" else f"utter_{result.intent}")
-
-
-def record(conversation_id: str, raw: str, channel: str) -> None:
-    """Add the refused message's red flags to the conversation's handoff (never raises)."""
-    from bot.handoffs import record_red_flags
-
-    try:
-        record_red_flags(conversation_id, raw, channel=channel)
-    except Exception as error:  # noqa: BLE001 - the person already has the advice
-        logger.error("could not record a refused message's red flag (%s)", type(error).__name__)

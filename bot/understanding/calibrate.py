@@ -14,7 +14,14 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass, replace
 
-from bot.understanding.decision import THRESHOLDS, Signals, Thresholds, combine, labels, read_signals
+from bot.understanding.decision import (
+    THRESHOLDS,
+    Signals,
+    Thresholds,
+    combine,
+    labels,
+    read_signals,
+)
 
 CLARIFY = "which did you mean?"
 NOT_COVERED = "out_of_scope"

@@ -73,7 +73,7 @@ class Choice:
 
 
 def _labels() -> dict[str, str]:
-    from bot.store import default_store
+    from bot.content.store import default_store
 
     store = default_store()
     return {t: store.topic(t)["label"] for t in store.topic_ids()}

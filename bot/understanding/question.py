@@ -103,7 +103,7 @@ def question_part(text: str) -> str:
 
 
 def _subjects(text: str) -> list[tuple[int, str]]:
-    from bot.lexicon import Lexicon
+    from bot.content.lexicon import Lexicon
 
     found: list[tuple[int, str]] = []
     lowered = text.lower()

@@ -1,5 +1,5 @@
 """Retrieval over the content itself: BM25 over each topic's title, body and the names people use
-for it (SQLite FTS5, table ``retrieval_fts`` of the content database, built by ``bot.store``).
+for it (SQLite FTS5, table ``retrieval_fts`` of the content database, built by ``bot.content.store``).
 
 ``rank`` returns the topics best first, each with a score (higher is better) and its ``share``:
 the top topic's share of the two best scores says how clearly the words point to one topic.
@@ -15,7 +15,7 @@ import re
 import sqlite3
 from dataclasses import dataclass
 
-from bot.store import ContentStore, default_store
+from bot.content.store import ContentStore, default_store
 
 STRONG = 3.0  # a BM25 score this high counts half-way to a certain match (share * score / (score + STRONG))
 WEIGHTS = (4.0, 1.0, 6.0)  # title, body, names: a name people use outweighs a word somewhere in the body
@@ -34,7 +34,9 @@ class Hit:
 
 
 def _stop_words() -> frozenset[str]:
-    from spacy.lang.en.stop_words import STOP_WORDS  # a plain word list; no pipeline is loaded
+    from spacy.lang.en.stop_words import (
+        STOP_WORDS,  # a plain word list; no pipeline is loaded
+    )
 
     return frozenset(STOP_WORDS)
 

@@ -62,10 +62,11 @@ def _ours(tracker, domain, arguments):
 
 
 def test_the_patches_are_installed():
-    from rasa.nlu.classifiers.logistic_regression_classifier import LogisticRegressionClassifier
-    from rasa.shared.core.trackers import DialogueStateTracker
-
     from rasa.core.policies.rule_policy import RulePolicy
+    from rasa.nlu.classifiers.logistic_regression_classifier import (
+        LogisticRegressionClassifier,
+    )
+    from rasa.shared.core.trackers import DialogueStateTracker
 
     assert DialogueStateTracker.past_states is prediction_speedups._past_states
     assert LogisticRegressionClassifier._create_X is prediction_speedups._create_x
@@ -161,7 +162,11 @@ def test_state_leaves_are_immutable_so_a_two_level_copy_is_a_full_copy(domain, c
 # --- the classifier's feature rows -------------------------------------------------------------
 
 def _message(text, *matrices, dense=None):
-    from rasa.shared.nlu.constants import FEATURE_TYPE_SENTENCE, FEATURE_TYPE_SEQUENCE, TEXT
+    from rasa.shared.nlu.constants import (
+        FEATURE_TYPE_SENTENCE,
+        FEATURE_TYPE_SEQUENCE,
+        TEXT,
+    )
     from rasa.shared.nlu.training_data.features import Features
     from rasa.shared.nlu.training_data.message import Message
 
@@ -211,7 +216,9 @@ def test_messages_with_dense_features_use_rasas_own_code():
 def test_the_trained_model_ranks_intents_exactly_as_before(agent, monkeypatch):
     import asyncio
 
-    from rasa.nlu.classifiers.logistic_regression_classifier import LogisticRegressionClassifier
+    from rasa.nlu.classifiers.logistic_regression_classifier import (
+        LogisticRegressionClassifier,
+    )
 
     questions = ["what is vertebroplasty?", "my mum has Zometa, is it safe", "hello", "can I speak to a nurse",
                  "what about the side effects of denosumab for my husband"]

@@ -35,8 +35,14 @@ def domain():
 
 def _turns():
     """One conversation, turn by turn: each item is the events one turn adds."""
-    from rasa.shared.core.events import (ActionExecuted, ActiveLoop, BotUttered, SessionStarted,
-                                         SlotSet, UserUttered)
+    from rasa.shared.core.events import (
+        ActionExecuted,
+        ActiveLoop,
+        BotUttered,
+        SessionStarted,
+        SlotSet,
+        UserUttered,
+    )
 
     def user(text, intent, confidence=0.93):
         return UserUttered(text, {"name": intent, "confidence": confidence},
