@@ -17,7 +17,7 @@ export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export PYTHONPATH := $(CURDIR)
 
 CONTENT  := $(shell find content -type f 2>/dev/null)
-BOT_SRC  := $(wildcard bot/content/*.py)
+BOT_SRC  := $(wildcard bot/content/*.py)  # what the content database is built by
 DB       := build/content.db
 SPACY    := build/spacy/en_bones/meta.json
 MODEL    := models/bones.tar.gz
@@ -30,16 +30,16 @@ WEB_SRC  := $(addprefix sites/patients/widget/,package.json package-lock.json) $
 CHROMIUM := /usr/bin/chromium
 SUDO     := $(if $(filter 0,$(shell id -u)),,sudo)
 
-.PHONY: help setup web browser services run triage staff test pytest check-content review-pack validate test-conversations cross-validate bench audit lock clean
+.PHONY: help setup db spacy model web browser services run triage staff check test pytest check-content review-pack validate test-conversations cross-validate bench audit lock clean
 
 help: ## list the targets and what they do
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-20s %s\n", $$1, $$2}'
 
-$(VENV)/.installed: requirements.txt requirements-nodeps.txt constraints.txt
+$(VENV)/.installed: requirements.txt requirements-test.txt requirements-nodeps.txt constraints.txt
 	@test -n "$(PYTHON310)" || { echo "Python 3.10 not found: install it with pyenv (pyenv install 3.10) and retry"; exit 1; }
 	test -x $(PY) || $(PYTHON310) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade "pip<24.1" setuptools wheel
-	$(PY) -m pip install --quiet -r requirements.txt -c constraints.txt
+	$(PY) -m pip install --quiet -r requirements.txt -r requirements-test.txt -c constraints.txt
 	$(PY) -m pip install --quiet --no-deps -r requirements-nodeps.txt -c constraints.txt
 	touch $@
 
@@ -60,6 +60,12 @@ $(WIDGET): $(WEB_SRC)
 	@command -v npm >/dev/null || { echo "npm not found: install Node.js and npm (apt-get install nodejs npm)"; exit 1; }
 	cd sites/patients/widget && npm ci --no-audit --no-fund --loglevel=error && npm run build --silent
 	touch $@
+
+db: $(DB) ## build the content database (build/content.db)
+
+spacy: $(SPACY) ## build the project's own spaCy pipeline (build/spacy/)
+
+model: $(MODEL) ## train the Rasa model (models/bones.tar.gz)
 
 web: $(WIDGET) ## build the chat widget from the npm registry (sites/patients/widget/dist/; no CDN)
 
@@ -99,13 +105,18 @@ check-content: $(VENV)/.installed ## validate content/ (fields, review dates, sc
 review-pack: $(VENV)/.installed ## the clinician's review pack: every sentence the assistant can say, with sources and sign-off status (build/review_pack.html)
 	$(PY) -m bot review-pack
 
+check: $(VENV)/.installed $(DB) $(SPACY) $(SAFETY) ## the fast lane: ruff, mypy on bot/, and the tests that need no model and no server (well under a minute)
+	$(PY) -m ruff check .
+	$(PY) -m mypy
+	$(PY) -m pytest -q -m fast -p no:cacheprovider
+
 pytest: $(VENV)/.installed $(DB) $(SPACY) $(SAFETY) $(WIDGET) $(CHROMIUM) services ## the pytest suite: unit, safety table, consistency, and integration against real servers (needs the model)
 	$(PY) -m pytest -q
 
 validate: $(VENV)/.installed ## rasa data validate (strict: see tools/data_validation.py)
 	$(PY) -m bot validate-data
 
-test-conversations: setup ## conversation tests in tests/test_stories.yml against the trained model, with the rasa36/ patches on and off
+test-conversations: setup ## conversation tests in tests/assistant/test_stories.yml against the trained model, with the rasa36/ patches on and off
 	$(PY) -m bot rasa-test
 	BOT_RASA_PATCHES=0 $(PY) -m bot rasa-test
 

@@ -11,12 +11,12 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
-import os
 from concurrent.futures import ThreadPoolExecutor
 
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
+from bot import settings
 from bot.records.handoff_store import is_with_nurse
 
 logger = logging.getLogger(__name__)
@@ -28,7 +28,7 @@ _POOL = ThreadPoolExecutor(max_workers=8, thread_name_prefix="handoffs-db")
 async def off_the_loop(function, *args, **kwargs):
     """``function(*args, **kwargs)`` in the handoffs thread pool; ``asyncio.TimeoutError`` after
     ``$BOT_HANDOFFS_DB_TIMEOUT`` seconds (the call may go on in its thread; one still queued is dropped)."""
-    timeout = float(os.environ.get(TIMEOUT_ENV) or 1.5)
+    timeout = settings.number(TIMEOUT_ENV)
     call = functools.partial(function, *args, **kwargs)
     return await asyncio.wait_for(asyncio.get_running_loop().run_in_executor(_POOL, call), timeout)
 

@@ -15,9 +15,10 @@
 """
 from __future__ import annotations
 
-import os
 import re
 import unicodedata
+
+from bot import settings
 
 TOO_LONG = "/message_too_long"
 PAYLOAD = re.compile(r"/[a-z][a-z0-9_]{0,60}")
@@ -25,7 +26,7 @@ PAYLOAD = re.compile(r"/[a-z][a-z0-9_]{0,60}")
 
 def max_chars() -> int:
     """The cap on a message's length, from ``BOT_MAX_MESSAGE_CHARS`` (default 4000)."""
-    return int(os.environ.get("BOT_MAX_MESSAGE_CHARS", 4000))
+    return settings.integer("BOT_MAX_MESSAGE_CHARS")
 
 
 def incoming(raw: object, limit: int | None = None) -> str | None:

@@ -5,44 +5,43 @@ True
 """
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
-_ROOT = Path(__file__).resolve().parent.parent
+from bot import settings
 
 
 def project_root() -> Path:
     """The repository folder (the one holding ``bot/`` and ``content/``)."""
-    return _ROOT
+    return settings.project_root()
 
 
 def content_dir() -> Path:
     """The curated content folder; ``BOT_CONTENT_DIR`` overrides it (tests use a copy)."""
-    return Path(os.environ.get("BOT_CONTENT_DIR", _ROOT / "content"))
+    return settings.path("BOT_CONTENT_DIR")
 
 
 def build_dir() -> Path:
     """Git-ignored folder for everything the build generates."""
-    return Path(os.environ.get("BOT_BUILD_DIR", _ROOT / "build"))
+    return settings.path("BOT_BUILD_DIR")
 
 
 def content_db_path() -> Path:
     """The read-only content database built from ``content/``; ``BOT_CONTENT_DB`` overrides it."""
-    return Path(os.environ.get("BOT_CONTENT_DB", build_dir() / "content.db"))
+    return settings.path("BOT_CONTENT_DB")
 
 
 def spacy_model_dir() -> Path:
     """The project's own spaCy pipeline, built by ``python -m bot build-spacy``."""
-    return Path(os.environ.get("BOT_SPACY_MODEL", build_dir() / "spacy" / "en_bones"))
+    return settings.path("BOT_SPACY_MODEL")
 
 
 def tracker_db_path() -> Path:
     """The SQLite tracker store Rasa writes conversations to: ``BOT_TRACKER_DB``, else ``var/tracker.db``
     (the ``db`` of ``endpoints.yml``)."""
-    return Path(os.environ.get("BOT_TRACKER_DB", _ROOT / "var" / "tracker.db"))
+    return settings.path("BOT_TRACKER_DB")
 
 
 def secrets_dir() -> Path:
     """Where a node keeps the secrets it makes for itself (``bot/local_secret.py``):
     ``BOT_SECRETS_DIR``, else ``var/``."""
-    return Path(os.environ.get("BOT_SECRETS_DIR", _ROOT / "var"))
+    return settings.path("BOT_SECRETS_DIR")

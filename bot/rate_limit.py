@@ -23,11 +23,12 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
-import os
 import threading
 import time
 import uuid
 from collections import defaultdict, deque
+
+from bot import settings
 
 logger = logging.getLogger(__name__)
 REDIS_ENV = "BOT_RATE_LIMIT_REDIS_URL"
@@ -120,12 +121,12 @@ class InProcessLimiter(RateLimiter):
 
 def _limiter(limit: int, prefix: str):
     """An awaitable limiter: shared through Redis when ``BOT_RATE_LIMIT_REDIS_URL`` is set."""
-    url = os.environ.get(REDIS_ENV)
+    url = settings.text(REDIS_ENV)
     if not url:
         return InProcessLimiter(limit)
     import redis.asyncio
 
-    timeout = float(os.environ.get("BOT_RATE_LIMIT_REDIS_TIMEOUT", 0.5))
+    timeout = settings.number("BOT_RATE_LIMIT_REDIS_TIMEOUT")
     client = redis.asyncio.Redis.from_url(url, socket_timeout=timeout, socket_connect_timeout=timeout)
     return RedisRateLimiter(limit, client, prefix=f"bones:rate:{prefix}", timeout_s=timeout)
 
@@ -135,11 +136,11 @@ class ChannelLimits:
     names the channel's own counters (in Redis)."""
 
     def __init__(self, channel: str = "channel") -> None:
-        self.per_sender = _limiter(int(os.environ.get("BOT_RATE_PER_SENDER", 30)), f"{channel}:sender")
-        self.per_address = _limiter(int(os.environ.get("BOT_RATE_PER_ADDRESS", 300)), f"{channel}:address")
-        self.sessions_per_address = _limiter(int(os.environ.get("BOT_RATE_SESSIONS_PER_ADDRESS", 60)),
+        self.per_sender = _limiter(settings.integer("BOT_RATE_PER_SENDER"), f"{channel}:sender")
+        self.per_address = _limiter(settings.integer("BOT_RATE_PER_ADDRESS"), f"{channel}:address")
+        self.sessions_per_address = _limiter(settings.integer("BOT_RATE_SESSIONS_PER_ADDRESS"),
                                              f"{channel}:sessions")
-        self.feedback_per_sender = _limiter(int(os.environ.get("BOT_RATE_FEEDBACK_PER_SENDER", 30)),
+        self.feedback_per_sender = _limiter(settings.integer("BOT_RATE_FEEDBACK_PER_SENDER"),
                                             f"{channel}:feedback")
 
     async def allow(self, sender: str, address: str | None = None) -> bool:

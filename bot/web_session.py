@@ -19,10 +19,10 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import os
 import secrets
 import time
 
+from bot import settings
 from bot.local_secret import local_secret
 
 
@@ -33,7 +33,7 @@ def session_secret() -> bytes:
 
 def lifetime_s() -> float:
     """How long a web session token is accepted, in seconds (``BOT_WEB_SESSION_HOURS``, default 12)."""
-    return float(os.environ.get("BOT_WEB_SESSION_HOURS", 12)) * 3600
+    return settings.number("BOT_WEB_SESSION_HOURS") * 3600
 
 
 def _token(secret: bytes, session_id: str, issued: int) -> str:

@@ -7,10 +7,9 @@
   of 32 hex digits) is refused with 403, so knowing a patient's id (staff see them) is not enough
   to post into their conversation and have the call-back summary repeat their name and contact.
   REST is for our own tools and tests; the reverse proxy does not forward it (README, "Deploying").
-- The message goes through ``bot/incoming.py`` (size cap, control characters, empty -> 400).
-- Per-sender and per-address rate limits (``bot/rate_limit.py``): 429 with a kind message.
-- Never silent: a turn that produced no reply (the action server down or too slow) is answered
-  with ``content/messaging.yml``'s ``something_went_wrong`` (helpline and emergency numbers).
+- The message goes through the channel pipeline (``channels/pipeline.py``: size cap, control
+  characters, empty -> 400; per-sender and per-address rate limits -> 429 with a kind message; the
+  red-flag check first for what is refused; never silent).
 """
 from __future__ import annotations
 
@@ -26,13 +25,10 @@ from rasa.core.channels.channel import (
 from sanic import Blueprint, response
 from sanic.request import Request
 
-from bot.content.plain_text import messaging_words
-from bot.incoming import TOO_LONG, incoming
 from bot.rate_limit import ChannelLimits
 from channels.addresses import client_address
-from channels.refused import advice_for_refused
-from channels.server_start import settle_after_start
-from channels.turns import process_turns
+from channels.pipeline import admit, fallback, run_turn, slow_down
+from serving.server_start import settle_after_start
 
 logger = logging.getLogger(__name__)
 
@@ -92,28 +88,18 @@ class StrictRestInput(InputChannel):
                 logger.warning("rest: refused a sender in another channel's namespace")
                 return response.json({"error": "this 'sender' is another channel's conversation id: REST senders "
                                                "may not start with 'wa-' or be 32 hex digits"}, status=403)
-            raw = body.get("message")
-            text = incoming(raw)
-            if text is None:
+            admitted = await admit(body.get("message"), sender, self.name(),
+                                   lambda: self.limits.allow(sender, client_address(request)))
+            if admitted.text is None:
                 return response.json({"error": "the 'message' is empty"}, status=400)
-            if not await self.limits.allow(sender, client_address(request)):
-                advice = await advice_for_refused(raw, sender, self.name())  # checked before it is refused
-                first = [_message(sender, advice.text, advice.buttons)] if advice else []
-                return response.json(first + [{"recipient_id": sender, "text": messaging_words()["slow_down"]}],
-                                     status=429)
+            first = [_message(sender, admitted.advice.text, admitted.advice.buttons)] if admitted.advice else []
+            if admitted.limited:
+                return response.json(first + [{"recipient_id": sender, "text": slow_down()}], status=429)
             collector = CollectingOutputChannel()
-            if text == TOO_LONG:  # not read by the assistant, but checked for red flags first
-                advice = await advice_for_refused(raw, sender, self.name())
-                if advice:
-                    collector.messages.append(_message(sender, advice.text, advice.buttons))
-            try:
-                async with process_turns().turn():
-                    await on_new_message(UserMessage(text, collector, sender, input_channel=self.name(),
-                                                     metadata=self.get_metadata(request)))
-            except Exception as exc:
-                logger.error("rest: the assistant failed on a message (%s)", type(exc).__name__)
-            messages = collector.messages or [
-                {"recipient_id": sender, "text": messaging_words()["something_went_wrong"]}]
+            collector.messages.extend(first)  # a too-long message's urgent advice, before the "too long" reply
+            await run_turn(self.name(), lambda: on_new_message(UserMessage(
+                admitted.text, collector, sender, input_channel=self.name(), metadata=self.get_metadata(request))))
+            messages = collector.messages or [{"recipient_id": sender, "text": fallback()}]
             return response.json(messages)
 
         return rest

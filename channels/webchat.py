@@ -11,17 +11,15 @@ What it changes from Rasa 3.6's ``SocketIOInput`` (configured in ``credentials.y
 - **One bot message, one event**: text, buttons, the response's name (``kind``: sources and
   review dates are styled apart) and custom data (the topic, for "was this helpful?") together.
 - **Feedback**: the widget's ``feedback`` event is stored by ``bot/records/feedback.py``.
-- Bad input is handled by ``bot/incoming.py`` (too long, empty, control characters); rate
-  limits per session and per client address (``bot/rate_limit.py``; the address is the real
-  client's, ``channels/addresses.py``), on messages, new sessions and feedback; a turn with no reply
-  at all (the action server down or too slow) gets ``something_went_wrong`` from
-  ``content/messaging.yml``.
+- Each message goes through the channel pipeline (``channels/pipeline.py``: too long, empty,
+  control characters; the rate limits; the red-flag check first for what is refused; never
+  silent). Rate limits are per session and per client address (``bot/rate_limit.py``; the address
+  is the real client's, ``channels/addresses.py``), on messages, new sessions and feedback.
 """
 from __future__ import annotations
 
 import asyncio
 import logging
-import os
 from typing import Any, Awaitable, Callable
 
 from rasa.core.channels.channel import InputChannel, UserMessage
@@ -29,13 +27,11 @@ from rasa.core.channels.socketio import SocketBlueprint, SocketIOOutput
 from sanic import Blueprint, response
 from socketio import AsyncServer
 
-from bot.content.plain_text import messaging_words
-from bot.incoming import TOO_LONG, incoming
+from bot import settings
 from bot.rate_limit import ChannelLimits
 from channels.addresses import environ_address
-from channels.refused import advice_for_refused
-from channels.server_start import settle_after_start
-from channels.turns import process_turns
+from channels.pipeline import admit, fallback, run_turn, slow_down
+from serving.server_start import settle_after_start
 
 logger = logging.getLogger(__name__)
 
@@ -81,7 +77,7 @@ class WebChatInput(InputChannel):
     @classmethod
     def from_credentials(cls, credentials: dict[str, Any] | None) -> InputChannel:
         credentials = credentials or {}
-        origins = os.environ.get("BOT_WEB_ORIGINS")
+        origins = settings.text("BOT_WEB_ORIGINS")
         allowed = [o.strip() for o in origins.split(",") if o.strip()] if origins else credentials.get("allowed_origins")
         return cls(allowed_origins=list(allowed or []),
                    socketio_path=credentials.get("socketio_path", "/socket.io"))
@@ -127,7 +123,7 @@ class WebChatInput(InputChannel):
                 address = (await sio.get_session(sid) or {}).get("address") or ""
                 if not await self.limits.sessions_per_address.allow(address):
                     logger.warning("webchat: refused a new session (too many from one address)")
-                    await sio.emit(self.bot_message_evt, {"text": messaging_words()["slow_down"], "kind": "slow_down"},
+                    await sio.emit(self.bot_message_evt, {"text": slow_down(), "kind": "slow_down"},
                                    room=sid)
                     return
                 session = new_session(secret)
@@ -147,24 +143,22 @@ class WebChatInput(InputChannel):
             saved = await sio.get_session(sid) or {}
             session_id = saved.get("session_id")
             raw = data.get("message") if isinstance(data, dict) else None
-            text = incoming(raw)
-            if session_id is None or text is None:
+            if session_id is None:
+                return
+            admitted = await admit(raw, session_id, self.name(),
+                                   lambda: self.limits.allow(session_id, saved.get("address") or ""))
+            if admitted.text is None:
                 return
             out = WebChatOutput(sio, self.bot_message_evt)
-            if not await self.limits.allow(session_id, saved.get("address") or "") or text == TOO_LONG:
-                advice = await advice_for_refused(raw, session_id, self.name())  # checked before it is refused
-                if advice:
-                    await out.say(session_id, advice.text, advice.response, advice.buttons)
-                if text != TOO_LONG:
-                    await out.say(session_id, messaging_words()["slow_down"], "slow_down")
-                    return
-            try:
-                async with process_turns().turn():
-                    await on_new_message(UserMessage(text, out, session_id, input_channel=self.name()))
-            except Exception as exc:
-                logger.error("webchat: the assistant failed on a message (%s)", type(exc).__name__)
+            if admitted.advice:
+                await out.say(session_id, admitted.advice.text, admitted.advice.response, admitted.advice.buttons)
+            if admitted.limited:
+                await out.say(session_id, slow_down(), "slow_down")
+                return
+            await run_turn(self.name(), lambda: on_new_message(
+                UserMessage(admitted.text, out, session_id, input_channel=self.name())))
             if not out.sent:  # never silent: the action server was down or too slow
-                await out.say(session_id, messaging_words()["something_went_wrong"], "fault")
+                await out.say(session_id, fallback(), "fault")
 
         @sio.on("feedback")
         async def feedback(sid: str, data: Any = None) -> None:

@@ -35,15 +35,12 @@ from bot.content.plain_text import (
     as_plain_text,
     buttons_of,
     chosen_payload,
-    messaging_words,
     split_message,
 )
-from bot.incoming import TOO_LONG, incoming
 from bot.rate_limit import ChannelLimits
 from bot.twilio_api import DeliveryError, TwilioConfig, send_message
-from channels.refused import advice_for_refused
-from channels.server_start import settle_after_start
-from channels.turns import process_turns
+from channels.pipeline import admit, fallback, run_turn, slow_down
+from serving.server_start import settle_after_start
 
 logger = logging.getLogger(__name__)
 
@@ -169,29 +166,24 @@ class WhatsAppInput(InputChannel):
                 logger.info("whatsapp: a repeated webhook (same MessageSid) was not processed again")
                 return response.text(EMPTY_TWIML, content_type="text/xml")
             conversation_id = pseudonym(secret, address, "wa-")
-            raw = request.form.get("Body")
-            text = incoming(raw)
-            if text is None:  # a picture or a sticker with no words: nothing to answer
+            admitted = await admit(request.form.get("Body"), conversation_id, self.name(),
+                                   lambda: self.limits.per_sender.allow(conversation_id))
+            if admitted.text is None:  # a picture or a sticker with no words: nothing to answer
                 return response.text(EMPTY_TWIML, content_type="text/xml")
-            limited = not await self.limits.per_sender.allow(conversation_id)
-            advice = (await advice_for_refused(raw, conversation_id, self.name())
-                      if limited or text == TOO_LONG else None)  # checked before it is refused
-            if limited:
-                first = f"{advice.text}\n\n" if advice else ""
-                await self._deliver(conversation_id, address, first + messaging_words()["slow_down"])
+            if admitted.limited:
+                first = f"{admitted.advice.text}\n\n" if admitted.advice else ""
+                await self._deliver(conversation_id, address, first + slow_down())
                 return response.text(EMPTY_TWIML, content_type="text/xml")
-            if text != TOO_LONG:
+            text = admitted.text
+            if not admitted.too_long:
                 text = chosen_payload(text, await offered_buttons(request.app.ctx.agent, conversation_id)) or text
             out = WhatsAppOutput()
-            if advice:
-                out.messages.append({"text": advice.text, "buttons": []})
-            try:
-                async with process_turns().turn():
-                    await on_new_message(UserMessage(text, out, conversation_id, input_channel=self.name()))
-            except Exception as exc:
-                logger.error("whatsapp: the assistant failed on a message (%s)", type(exc).__name__)
+            if admitted.advice:
+                out.messages.append({"text": admitted.advice.text, "buttons": []})
+            await run_turn(self.name(), lambda: on_new_message(
+                UserMessage(text, out, conversation_id, input_channel=self.name())))
             # never silent: with no reply (a fault, the action server down) the person gets the numbers
-            reply = as_plain_text(out.messages) or messaging_words()["something_went_wrong"]
+            reply = as_plain_text(out.messages) or fallback()
             if not await self._deliver(conversation_id, address, reply):  # Twilio tries the webhook again
                 from bot.records.seen_webhooks import forget_seen
 

@@ -11,7 +11,7 @@ in an interleaved comparison at 20 concurrent conversations).
 ``SentenceCountVectorsFeaturizer`` is the same featuriser (same options, same training, same
 vocabulary, the same vectorisers saved in the model) whose text features are the sentence row
 alone, computed by the same steps as Rasa's. Everything else (the intent and response attributes used in training) is
-Rasa's code unchanged. ``tests/test_featurizers.py`` checks that the sentence rows are Rasa's and
+Rasa's code unchanged. ``tests/components/test_featurizers.py`` checks that the sentence rows are Rasa's and
 that ``config.yml`` has no component that would need the per-token ones: whoever adds DIET or
 another such classifier must name ``CountVectorsFeaturizer`` again.
 """

@@ -32,7 +32,8 @@ call-back details (``bot/helpline/callback_privacy.py``).
 from __future__ import annotations
 
 import logging
-import os
+
+from bot import settings
 
 logger = logging.getLogger(__name__)
 
@@ -43,7 +44,7 @@ _applied: bool | None = None  # None: apply() not called yet in this process
 
 def wanted() -> bool:
     """Whether the patches are switched on (``BOT_RASA_PATCHES`` is not ``0``/``false``/``off``)."""
-    return os.environ.get(SWITCH, "1").strip().lower() not in ("0", "false", "off", "no")
+    return settings.switch(SWITCH)
 
 
 def supported(version: str) -> bool:

@@ -54,17 +54,17 @@ import logging
 from functools import lru_cache
 from typing import Any, Dict, Text
 
+from bot import settings
+
 logger = logging.getLogger(__name__)
 
 _APPLIED = False
-DEFAULT_ACTION_TIMEOUT_S = 4.0
 
 
 def action_timeout_s() -> float:
     """Seconds Rasa waits for the action server (``BOT_ACTION_TIMEOUT``, default 4)."""
-    import os
 
-    return float(os.environ.get("BOT_ACTION_TIMEOUT", DEFAULT_ACTION_TIMEOUT_S))
+    return settings.number("BOT_ACTION_TIMEOUT")
 
 
 class _ResponseValidator:

@@ -5,7 +5,7 @@ without any atomicity (RasaHQ/rasa#9213; the fix, ``ConcurrentRedisLockStore``, 
 from Rasa Open Source in RasaHQ/rasa#11428). Two processes that take a message of the same
 conversation at the same moment can both be given the same ticket, or one can delete the
 other's ticket while cleaning up, and then both handle the conversation at once: one of the
-two turns is lost from the tracker (``tests/test_scale_out.py`` saw it).
+two turns is lost from the tracker (``tests/assistant/test_scale_out.py`` saw it).
 
 Here every read-change-write of a lock (issuing a ticket, dropping expired ones, cleaning up)
 runs under a short Redis mutex (redis-py's ``Lock``: SET NX with a time-out, released by

@@ -17,13 +17,13 @@ import datetime as dt
 import functools
 import json
 import logging
-import os
 import time
 from pathlib import Path
 
 from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.pool import NullPool
 
+from bot import settings
 from bot.insight.figures import Turn, TurnReader, add_bot_event
 from bot.paths import tracker_db_path
 from bot.records.db import as_url
@@ -37,7 +37,7 @@ SQLITE_WAIT_MS = 5000  # how long forget/purge wait for the Rasa server's reads 
 def tracker_location() -> str | Path:
     """Rasa's tracker store: ``$BOT_TRACKER_URL`` (a database URL: set it to the PostgreSQL URL of
     ``deploy/endpoints.postgres.yml``), else the SQLite file ``bot.paths.tracker_db_path()``."""
-    return os.environ.get("BOT_TRACKER_URL") or tracker_db_path()
+    return settings.text("BOT_TRACKER_URL") or tracker_db_path()
 
 
 def delete_events(tracker: Path | str, where: str, params: dict, forgetting: str | None = None,

@@ -6,7 +6,7 @@
 - ``build-spacy``    build the project's spaCy pipeline (build/spacy/en_bones)
 - ``validate-data``  ``rasa data validate``, failing on any warning but the allowed ones
 - ``run``            start the Rasa server, action server and chat page; chat in this terminal too
-- ``rasa-test``      conversation tests (tests/test_stories.yml) with the action server running
+- ``rasa-test``      conversation tests (tests/assistant/test_stories.yml) with the action server running
 - ``ask FILE``       send each question in a JSONL file through the real assistant
 - ``evaluate FILE``  ``ask`` plus accuracy per expected label
 - ``calibrate FILE...``  choose the understanding thresholds (bot/understanding/decision.py) on development questions
@@ -263,7 +263,7 @@ def _rasa_test(args) -> int:
 
     out = project_root() / "results" / "conversations"
     with running_assistant() as assistant:
-        cmd = [sys.executable, "-m", "rasa36", "test", "core", "--stories", "tests/test_stories.yml",
+        cmd = [sys.executable, "-m", "rasa36", "test", "core", "--stories", "tests/assistant/test_stories.yml",
                "--model", str(default_model()), "--endpoints", str(assistant.endpoints), "--out", str(out),
                "--e2e", "--fail-on-prediction-errors"]
         return subprocess.call(cmd, cwd=project_root(), env=child_env())

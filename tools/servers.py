@@ -23,11 +23,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
+from bot import settings
 from bot.paths import build_dir, project_root, tracker_db_path
 from bot.web_session import session_secret
 from tools.rasa_server import api_token, with_token
 
-START_TIMEOUT_S = float(os.environ.get("BOT_START_TIMEOUT", 180))
+START_TIMEOUT_S = settings.number("BOT_START_TIMEOUT")
 RASA_REQUEST_MAX_BYTES = 64 * 1024
 
 
@@ -70,7 +71,7 @@ def _post_json(url: str, payload: dict, timeout: float = 30.0):
 
 def default_model() -> Path:
     """The trained model that ``make model`` writes."""
-    return Path(os.environ.get("BOT_MODEL", project_root() / "models" / "bones.tar.gz"))
+    return settings.path("BOT_MODEL")
 
 
 @dataclass

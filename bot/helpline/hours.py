@@ -14,7 +14,6 @@ True
 from __future__ import annotations
 
 import datetime as dt
-import os
 from dataclasses import dataclass
 from functools import lru_cache
 from zoneinfo import ZoneInfo
@@ -22,6 +21,7 @@ from zoneinfo import ZoneInfo
 import holidays
 import yaml
 
+from bot import settings
 from bot.paths import content_dir
 
 LONDON = ZoneInfo("Europe/London")
@@ -52,7 +52,7 @@ def now() -> dt.datetime:
     '2026-12-25T10:00:00+00:00'
     >>> del os.environ[CLOCK_ENV]
     """
-    fixed = os.environ.get(CLOCK_ENV)
+    fixed = settings.text(CLOCK_ENV)
     if fixed:
         moment = dt.datetime.fromisoformat(fixed)
         return moment.replace(tzinfo=LONDON) if moment.tzinfo is None else moment.astimezone(LONDON)

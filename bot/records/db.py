@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import os
 import threading
 from pathlib import Path
 
@@ -35,7 +34,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import Engine, make_url
 
-from bot.paths import project_root
+from bot import settings
 
 logger = logging.getLogger(__name__)
 
@@ -114,7 +113,7 @@ def as_url(where: Path | str) -> str:
 def url(where: Path | str | None = None) -> str:
     """The database URL for ``where`` (a file path or a URL), else ``$BOT_HANDOFFS_DB``, else
     ``var/handoffs.db``."""
-    return as_url(where or os.environ.get(ENV) or project_root() / "var" / "handoffs.db")
+    return as_url(where or settings.text(ENV))
 
 
 def is_sqlite(where: Path | str | None = None) -> bool:

@@ -5,10 +5,9 @@ Lines that are not handoffs go to a quarantine file, never in the way (``bot/rec
 from __future__ import annotations
 
 import logging
-import os
 from pathlib import Path
 
-from bot.paths import project_root
+from bot import settings
 from bot.records import db as handoff_db
 from bot.records import handoff_store, replay_timer, spool
 from bot.records.handoff_store import Where
@@ -21,7 +20,7 @@ def pending_path(path: Where = None) -> Path:
     ``var/handoffs.pending.jsonl``."""
     file = handoff_db.sqlite_file(path)
     if file is None:
-        return Path(os.environ.get("BOT_HANDOFFS_SPOOL") or project_root() / "var" / "handoffs.pending.jsonl")
+        return settings.path("BOT_HANDOFFS_SPOOL")
     return file.with_name(file.stem + ".pending.jsonl")
 
 

@@ -7,12 +7,12 @@ each round.
 from __future__ import annotations
 
 import logging
-import os
 import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
 
+from bot import settings
 from bot.records import spool
 
 logger = logging.getLogger(__name__)
@@ -25,7 +25,7 @@ _TIMERS_LOCK = threading.Lock()
 def start(pending: Path, replay: Callable[[], None], seconds: float | None = None) -> None:
     """Call ``replay`` (which must not raise) every ``seconds`` (default ``$BOT_HANDOFFS_REPLAY_SECONDS``,
     30) in a background thread of this process until ``pending`` is empty; one thread per file."""
-    every = seconds if seconds is not None else float(os.environ.get(REPLAY_ENV) or 30)
+    every = seconds if seconds is not None else settings.number(REPLAY_ENV)
     with _TIMERS_LOCK:
         if str(pending) in _TIMERS and _TIMERS[str(pending)].is_alive():
             return

@@ -14,21 +14,20 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import os
 from pathlib import Path
 
+from bot import settings
 from bot.records.handoff_store import purge_older_than
 from bot.records.handoffs import forget_conversation
 
 logger = logging.getLogger(__name__)
 
 RETENTION_ENV = "BOT_RETENTION_DAYS"
-DEFAULT_RETENTION_DAYS = 90
 
 
 def retention_days() -> int:
     """``$BOT_RETENTION_DAYS`` or 90."""
-    return int(os.environ.get(RETENTION_ENV, DEFAULT_RETENTION_DAYS))
+    return settings.integer(RETENTION_ENV)
 
 
 def forget_records(conversation_id: str, handoffs_db: Path | str | None = None) -> dict:

@@ -106,7 +106,7 @@ def search(records: list[Record], base: Thresholds = THRESHOLDS) -> tuple[Thresh
     ``CLARIFY_COST`` per "which did you mean?", and their tally (ties: the earliest in the grid,
     which lists the most cautious values first)."""
     # classifier_alone is at most 0.95: "never" would ask "which did you mean?" even for the plainest
-    # questions when the content's words are few (the conversation tests, tests/test_stories.yml)
+    # questions when the content's words are few (the conversation tests, tests/assistant/test_stories.yml)
     grid = itertools.product((0.25, 0.5, 1.0), (0.25, 0.5, 1.0), (0.65, 0.6, 0.55, 0.5, 0.45),
                              (0.3, 0.2, 0.1, 0.05), (0.1, 0.2, 0.3), (0.95, 0.9, 0.8), (0.0, 0.6, 0.8),
                              ("mean", "any"))

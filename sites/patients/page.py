@@ -12,7 +12,6 @@ this site and connections only to the chat server, no framing, no referrer.
 """
 from __future__ import annotations
 
-import os
 import threading
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -20,6 +19,7 @@ from urllib.parse import urlsplit
 import yaml
 from flask import Flask, render_template
 
+from bot import settings
 from bot.incoming import max_chars
 from bot.paths import content_dir, project_root
 
@@ -43,7 +43,7 @@ def _websocket_origin(server: str) -> str:
 
 def create_app(chat_server: str | None = None) -> Flask:
     """The page's Flask app. ``chat_server`` is the Rasa server's URL as the browser sees it."""
-    chat_server = (chat_server or os.environ.get("BOT_CHAT_SERVER", "http://127.0.0.1:5005")).rstrip("/")
+    chat_server = (chat_server or settings.text("BOT_CHAT_SERVER")).rstrip("/")
     app = Flask(__name__, template_folder="templates", static_folder=str(widget_dir()),
                 static_url_path="/widget")
     text = page_text()

@@ -28,7 +28,6 @@ import datetime as dt
 import json
 import logging
 import math
-import os
 from functools import wraps
 from pathlib import Path
 
@@ -46,6 +45,7 @@ from flask import (
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from bot import settings
 from bot.local_secret import local_secret
 from bot.records import handoff_rules, handoff_spool, handoff_store, staff_sessions
 from bot.records.migrations import migrate
@@ -82,7 +82,7 @@ def _view(record: dict, now: dt.datetime) -> dict:
 
 def secure_cookie_wanted() -> bool:
     """Secure cookies unless ``BOT_TRIAGE_INSECURE_COOKIE=1`` says otherwise (plain-http tests)."""
-    return os.environ.get("BOT_TRIAGE_INSECURE_COOKIE") != "1"
+    return not settings.switch("BOT_TRIAGE_INSECURE_COOKIE")
 
 
 def create_app(handoffs_db: Path | str | None = None, secret_key: str | None = None,
@@ -104,7 +104,7 @@ def create_app(handoffs_db: Path | str | None = None, secret_key: str | None = N
         TRIAGE_IDLE_S=staff_sessions.IDLE_S,
         TRIAGE_ABSOLUTE_S=staff_sessions.ABSOLUTE_S,
     )
-    proxies = int(os.environ.get("BOT_TRIAGE_TRUSTED_PROXIES") or 0)
+    proxies = settings.integer("BOT_TRIAGE_TRUSTED_PROXIES")
     if proxies:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
     CSRFProtect(app)  # every POST; csrf_token() in the templates

@@ -17,8 +17,8 @@ from bot.paths import project_root
 _READER = """
 import os, sys, time
 from pathlib import Path
-import bot.paths
-bot.paths._ROOT = Path(sys.argv[1])  # var/ under this test's folder (old and new code alike)
+import bot.settings
+bot.settings._ROOT = Path(sys.argv[1])  # var/ under this test's folder (old and new code alike)
 os.environ.pop("BOT_SECRETS_DIR", None)
 go = Path(sys.argv[1]) / "go"
 pause_writing, start_after = float(sys.argv[2]), float(sys.argv[3])

@@ -12,12 +12,12 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.exc import IntegrityError
 
 from bot.records import db as handoff_db
-from bot.records import migrations
 from bot.records import (
     handoff_rules,
     handoff_spool,
     handoff_store,
     handoffs,
+    migrations,
     undelivered,
 )
 from bot.records.feedback import record_feedback, summary

@@ -251,12 +251,12 @@ def _kill_servers_on(ports) -> None:
 
 
 def test_the_server_settles_once_started_info_logs_kept_and_start_up_objects_frozen(assistant):
-    """channels/server_start.py runs in the real server: loading the model sets the root logger to
+    """serving/server_start.py runs in the real server: loading the model sets the root logger to
     WARNING (numpy.distutils, via skops) and is put back, so INFO lines reach the log; the objects
     loaded at start-up (several hundred thousand) are out of the garbage collector's walks."""
     assistant.send(_sender(), "hello")
     log = assistant.logs["rasa"].read_text(encoding="utf-8", errors="replace")
-    assert "INFO     channels.server_start  - log level set back to INFO (loading the model had changed it to WARNING)" in log
+    assert "INFO     serving.server_start  - log level set back to INFO (loading the model had changed it to WARNING)" in log
     frozen = re.findall(r"INFO +channels\.server_start +- garbage collector: (\d+) objects loaded at start-up", log)
     assert len(frozen) == 1 and int(frozen[0]) > 100_000, frozen  # once, though three channels register it
 

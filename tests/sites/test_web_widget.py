@@ -20,7 +20,7 @@ pytestmark = [
     pytest.mark.skipif(not default_model().exists(), reason="no trained model: run `make model`"),
 ]
 
-AXE = project_root() / "web" / "node_modules" / "axe-core" / "axe.min.js"
+AXE = project_root() / "sites" / "patients" / "widget" / "node_modules" / "axe-core" / "axe.min.js"
 TEXT = page_text()
 REPLY_TIMEOUT_MS = 30_000
 

@@ -1,4 +1,4 @@
-"""channels/turns.py: at most N turns at once, first come first served, a lease so a stuck turn
+"""serving/turns.py: at most N turns at once, first come first served, a lease so a stuck turn
 cannot hold up the queue, and no place lost to errors or cancelled turns."""
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import asyncio
 
 import pytest
 
-from channels.turns import TurnSlots
+from serving.turns import TurnSlots
 
 
 def run(coroutine):

@@ -14,7 +14,7 @@ waiter it was freed for). A turn keeps its place for at most ``BOT_TURN_LEASE`` 
 action server that does not answer, cut off only after ``BOT_ACTION_TIMEOUT`` - so every turn then
 waiting starts at once: with the action server frozen, 20 and 50 people writing at the same moment
 still got the "something went wrong" reply (helpline and emergency numbers) within 4.4 and 4.8 s
-(4.2 and 4.4 s without the limit; a one-off script). `tests/test_robustness.py` holds 20 people
+(4.2 and 4.4 s without the limit; a one-off script). `tests/assistant/test_robustness.py` holds 20 people
 at once under 5.5 s.
 ``BOT_CONCURRENT_TURNS=0`` turns the limit off (Rasa's own behaviour).
 
@@ -24,12 +24,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import os
 from collections import deque
 from typing import AsyncIterator, Optional
 
-DEFAULT_CONCURRENT_TURNS = 4
-DEFAULT_TURN_LEASE_S = 0.25
+from bot import settings
 
 _process_turns: Optional["TurnSlots"] = None
 
@@ -127,7 +125,7 @@ def process_turns() -> TurnSlots:
     global _process_turns
     if _process_turns is None:
         _process_turns = TurnSlots(
-            size=int(os.environ.get("BOT_CONCURRENT_TURNS", DEFAULT_CONCURRENT_TURNS)),
-            lease_s=float(os.environ.get("BOT_TURN_LEASE", DEFAULT_TURN_LEASE_S)),
+            size=settings.integer("BOT_CONCURRENT_TURNS"),
+            lease_s=settings.number("BOT_TURN_LEASE"),
         )
     return _process_turns

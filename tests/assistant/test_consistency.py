@@ -52,7 +52,7 @@ def test_every_topic_intent_is_answered_by_the_topic_rule():
 
 
 def test_every_topic_has_a_conversation_test_story():
-    stories = _yaml("tests/test_stories.yml")["stories"]
+    stories = _yaml("tests/assistant/test_stories.yml")["stories"]
     tested = set()
     for story in stories:
         for step in story["steps"]:

@@ -1,4 +1,4 @@
-"""channels/server_start.py on its own: the root log level put back, start-up objects frozen, and the
+"""serving/server_start.py on its own: the root log level put back, start-up objects frozen, and the
 listener a channel's blueprint gets (the real server is checked in test_assistant.py)."""
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import logging
 import pytest
 from sanic import Blueprint
 
-from channels import server_start
+from serving import server_start
 
 
 @pytest.fixture

@@ -119,7 +119,7 @@ def test_a_sender_over_the_rate_limit_is_asked_to_slow_down(assistant):
 @pytest.mark.parametrize("people", [1, 20])
 def test_a_stalled_action_server_still_gets_a_reply_within_5_seconds(assistant, people):
     """Also for 20 people writing at the same moment: the server's limit on turns at once
-    (channels/turns.py) must not queue them behind the stuck ones (tests/test_turns.py checks
+    (serving/turns.py) must not queue them behind the stuck ones (tests/serving/test_turns.py checks
     that it lets them all in; here, the whole server: the slowest of 20 took 4.3 s)."""
     from concurrent.futures import ThreadPoolExecutor
 

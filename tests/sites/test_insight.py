@@ -417,7 +417,7 @@ def served(service):
 def test_insight_page_in_a_real_browser(served, browser, service, tmp_path):
     from bot.paths import project_root
 
-    axe = project_root() / "web" / "node_modules" / "axe-core" / "axe.min.js"
+    axe = project_root() / "sites" / "patients" / "widget" / "node_modules" / "axe-core" / "axe.min.js"
     if not axe.exists():
         pytest.fail("axe-core is not installed: `make web` installs it from the npm registry")
     page = browser.new_page(viewport={"width": 1100, "height": 900})
@@ -441,7 +441,7 @@ def test_insight_page_in_a_real_browser(served, browser, service, tmp_path):
     assert "dad [name], call [phone]" in page.inner_text("main")
     assert problems == []  # no console errors or warnings: nothing the CSP blocked
     page.close()
-    # axe-core is injected, so this context sets the page's CSP aside (as tests/test_web_widget.py does)
+    # axe-core is injected, so this context sets the page's CSP aside (as tests/sites/test_web_widget.py does)
     scan = browser.new_context(bypass_csp=True).new_page()
     _browser_login(scan, served)
     for url in ("/insight", "/gaps"):
