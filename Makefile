@@ -17,7 +17,7 @@ export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export PYTHONPATH := $(CURDIR)
 
 CONTENT  := $(shell find content -type f 2>/dev/null)
-BOT_SRC  := $(wildcard bot/content/*.py)  # what the content database is built by
+CONTENT_SRC  := $(wildcard bot/content/*.py)  # what the content database is built by
 DB       := build/content.db
 SPACY    := build/spacy/en_bones/meta.json
 MODEL    := models/bones.tar.gz
@@ -43,7 +43,7 @@ $(VENV)/.installed: requirements.txt requirements-test.txt requirements-nodeps.t
 	$(PY) -m pip install --quiet --no-deps -r requirements-nodeps.txt -c constraints.txt
 	touch $@
 
-$(DB): $(VENV)/.installed $(CONTENT) $(BOT_SRC)
+$(DB): $(VENV)/.installed $(CONTENT) $(CONTENT_SRC)
 	$(PY) -m bot build-db
 
 $(SPACY): $(VENV)/.installed content/lexicon.yml bot/understanding/nlp.py bot/content/lexicon.py

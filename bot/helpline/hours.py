@@ -47,6 +47,7 @@ def helpline_config() -> dict:
 def now() -> dt.datetime:
     """The current time in London, or the time in ``$BOT_CLOCK`` when it is set.
 
+    >>> import os
     >>> os.environ[CLOCK_ENV] = "2026-12-25T10:00:00"
     >>> now().isoformat()
     '2026-12-25T10:00:00+00:00'

@@ -29,7 +29,7 @@ def test_the_readme_lists_no_setting_the_code_does_not_have():
 
 
 def test_every_bot_variable_named_in_the_code_is_declared():
-    found = subprocess.run(["git", "grep", "-ohE", r"\bBOT_[A-Z][A-Z0-9_]+", "--", "*.py", "*.yml", "Makefile"],
+    found = subprocess.run(["git", "grep", "-ohE", r"\bBOT_[A-Z][A-Z0-9_]+", "--", "*.py", "*.yml", "Makefile", ":(exclude)tests/bot/test_settings.py"],
                            cwd=project_root(), capture_output=True, text=True, check=True).stdout.split()
     undeclared = {n for n in found if n not in settings.SETTINGS and not n.startswith("BOT_TEST_")}
     assert not undeclared, f"BOT_* variables not declared in bot/settings.py: {sorted(undeclared)}"

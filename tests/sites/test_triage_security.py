@@ -216,7 +216,6 @@ def test_a_token_from_another_session_is_refused(sqlite_app):
 
 @pytest.mark.parametrize("setting, secure", [(None, True), ("0", True), ("", True), ("1", False)])
 def test_the_session_cookie_is_secure_unless_turned_off(sqlite_db, monkeypatch, setting, secure):
-    monkeypatch.delenv("BOT_TRIAGE_SECURE_COOKIE", raising=False)
     if setting is None:
         monkeypatch.delenv("BOT_TRIAGE_INSECURE_COOKIE", raising=False)
     else:
