@@ -19,12 +19,14 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
+import os
 import re
 import shlex
 import shutil
 import signal
 import subprocess
 from datetime import datetime, timedelta
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -40,6 +42,11 @@ ENV_FILE = "/etc/bones/bones.env"
 SECTIONS = {"Unit", "Service", "Timer", "Install"}
 LOOPBACK = "127.0.0.1"
 CODE_DIRS = ("bot", "actions", "channels", "components", "rasa36")
+# what every service keeps (all of it ran under a real systemd 252, deploy/README.md)
+HARDENING = (("NoNewPrivileges", "yes"), ("ProtectSystem", "strict"), ("ProtectHome", "yes"), ("PrivateTmp", "yes"),
+             ("PrivateDevices", "yes"), ("ProtectProc", "invisible"), ("ProcSubset", "pid"),
+             ("MemoryDenyWriteExecute", "yes"), ("RestrictNamespaces", "yes"), ("CapabilityBoundingSet", ""),
+             ("SystemCallArchitectures", "native"), ("UMask", "0077"))
 
 
 def _unit_files() -> list[Path]:
@@ -119,7 +126,8 @@ def _units_here(tmp_path: Path) -> list[Path]:
 
 
 def _analyze(*args: str, cwd: Path) -> subprocess.CompletedProcess:
-    return subprocess.run([_systemd_analyze(), *args], cwd=cwd, capture_output=True, text=True, timeout=120)
+    return subprocess.run([_systemd_analyze(), *args], cwd=cwd, capture_output=True, text=True, timeout=120, check=False,
+                          env=dict(os.environ, TZ="UTC"))  # a clock change would make a day 23 or 25 hours
 
 
 # --- systemd itself ---
@@ -153,7 +161,7 @@ def _elapses(spec: str) -> list[datetime]:
 def test_the_timers_run_as_often_as_the_readme_says(timer, every):
     (spec,) = values(units()[timer], "Timer", "OnCalendar")
     times = _elapses(spec)
-    assert len(times) == 3 and all(b - a == every for a, b in zip(times, times[1:])), (spec, times)
+    assert len(times) == 3 and all(b - a == every for a, b in pairwise(times)), (spec, times)
 
 
 # --- what the units say ---
@@ -178,9 +186,9 @@ def test_every_service_runs_as_the_bones_user_from_the_checkout_with_the_env_fil
         assert value(unit, "Service", "User") == "bones" and value(unit, "Service", "Group") == "bones", where
         assert value(unit, "Service", "WorkingDirectory") == INSTALLED_AT, where
         assert values(unit, "Service", "EnvironmentFile") == [ENV_FILE], where
-        for key, wanted in (("NoNewPrivileges", "yes"), ("ProtectSystem", "strict"), ("PrivateTmp", "yes"),
-                            ("ProtectHome", "yes"), ("CapabilityBoundingSet", "")):
+        for key, wanted in HARDENING:
             assert value(unit, "Service", key) == wanted, f"{where}: {key}={wanted} expected"
+        assert values(unit, "Service", "SystemCallFilter") == ["@system-service", "~@privileged @resources"], where
         writable = values(unit, "Service", "ReadWritePaths")
         assert writable in ([], [f"{INSTALLED_AT}/var"]), f"{where}: writes only var/ ({writable})"
         assert exec_start(unit)[0] == PYTHON, f"{where}: starts {PYTHON}"
@@ -227,7 +235,7 @@ def _bot_command(args: list[str]) -> argparse.Namespace:
 
 
 def _makefile_model() -> str:
-    return re.search(r"^MODEL\s*:=\s*(\S+)", (ROOT / "Makefile").read_text(), re.M).group(1)
+    return re.search(r"^MODEL\s*:=\s*(\S+)", (ROOT / "Makefile").read_text(), re.MULTILINE).group(1)
 
 
 def _check_rasa(args: list[str], env: dict) -> None:
@@ -340,8 +348,8 @@ def test_the_env_example_sets_what_the_rasa_endpoints_need_and_its_secrets_are_p
     assert needed and needed <= set(env), f"Rasa needs every one of {sorted(needed)} set: {sorted(needed - set(env))}"
     for key in ("BOT_SESSION_SECRET", "BOT_RASA_API_TOKEN", "BOT_TRIAGE_SECRET"):
         assert 0 < len(env[key]) < MIN_CHARS, f"{key}: a placeholder the program refuses, not a usable secret"
-    for key, val in env.items():  # nothing that only tests and demos may set
-        assert key not in ("BOT_CLOCK", "BOT_TRIAGE_INSECURE_COOKIE", "BOT_RASA_PATCHES", "TWILIO_API_BASE"), key
+    for key in ("BOT_CLOCK", "BOT_TRIAGE_INSECURE_COOKIE", "BOT_RASA_PATCHES", "TWILIO_API_BASE", "BOT_START_TIMEOUT"):
+        assert key not in env, f"{key} is for tests and demos only, never set in production"
 
 
 def test_every_variable_a_unit_uses_is_set():
