@@ -79,12 +79,16 @@ browser: $(CHROMIUM) ## Debian's Chromium for the headless browser tests (Playwr
 REDIS    := /usr/bin/redis-server
 POSTGRES := $(firstword $(wildcard /usr/lib/postgresql/*/bin/postgres))
 
-services: ## Debian's PostgreSQL and Redis, for the several-processes configuration (tests and bench start private servers)
+services: ## Debian's PostgreSQL and Redis, for the several-processes configuration (tests and bench start private servers), and systemd-analyze
 	@if [ -z "$(POSTGRES)" ] || [ ! -x $(REDIS) ]; then \
 	  echo "Installing Debian's postgresql and redis-server"; \
 	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q postgresql redis-server || \
 	  { $(SUDO) apt-get update -q && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q postgresql redis-server; }; \
 	fi
+	@command -v systemd-analyze >/dev/null || { \
+	  echo "Installing Debian's systemd (systemd-analyze checks deploy/systemd/)"; \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q systemd || \
+	  { $(SUDO) apt-get update -q && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q systemd; }; }
 
 setup: $(VENV)/.installed $(DB) $(SPACY) $(SAFETY) $(MODEL) $(WIDGET) ## install everything and build the database, spaCy pipeline and model
 	@mkdir -p var
