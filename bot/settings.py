@@ -5,7 +5,7 @@ setting's name; a name not declared here, or asked for as the wrong type, is a b
 once. The value is read from the environment when asked for (so a test or the benchmark can set it
 before starting a server); a value that does not parse raises ``SettingError`` naming the setting
 and what it should be, instead of a bare ``ValueError`` deep in a server. The README's settings
-table lists every setting with the default given here (``tests/test_settings.py`` keeps them in step).
+table lists every setting with the default given here (``tests/bot/test_settings.py`` keeps them in step).
 
 Secrets (``BOT_SESSION_SECRET``...) are declared for the table but read by ``bot/local_secret.py``,
 which checks their length and falls back to a file of this node's own.

@@ -257,7 +257,7 @@ def test_the_server_settles_once_started_info_logs_kept_and_start_up_objects_fro
     assistant.send(_sender(), "hello")
     log = assistant.logs["rasa"].read_text(encoding="utf-8", errors="replace")
     assert "INFO     serving.server_start  - log level set back to INFO (loading the model had changed it to WARNING)" in log
-    frozen = re.findall(r"INFO +channels\.server_start +- garbage collector: (\d+) objects loaded at start-up", log)
+    frozen = re.findall(r"INFO +serving\.server_start +- garbage collector: (\d+) objects loaded at start-up", log)
     assert len(frozen) == 1 and int(frozen[0]) > 100_000, frozen  # once, though three channels register it
 
 

@@ -41,7 +41,7 @@ PYTHON = f"{INSTALLED_AT}/.venv/bin/python"
 ENV_FILE = "/etc/bones/bones.env"
 SECTIONS = {"Unit", "Service", "Timer", "Install"}
 LOOPBACK = "127.0.0.1"
-CODE_DIRS = ("bot", "actions", "channels", "components", "rasa36")
+CODE_DIRS = ("bot", "actions", "channels", "components", "rasa36", "serving", "sites", "tools")
 # what every service keeps (all of it ran under a real systemd 252, deploy/README.md)
 HARDENING = (("NoNewPrivileges", "yes"), ("ProtectSystem", "strict"), ("ProtectHome", "yes"), ("PrivateTmp", "yes"),
              ("PrivateDevices", "yes"), ("ProtectProc", "invisible"), ("ProcSubset", "pid"),
