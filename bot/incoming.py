@@ -40,5 +40,5 @@ def incoming(raw: object, limit: int | None = None) -> str | None:
     if not text:
         return None
     if text.startswith("/") and not PAYLOAD.fullmatch(text):
-        text = text.lstrip("/").strip() or None
+        return text.lstrip("/").strip() or None
     return text

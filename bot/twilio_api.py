@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import aiohttp
@@ -37,7 +38,8 @@ class TwilioConfig:
     backoff_s: float = 0.5
 
     @classmethod
-    def from_settings(cls, settings: dict | None = None, environ: dict | None = None) -> "TwilioConfig | None":
+    def from_settings(cls, settings: dict | None = None,
+                      environ: Mapping[str, str] | None = None) -> "TwilioConfig | None":
         """From ``TWILIO_*`` variables of ``environ`` (default: the environment) over ``settings``
         (credentials.yml); None when the account, token or sender is missing.
 

@@ -122,7 +122,7 @@ def candidate_topics(ranking: list[dict], question: str, store: ContentStore | N
         if hit["id"] not in ids:
             ids.append(hit["id"])
     ids = [i for i in ids if i != "helpline"][:MAX_CANDIDATES]
-    return [{"id": i, "title": store.topic(i)["title"]} for i in ids]
+    return [{"id": i, "title": store.existing_topic(i)["title"]} for i in ids]
 
 
 @dataclass(frozen=True)

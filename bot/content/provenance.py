@@ -101,7 +101,8 @@ def strip_markers(marked_body: str) -> str:
 
 def _blocks(marked_body: str) -> list[str]:
     """Paragraphs and list items, each as one line of text."""
-    blocks, current = [], []
+    blocks: list[str] = []
+    current: list[str] = []
     for line in marked_body.splitlines():
         if not line.strip():
             if current:

@@ -18,6 +18,7 @@ from functools import lru_cache
 from pathlib import Path
 
 import sqlite_utils
+from sqlite_utils.db import Table
 
 from bot.content.provenance import block_passages
 from bot.content.topics import Content, load_content
@@ -28,6 +29,13 @@ MAX_QUERY_TERMS = 24  # more words than this add nothing to ranking and cost tim
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 
 
+def _table(db: sqlite_utils.Database, name: str) -> Table:
+    """``db[name]`` where it can only be a table (a new file has no views)."""
+    table = db[name]
+    assert isinstance(table, Table)
+    return table
+
+
 def build_database(content: Content, path: Path) -> Path:
     """Write ``content`` to a new SQLite file at ``path`` (replacing it) and return the path."""
     path = Path(path)
@@ -35,7 +43,7 @@ def build_database(content: Content, path: Path) -> Path:
     tmp = path.with_suffix(".tmp")
     tmp.unlink(missing_ok=True)
     db = sqlite_utils.Database(tmp)
-    db["sources"].insert_all(
+    _table(db, "sources").insert_all(
         (
             {
                 "id": s.id,
@@ -54,7 +62,7 @@ def build_database(content: Content, path: Path) -> Path:
     from bot.content.signoff import signoff_status
 
     signed = signoff_status(content)
-    db["topics"].insert_all(
+    _table(db, "topics").insert_all(
         (
             {
                 "id": t.id,
@@ -74,7 +82,7 @@ def build_database(content: Content, path: Path) -> Path:
         ),
         pk="id",
     )
-    db["gaps"].insert_all(
+    _table(db, "gaps").insert_all(
         ({"id": g.id, "what": g.what, "pattern": g.pattern.pattern, "all_topics": g.all_topics}
          for g in content.gaps.values()),
         pk="id",
@@ -182,6 +190,13 @@ class ContentStore:
         """The topic with id ``topic_id`` as a dict (sources expanded), or None."""
         rows = list(self.db.query("select * from topics where id = ?", [topic_id]))
         return self._row(rows[0]) if rows else None
+
+    def existing_topic(self, topic_id: str) -> dict:
+        """``topic(topic_id)`` for an id known to be there (``KeyError`` if it is not)."""
+        found = self.topic(topic_id)
+        if found is None:
+            raise KeyError(topic_id)
+        return found
 
     def gaps(self) -> dict[str, dict]:
         """Every gap by id: ``{"what": patient-visible words, "pattern": regex of its cues, "all_topics"}``."""

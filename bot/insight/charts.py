@@ -43,7 +43,7 @@ def _svg(figure) -> str:
 def _stacked(table: Table, x_col: int, group_col: int, value_col: int, ylabel: str) -> str:
     xs = sorted({row[x_col] for row in table.rows})
     groups = sorted({row[group_col] for row in table.rows})
-    values = defaultdict(float)
+    values: defaultdict[tuple, float] = defaultdict(float)
     for row in table.rows:
         values[(row[x_col], row[group_col])] += value_of(row[value_col]) or 0
     figure, axes = _figure()

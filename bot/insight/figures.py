@@ -113,7 +113,7 @@ def shown(cell) -> str:
             return f"fewer than 5 of {cell.whole}"
         return f"{100 * cell.part / cell.whole:.1f}% ({cell.part} of {cell.whole})"
     if isinstance(cell, Minutes):
-        return _duration(value_of(cell)) if len(cell.values) >= SMALL else (
+        return _duration(_quantile(cell.values, cell.quantile)) if len(cell.values) >= SMALL else (
             "fewer than 5" if cell.values else "none")
     return "" if cell is None else str(cell)
 
@@ -204,7 +204,7 @@ def first_open_at_or_after(moment: dt.datetime) -> dt.datetime:
     from bot.helpline.hours import helpline_status
 
     status = helpline_status(moment)
-    return moment if status.is_open else status.next_open
+    return moment if status.next_open is None else status.next_open  # None exactly when open
 
 
 def waited_past_opening(created: dt.datetime, claimed: dt.datetime | None, now: dt.datetime) -> bool:
@@ -214,7 +214,8 @@ def waited_past_opening(created: dt.datetime, claimed: dt.datetime | None, now: 
 
 
 def _activity(turns: list[Turn]) -> Table:
-    conversations, messages = defaultdict(set), Counter()
+    conversations: defaultdict[tuple[dt.date, str], set[str]] = defaultdict(set)
+    messages: Counter[tuple[dt.date, str]] = Counter()
     for turn in turns:
         key = (london_day(turn.at), turn.channel)
         conversations[key].add(turn.sender)
@@ -264,11 +265,11 @@ def _rates(turns: list[Turn]) -> Table:
     table = Table("rates", "How often it could not simply answer, per week (share of typed messages)",
                   ["Week starting", "Typed messages", '"Which did you mean?"', '"Not covered"', "Out of scope",
                    "Could not help"])
-    total = Counter()
-    for week in sorted(weekly):
-        c = weekly[week]
+    total: Counter[str] = Counter()
+    for start in sorted(weekly):
+        c = weekly[start]
         total.update(c)
-        table.rows.append([week.isoformat(), Count(c["typed"]), *(Rate(c[k], c["typed"]) for k in
+        table.rows.append([start.isoformat(), Count(c["typed"]), *(Rate(c[k], c["typed"]) for k in
                                                                   ("clarify", "not_covered", "out_of_scope",
                                                                    "fallback"))])
     if weekly:
@@ -287,7 +288,7 @@ def _red_flags(turns: list[Turn]) -> Table:
                   ["Week starting", "Urgency", "Sign", "Times"],
                   note=f"'{ALL_SIGNS}': every sign of that urgency that week; urgency as in the advice given "
                        "(call_999, emergency, crisis, urgent, check)")
-    totals = Counter()
+    totals: Counter[tuple[dt.date, str]] = Counter()
     for (week, urgency, _sign), n in counts.items():
         totals[(week, urgency)] += n
     for week, urgency in sorted(totals):
@@ -311,7 +312,8 @@ def _handoffs(rows: list[dict], now: dt.datetime) -> Table:
         group = by_urgency[urgency]
         to_claim, to_resolve, waited = [], [], 0
         for row in group:
-            created, claimed, resolved = _iso(row["created"]), _iso(row["claimed_at"]), _iso(row["resolved_at"])
+            created = dt.datetime.fromisoformat(row["created"])  # never empty: NOT NULL and on or after since
+            claimed, resolved = _iso(row["claimed_at"]), _iso(row["resolved_at"])
             if claimed:
                 to_claim.append((claimed - created).total_seconds() / 60)
             if resolved:
@@ -324,7 +326,8 @@ def _handoffs(rows: list[dict], now: dt.datetime) -> Table:
 
 
 def _feedback(rows: list[dict]) -> Table:
-    yes, no = Counter(), Counter()
+    yes: Counter[str] = Counter()
+    no: Counter[str] = Counter()
     for row in rows:
         (yes if row["helpful"] else no)[row["topic"]] += 1
     table = Table("feedback", '"Was this helpful?" per topic',
@@ -424,13 +427,16 @@ class Summary:
             if start_thread:
                 self._running.add(weeks)
         if found is None:
-            return self._refresh(weeks)
+            made = self._refresh(weeks)
+            assert made is not None  # not in the background: a failed refresh raises
+            return made
         if start_thread:
             threading.Thread(target=self._refresh, args=(weeks, True), daemon=True,
                              name="insight-refresh").start()
         return found[1]
 
-    def _refresh(self, weeks: int, background: bool = False) -> Insight:
+    def _refresh(self, weeks: int, background: bool = False) -> Insight | None:
+        """The new figures; None only in the background, when the refresh failed (logged)."""
         try:
             made = compute(weeks=weeks, **self.where)
             with self._lock:
@@ -442,6 +448,7 @@ class Summary:
             import logging
 
             logging.getLogger(__name__).exception("insight refresh failed; the previous figures stay")
+            return None
         finally:
             with self._lock:
                 self._running.discard(weeks)

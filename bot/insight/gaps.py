@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from bot.insight.figures import LONDON, TurnReader
+from bot.insight.figures import LONDON, Turn, TurnReader
 
 MAX_QUESTIONS = 2000
 DISTANCE = 0.9  # average cosine distance under which questions join a theme (short texts share few words)
@@ -46,7 +46,7 @@ def _known_words() -> tuple[frozenset[str], frozenset[str]]:
     from bot.content.lexicon import Lexicon, common_english_words, english_words
     from bot.paths import content_dir
 
-    content = set()
+    content: set[str] = set()
     for path in content_dir().rglob("*"):
         if path.is_file() and path.suffix in (".md", ".yml"):
             content.update(w.lower() for w in _WORD.findall(path.read_text(encoding="utf-8")))
@@ -124,7 +124,7 @@ def questions(read_turns: TurnReader, handoffs_db: Path | str | None = None,
     since = now - dt.timedelta(days=retention_days() if days is None else days)
     turns = read_turns(since.timestamp(), now.timestamp() + 1)
     found = []
-    last_typed: dict[str, object] = {}
+    last_typed: dict[str, Turn] = {}
     answered_after: dict[tuple[str, str], list] = defaultdict(list)  # (conversation, topic) -> [(at, question)]
     for turn in turns:
         if turn.typed and turn.text.strip():

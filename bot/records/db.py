@@ -134,7 +134,8 @@ def engine(where: Path | str | None = None) -> Engine:
     key = url(where)
     with _LOCK:
         found = _ENGINES.get(key)
-        if found is None or (is_sqlite(key) and not sqlite_file(key).exists()):
+        file = sqlite_file(key)  # None for a server database
+        if found is None or (file is not None and not file.exists()):
             found = _ENGINES[key] = _create(key)
         return found
 
@@ -142,8 +143,9 @@ def engine(where: Path | str | None = None) -> Engine:
 def _create(key: str) -> Engine:
     from sqlalchemy import create_engine
 
-    if is_sqlite(key):
-        sqlite_file(key).parent.mkdir(parents=True, exist_ok=True)
+    file = sqlite_file(key)  # None for a server database
+    if file is not None:
+        file.parent.mkdir(parents=True, exist_ok=True)
         made = create_engine(key, future=True)
         _serialise_sqlite_writers(made)
     else:

@@ -44,7 +44,7 @@ def keep(conversation_id: str, channel: str, address: str, body: str, error: str
     item = dict(zip(FIELDS, (conversation_id, channel, address, body, error, attempts)))
     try:
         replay_pending(path)
-        record(**item, path=path)
+        record(conversation_id, channel, address, body, error, attempts, path=path)
         return True
     except Exception as failure:  # noqa: BLE001
         logger.error("undelivered message: database write failed (%s); keeping it in the pending file",

@@ -22,10 +22,14 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import yaml
 
 from bot.paths import content_dir
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc
 
 FUZZY_MIN_SCORE = 85  # rapidfuzz ratio for a misspelt word to count as a vocabulary word
 FUZZY_MIN_LENGTH = 5  # shorter words are not corrected: too many near neighbours
@@ -56,7 +60,7 @@ class Match:
 class Found:
     """A message read for concepts: the spaCy ``doc`` and every concept match in it."""
 
-    doc: object
+    doc: Doc
     matches: list[Match]
     explained: tuple[str, ...] = ()  # concepts an ``exclude_patterns`` entry explained away ("temperature 36.8")
 

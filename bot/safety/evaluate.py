@@ -60,9 +60,9 @@ class Score:
                     counts["false"][name][1] += 1
                 if got:
                     score.false_alarm_rows.append(row | {"got": detail})
-        score.recall = {k: tuple(v) for k, v in counts["recall"].items()}
-        score.recall_by_sign = {k: tuple(v) for k, v in counts["sign"].items()}
-        score.false_alarms = {k: tuple(v) for k, v in counts["false"].items()}
+        score.recall = {k: (v[0], v[1]) for k, v in counts["recall"].items()}
+        score.recall_by_sign = {k: (v[0], v[1]) for k, v in counts["sign"].items()}
+        score.false_alarms = {k: (v[0], v[1]) for k, v in counts["false"].items()}
         return score
 
     def report(self, list_rows: bool = True) -> str:

@@ -128,7 +128,9 @@ def find_signs(text: str, signs: SignBook | None = None, matcher: ConceptMatcher
     context = modifiers(found.doc, spans)
     results = []
     for sign, combos in candidates:
-        best_status, best_words, cancelled = None, (), set()
+        best_status: str | None = None
+        best_words: tuple[str, ...] = ()
+        cancelled: set[str] = set()
         for combo in combos:
             categories = set().union(*(context.get((m.start, m.end), set()) for m in _key_matches(combo, sign)))
             blocking = categories & set(CANCELLING)

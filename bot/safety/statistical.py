@@ -194,7 +194,7 @@ def choose_threshold(rows: list[dict], check) -> tuple[float, dict]:
         by_signs = result.decision != "none" and "statistical" not in result.reasons
         cancelled = any(s.status == "cancelled" for s in result.signs)
         scored.append((needs, by_signs, cancelled, probability(row["message"]) or 0.0))
-    best = None
+    best: tuple[tuple[int, float], float, dict[str, int]] | None = None
     for step in range(50, 100):
         t = step / 100
         flagged = [by or (not cancelled and p >= t) for _, by, cancelled, p in scored]
@@ -203,6 +203,7 @@ def choose_threshold(rows: list[dict], check) -> tuple[float, dict]:
         key = (missed * 3 + false, -t)
         if best is None or key < best[0]:
             best = (key, t, {"missed": missed, "false_alarms": false})
+    assert best is not None  # range(50, 100) is not empty
     return best[1], best[2]
 
 

@@ -55,6 +55,7 @@ def outcome(record: Record, thresholds: Thresholds) -> str:
     if choice is None:
         return record.got
     if choice.kind == "answer":
+        assert choice.topic is not None  # an answer always names its topic
         return labels()[choice.topic]
     return CLARIFY if choice.kind == "clarify" else NOT_COVERED
 

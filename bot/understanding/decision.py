@@ -76,7 +76,7 @@ def _labels() -> dict[str, str]:
     from bot.content.store import default_store
 
     store = default_store()
-    return {t: store.topic(t)["label"] for t in store.topic_ids()}
+    return {t: store.existing_topic(t)["label"] for t in store.topic_ids()}
 
 
 _LABELS: dict[str, str] | None = None
@@ -180,12 +180,12 @@ def combine(ranking: list[dict], hits: list, named_topic: str | None,
             best_topic[label] = max(best_topic.get(label, (-1.0, topic)), (p, topic))
     retrieval: dict[str, float] = {}
     for hit in hits or []:
-        label = by_label.get(hit.topic)
-        if label and hit.share > retrieval.get(label, 0.0):
-            retrieval[label] = hit.share
-            best_topic.setdefault(label, (0.0, hit.topic))
+        hit_label = by_label.get(hit.topic)
+        if hit_label and hit.share > retrieval.get(hit_label, 0.0):
+            retrieval[hit_label] = hit.share
+            best_topic.setdefault(hit_label, (0.0, hit.topic))
     named = by_label.get(named_topic) if named_topic else None
-    if named:
+    if named and named_topic:  # named is set only with named_topic
         best_topic.setdefault(named, (0.0, named_topic))
     scores = {label: _score(classifier.get(label, 0.0), retrieval.get(label, 0.0), label == named, t)
               for label in set(classifier) | set(retrieval) | ({named} if named else set())}
@@ -197,8 +197,8 @@ def combine(ranking: list[dict], hits: list, named_topic: str | None,
     second = scores[order[1]] if len(order) > 1 else 0.0
     if first >= t.answer and first - second >= t.margin:
         return Choice("answer", best_topic[order[0]][1], confidence=first, reason="signals agree", scores=scores)
-    alone = max(classifier, key=classifier.get) if classifier else None
-    found = max(retrieval, key=retrieval.get) if retrieval else None
+    alone = max(classifier, key=lambda label: classifier[label]) if classifier else None
+    found = max(retrieval, key=lambda label: retrieval[label]) if retrieval else None
     if alone and classifier[alone] >= t.classifier_alone and found in (alone, None):  # the content does not disagree
         return Choice("answer", best_topic[alone][1], confidence=round(classifier[alone], 4),
                       reason="classifier confident", scores=scores)

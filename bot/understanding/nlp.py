@@ -12,6 +12,7 @@ in ``content/lexicon.yml`` as PROCEDURE or MEDICINE (``ent_id_`` = the topic id)
 from __future__ import annotations
 
 from pathlib import Path
+from typing import cast
 
 from bot.content.lexicon import Lexicon
 from bot.paths import spacy_model_dir
@@ -23,6 +24,7 @@ PIPELINE_VERSION = "1.0.0"
 def build_pipeline(lexicon: Lexicon | None = None):
     """A new spaCy ``Language`` with lemmatizer and entity ruler, ready to use and to save."""
     import spacy
+    from spacy.pipeline import EntityRuler
 
     nlp = spacy.blank("en")
     nlp.meta.update(
@@ -31,7 +33,8 @@ def build_pipeline(lexicon: Lexicon | None = None):
         description="Tokenizer, lookup lemmatizer and entity ruler for the painful-bones assistant.",
     )
     nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
-    ruler = nlp.add_pipe("entity_ruler", config={"phrase_matcher_attr": "LOWER"})
+    # add_pipe is typed as returning any Pipe; "entity_ruler" gives an EntityRuler
+    ruler = cast(EntityRuler, nlp.add_pipe("entity_ruler", config={"phrase_matcher_attr": "LOWER"}))
     nlp.initialize()  # loads the lemma lookup table from spacy-lookups-data
     ruler.add_patterns((lexicon or Lexicon.load()).patterns())
     return nlp

@@ -123,9 +123,8 @@ def read(text: str) -> Reading:
     asks = {a for a, pattern in vocabulary().asks.items() if pattern.search(question)}
     if NICE.search(text):
         asks.add("nhs_access")
-    asks = frozenset(asks)
     out = tuple(r for r, pattern in vocabulary().out_of_scope.items() if pattern.search(question))
-    return Reading(subjects, asks, out)
+    return Reading(subjects, frozenset(asks), out)
 
 
 @dataclass(frozen=True)
