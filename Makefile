@@ -112,7 +112,7 @@ review-pack: $(VENV)/.installed ## the clinician's review pack: every sentence t
 check: $(VENV)/.installed $(DB) $(SPACY) $(SAFETY) ## the fast lane: ruff, mypy on bot/, and the tests that need no model and no server (well under a minute)
 	$(PY) -m ruff check .
 	$(PY) -m mypy
-	$(PY) -m pytest -q -m fast -p no:cacheprovider
+	$(PY) -m pytest -q -m fast -p no:cacheprovider -n auto
 
 pytest: $(VENV)/.installed $(DB) $(SPACY) $(SAFETY) $(WIDGET) $(CHROMIUM) services ## the pytest suite: unit, safety table, consistency, and integration against real servers (needs the model)
 	$(PY) -m pytest -q

@@ -238,14 +238,14 @@ def browser():
 
 
 # Fixtures that start or need a real server, a browser or the trained model: a test using none of
-# them (and not marked ``servers``, not run against PostgreSQL) is marked ``fast``: ``make check``.
+# them (and not marked ``servers`` or ``slow``, not run against PostgreSQL) is marked ``fast``: ``make check``.
 _NOT_FAST_FIXTURES = {"postgres", "redis_port", "new_postgres_db", "fresh_postgres_db", "agent", "assistant",
                       "browser", "served", "service", "small_service", "silent_listener", "silent_port"}
 
 
 def pytest_collection_modifyitems(config, items):
     for item in items:
-        slow = ("servers" in item.keywords or _NOT_FAST_FIXTURES & set(getattr(item, "fixturenames", ()))
+        slow = ("servers" in item.keywords or "slow" in item.keywords or _NOT_FAST_FIXTURES & set(getattr(item, "fixturenames", ()))
                 or "postgres" in item.nodeid)
         if not slow:
             item.add_marker(pytest.mark.fast)

@@ -92,6 +92,7 @@ BREAKAGES = [
 ]
 
 
+@pytest.mark.slow  # each re-checks a whole copy of content/
 @pytest.mark.parametrize("kind, breakage", BREAKAGES, ids=[f"{k}-{i}" for i, (k, _) in enumerate(BREAKAGES)])
 def test_each_kind_of_problem_is_caught(content_copy, kind, breakage):
     breakage(content_copy)
@@ -126,12 +127,14 @@ def _check_content_cli(content):
     )
 
 
+@pytest.mark.slow  # a subprocess
 def test_check_content_command_passes_on_real_content():
     result = _check_content_cli(project_root() / "content")
     assert result.returncode == 0, result.stderr
     assert re.search(r"vertebroplasty\s+\d+\.\d", result.stdout)  # a reading grade per topic
 
 
+@pytest.mark.slow  # a subprocess
 def test_check_content_command_fails_naming_the_file(content_copy):
     _edit(content_copy / "topics/kyphoplasty.md", "Trials have shown that it", "Trials of 7777 people have shown that it")
     result = _check_content_cli(content_copy)

@@ -40,6 +40,7 @@ except Exception as error:
 """
 
 
+@pytest.mark.slow  # several processes
 @pytest.mark.parametrize("pause_writing, start_after", [
     (0.0, [0.0] * 12),          # a dozen at once
     (0.6, [0.0, 0.2, 0.3]),     # the first is paused while writing; the others start meanwhile

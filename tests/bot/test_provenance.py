@@ -93,6 +93,7 @@ FAULTS = [
 ]
 
 
+@pytest.mark.slow  # each re-checks a whole copy of content/ (2-3 s)
 @pytest.mark.parametrize("fault, path, today, before, kind", FAULTS, ids=[f[0] for f in FAULTS])
 def test_each_fault_found_by_the_review_is_caught(content_copy, fault, path, today, before, kind):
     assert kind not in _kinds(content_copy)[0]
@@ -120,6 +121,7 @@ PROVENANCE_BREAKAGES = [
 ]
 
 
+@pytest.mark.slow  # each re-checks a whole copy of content/
 @pytest.mark.parametrize("kind, path, today, broken", PROVENANCE_BREAKAGES,
                          ids=[f"{k}-{i}" for i, (k, *_r) in enumerate(PROVENANCE_BREAKAGES)])
 def test_each_provenance_rule_fires(content_copy, kind, path, today, broken):

@@ -39,6 +39,7 @@ def _probe(switch: str | None, version: str | None = None) -> dict:
     return json.loads(out.strip().splitlines()[-1])
 
 
+@pytest.mark.slow  # several seconds: not in make check's fast lane
 @pytest.mark.parametrize("switch, version, installed", [
     (None, None, True),          # the default: on
     ("1", None, True),

@@ -7,6 +7,8 @@ import subprocess
 import sys
 import time
 
+import pytest
+
 from bot.paths import project_root
 from tools.servers import child_env
 
@@ -30,6 +32,7 @@ def _start(db, hold: float) -> subprocess.Popen:
                             env=child_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
+@pytest.mark.slow  # several seconds: not in make check's fast lane
 def test_a_second_process_on_the_same_sqlite_tracker_file_refuses_to_start(tmp_path):
     db = tmp_path / "tracker.db"
     first = _start(db, 120)

@@ -28,6 +28,8 @@ from bot.records.db import STAFF
 from bot.records.staff_accounts import add_staff, check_password
 from sites.staff.triage import create_app
 
+pytestmark = pytest.mark.slow  # a full-cost scrypt hash (0.3 s) at every log-in: make test, not make check
+
 PASSWORD = "a long enough secret"
 NURSE, GUESSER = "10.0.0.5", "10.0.0.66"
 
@@ -91,6 +93,7 @@ def test_someone_guessing_elsewhere_does_not_lock_the_nurse_out(sqlite_app):
     assert _login(_client(app, NURSE)).status_code == 302  # the nurse, from her own address, gets in
 
 
+@pytest.mark.slow  # several seconds: not in make check's fast lane
 def test_one_address_trying_many_usernames_is_slowed_down_for_all(sqlite_db):
     app = create_app(handoffs_db=sqlite_db, secret_key="k")
     guesser = _client(app, GUESSER)
@@ -243,6 +246,7 @@ def test_unknown_usernames_do_the_same_work_as_known_ones(sqlite_db, monkeypatch
     assert calls == known and len(known) == 1
 
 
+@pytest.mark.slow  # several seconds: not in make check's fast lane
 def test_unknown_usernames_take_as_long_as_known_ones_on_the_page(sqlite_db):
     client = _client(create_app(handoffs_db=sqlite_db, secret_key="k"))
     token = _csrf(client.get("/login").get_data(as_text=True))

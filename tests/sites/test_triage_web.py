@@ -12,6 +12,8 @@ from bot.records import handoff_spool, handoff_store, handoffs
 from bot.records.staff_accounts import add_staff
 from sites.staff.triage import create_app
 
+pytestmark = pytest.mark.slow  # a full-cost scrypt hash (0.3 s) at every log-in: make test, not make check
+
 PASSWORD = "a long enough secret"
 
 
