@@ -242,6 +242,29 @@ CRISIS_INDIRECT = [
     "everyone would be better off without him",
     "she showed me the pill bottle and said it was her way out",
 ]
+# What people say, as the warning-sign pages quote it (content/safety/vocabulary_sources.yml, crisis),
+# retold by us; the negation inside the words ("no purpose", "wasn't around") is part of what was said.
+CRISIS_FROM_THE_WARNING_SIGN_PAGES = [
+    "I don't care if I live or die",
+    "I can’t take it much longer",
+    "I just can't see a way out",
+    "everyone would be happier if I wasn't around",
+    "my life has no purpose",
+    "I keep reading about ways to die",
+    "I have no hope for the future",
+    "I feel hopeless",
+    "no one would miss me if I was gone",
+    "I've got enough tablets saved to do it",
+    "sometimes I think about taking all my morphine at once",
+    "my dad keeps saying he wants to go to sleep and not wake up",
+]
+# ... and the same words about other things, which must stay quiet.
+NOT_A_CRISIS = [
+    "no one would care to explain the scan results to us",
+    "does zoledronic acid help with the pain so I don't feel trapped in bed",
+    "is there any hope for the future with new treatments for bone mets?",
+    "the waiting list feels hopeless",
+]
 
 # ConText's categories (content/safety/context.yml): each cancels the sign.
 NOT_NOW = [
@@ -280,9 +303,14 @@ def test_the_urgency_decides_the_reply(message, urgency, intent):
     assert (result.urgency, result.intent) == (urgency, intent), (message, result.signs)
 
 
-@pytest.mark.parametrize("message", CRISES + CRISIS_INDIRECT)
+@pytest.mark.parametrize("message", CRISES + CRISIS_INDIRECT + CRISIS_FROM_THE_WARNING_SIGN_PAGES)
 def test_crises_are_caught(message):
     assert check(message).intent == "crisis"
+
+
+@pytest.mark.parametrize("message", NOT_A_CRISIS)
+def test_the_crisis_words_about_other_things_raise_no_alarm(message):
+    assert not check(message).flagged
 
 
 @pytest.mark.parametrize("message, intent", URGENT)

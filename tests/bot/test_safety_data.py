@@ -92,6 +92,12 @@ WITH_THE_NET = ["utter_helpline_open", "utter_helpline_closed", "utter_helpline_
 FOLLOWED_BY_A_HELPLINE_OFFER = ["utter_out_of_scope", "utter_default", "utter_not_covered"]
 
 
+def test_the_check_back_also_gives_the_crisis_line():
+    """The statistical detector alone, or a sign it is unsure of, gets the check-back: often a crisis the
+    signs did not name ("everyone would be happier without me"), so it carries the crisis line too."""
+    assert all(variant["text"].count(CRISIS_NET) == 1 for variant in DOMAIN["responses"]["utter_safety_check"])
+
+
 @pytest.mark.parametrize("name", WITH_THE_NET)
 def test_fallback_and_helpline_replies_carry_the_safety_net_once(name):
     assert all(variant["text"].count(SAFETY_NET) == 1 for variant in DOMAIN["responses"][name]), name
