@@ -4,6 +4,7 @@ DEVELOPMENT data only (docs/encoder.md has the figures). It never opens eval/*/h
     .venv/bin/python eval/encoder_experiment.py replies    # ask the real assistant every development question once
     .venv/bin/python eval/encoder_experiment.py questions  # topic accuracy: encoder alone, classifier alone, blends
     .venv/bin/python eval/encoder_experiment.py safety     # red-flag detector, cross-validated by source group
+    .venv/bin/python eval/encoder_experiment.py nlu-cv     # 5-fold held-out intent accuracy on data/nlu.yml
 
 Intermediate files (replies, embeddings) go to $ENCODER_EXPERIMENT_DIR (default /tmp/encoder-experiment),
 never into the project. Training data are the team's own (data/nlu.yml, data/safety/examples.yml);
@@ -479,8 +480,34 @@ EMB_C = 1.0
 
 
 
+def nlu_cv() -> None:
+    """Held-out intent accuracy on data/nlu.yml (5 stratified folds, 3 shuffles): the encoder's regression
+    against word + character n-gram counts with a logistic regression (close to, not the same as, the
+    Rasa pipeline, whose features are spaCy lemmas)."""
+    import numpy as np
+    from sklearn.feature_extraction.text import CountVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import StratifiedKFold, cross_val_predict
+    from sklearn.pipeline import make_pipeline, make_union
+
+    pairs = nlu_examples()
+    X = embed([t for t, _ in pairs])
+    texts = np.array([t for t, _ in pairs], dtype=object)
+    y = np.array([i for _, i in pairs])
+    print(f"{len(pairs)} examples, {len(set(y))} intents")
+    models = {f"encoder LR C={c}": (lambda c=c: LogisticRegression(C=c, max_iter=5000, random_state=SEED), X)
+              for c in (2.0, 8.0)}
+    models["n-gram counts LR C=10"] = (lambda: make_pipeline(
+        make_union(CountVectorizer(ngram_range=(1, 2)), CountVectorizer(analyzer="char_wb", ngram_range=(2, 5))),
+        LogisticRegression(C=10.0, max_iter=3000, random_state=SEED)), texts)
+    for name, (make, features) in models.items():
+        accs = [float((cross_val_predict(make(), features, y, cv=StratifiedKFold(5, shuffle=True, random_state=seed))
+                       == y).mean()) for seed in (1, 2, 3)]
+        print(f"   {name:24} {np.mean(accs):.3f} (runs {', '.join(f'{a:.3f}' for a in accs)})")
+
+
 def main(argv: list[str]) -> int:
-    commands = {"replies": replies, "questions": questions, "safety": safety}
+    commands = {"replies": replies, "questions": questions, "safety": safety, "nlu-cv": nlu_cv}
     if len(argv) != 1 or argv[0] not in commands:
         print(__doc__)
         return 2
