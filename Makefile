@@ -17,7 +17,7 @@ export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export PYTHONPATH := $(CURDIR)
 
 CONTENT  := $(shell find content -type f 2>/dev/null)
-CONTENT_SRC  := $(wildcard bot/content/*.py)  # what the content database is built by
+CONTENT_SRC  := $(shell find bot -name '*.py')  # the content database is built by bot/ (content, paths, settings, retrieval)
 DB       := build/content.db
 SPACY    := build/spacy/en_bones/meta.json
 MODEL    := models/bones.tar.gz

@@ -134,6 +134,13 @@ def path(name: str, environ: Mapping[str, str] | None = None) -> Path:
     return Path(raw.replace("{root}", str(project_root())))
 
 
+ON, OFF = ("1", "true", "on", "yes"), ("0", "false", "off", "no")
+
+
 def switch(name: str, environ: Mapping[str, str] | None = None) -> bool:
-    """An on/off setting: 0, false, off or no is off."""
-    return _raw(name, "switch", environ).lower() not in ("0", "false", "off", "no")
+    """An on/off setting: 1, true, on or yes is on; 0, false, off or no is off; anything else is a
+    ``SettingError`` (a typo in a security setting must not quietly mean "on")."""
+    raw = _raw(name, "switch", environ).lower()
+    if raw not in ON + OFF:
+        raise SettingError(f"{name} must be 1 or 0 (it is {raw!r})")
+    return raw in ON

@@ -20,6 +20,8 @@ import sys
 from collections import Counter, defaultdict
 from pathlib import Path
 
+from bot.understanding.encoder_intents import blend, nlu_examples  # the same functions as would ship
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
@@ -71,26 +73,6 @@ def replies() -> None:
     print(f"{len(rows)} replies in {OUT / 'replies.jsonl'}")
 
 
-def nlu_examples() -> list[tuple[str, str]]:
-    """(text, intent) of data/nlu.yml (the team's own examples)."""
-    import yaml
-
-    data = yaml.safe_load((ROOT / "data/nlu.yml").read_text(encoding="utf-8"))
-    pairs = []
-    for block in data.get("nlu") or []:
-        intent = block.get("intent")
-        if not intent:
-            continue
-        for line in str(block.get("examples", "")).splitlines():
-            if line.strip().startswith("- "):
-                text = line.strip()[2:].strip()
-                # Rasa's inline entity annotation: [Zometa](MEDICINE) -> Zometa
-                import re
-                text = re.sub(r"\[([^\]]+)\]\([^)]*\)", r"\1", text)
-                text = re.sub(r"\[([^\]]+)\]\{[^}]*\}", r"\1", text)
-                pairs.append((text, intent))
-    return pairs
-
 
 def label_of(intent: str) -> str:
     """The evaluation label an intent amounts to when answered (small talk etc.: out_of_scope)."""
@@ -126,17 +108,6 @@ def _records(loaded: list[dict]):
                               decided_later=bool(understood.get("choice")) and not ours))
     return records
 
-
-def blend(ranking: list[dict], probs: dict[str, float], weight: float, keep: int = 5) -> list[dict]:
-    """The classifier's ranking (top ``keep`` intents) mixed with the encoder's intent probabilities:
-    (1 - weight) * classifier + weight * encoder, best first, top ``keep``."""
-    mixed: dict[str, float] = defaultdict(float)
-    for item in ranking:
-        mixed[item["name"]] += (1.0 - weight) * float(item.get("confidence") or 0.0)
-    for name, p in probs.items():
-        mixed[name] += weight * p
-    order = sorted(mixed, key=lambda n: -mixed[n])[:keep]
-    return [{"name": n, "confidence": round(mixed[n], 4)} for n in order]
 
 
 def _score(records, outcomes) -> dict:

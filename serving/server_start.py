@@ -1,4 +1,5 @@
-"""Two things the Rasa server needs once it has loaded its model and before it takes conversations.
+"""What the Rasa server does once it has loaded its model and before it takes conversations (and, 3.,
+brings an older handoffs database up to date, off the event loop: the channels write to it too).
 
 1. **Keep Python's garbage collector off what start-up loaded.** The loaded server holds about half
    a million Python objects (Rasa, TensorFlow, spaCy, scikit-learn, the trained model). Every so
@@ -20,6 +21,7 @@ so the server settles whichever of our channels ``credentials.yml`` lists.
 """
 from __future__ import annotations
 
+import asyncio
 import gc
 import logging
 
@@ -44,6 +46,7 @@ def settle_after_start(blueprint: Blueprint) -> Blueprint:
             _settled = True
             restore_root_log_level(level)
             freeze_loaded_objects()
+            asyncio.get_running_loop().run_in_executor(None, migrate_handoffs_database)  # the channels write to it
 
     blueprint.listener("after_server_start")(settle)
     return blueprint
@@ -76,3 +79,14 @@ def freeze_loaded_objects() -> int:
     frozen = gc.get_freeze_count()
     logger.info("garbage collector: %d objects loaded at start-up are no longer walked", frozen)
     return frozen
+
+
+def migrate_handoffs_database() -> None:
+    """Bring an older handoffs database up to date (``bot/records/migrations.py``), off the event loop;
+    never raises (until it is done, a write that fails is kept in the pending file)."""
+    from bot.records.migrations import migrate
+
+    try:
+        migrate()
+    except Exception as error:  # noqa: BLE001
+        logger.error("could not migrate the handoffs database (%s)", type(error).__name__)

@@ -33,6 +33,7 @@ from sqlalchemy import (
     select,
 )
 from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import IntegrityError
 
 from bot import settings
 
@@ -54,6 +55,7 @@ HANDOFFS = Table(
     Column("handed_back_by", Text),
     Column("handed_back_at", Text),
 )
+OPEN = HANDOFFS.c.status != "resolved"  # new or claimed
 Index("idx_handoffs_conversation_id", HANDOFFS.c.conversation_id)
 Index("idx_handoffs_status_urgency_created", HANDOFFS.c.status, HANDOFFS.c.urgency, HANDOFFS.c.created)
 # At most one open handoff per conversation, also when two nodes add to it at the same moment.
@@ -151,11 +153,15 @@ def _create(key: str) -> Engine:
     else:
         made = create_engine(key, future=True, pool_pre_ping=True, pool_size=5, max_overflow=5,
                              connect_args={"connect_timeout": 3})  # never outlast the action's own timeout
-    fresh = not inspect(made).get_table_names()
+    fresh = not set(inspect(made).get_table_names()) & set(TABLES)  # none of ours yet (Rasa's may be there)
     METADATA.create_all(made)
     if fresh:  # made just now from these tables: nothing to migrate
-        with made.begin() as conn:
-            conn.execute(SCHEMA.insert().values(version=SCHEMA_VERSION, applied=now()))
+        try:
+            with made.begin() as conn:
+                if not schema_version(conn):
+                    conn.execute(SCHEMA.insert().values(version=SCHEMA_VERSION, applied=now()))
+        except IntegrityError:  # another process made it at the same moment
+            pass
     else:
         _warn_if_behind(made)
     return made

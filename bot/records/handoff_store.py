@@ -32,7 +32,7 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from bot.records import db as handoff_db
-from bot.records.db import HANDOFFS, TABLES
+from bot.records.db import HANDOFFS, OPEN, TABLES
 from bot.records.handoff_rules import (
     CONTACT_FIELDS,
     STATUSES,
@@ -48,11 +48,8 @@ from bot.records.handoff_rules import (
 Where = Path | str | None  # a SQLite file, a database URL, or None for ``$BOT_HANDOFFS_DB``
 
 
-_OPEN = HANDOFFS.c.status != "resolved"
-
-
 def _open_row(conn, conversation_id: str, lock: bool = False) -> dict | None:
-    query = select(HANDOFFS).where(HANDOFFS.c.conversation_id == conversation_id, _OPEN)
+    query = select(HANDOFFS).where(HANDOFFS.c.conversation_id == conversation_id, OPEN)
     query = query.order_by(HANDOFFS.c.created.desc()).limit(1)
     row = conn.execute(query.with_for_update() if lock else query).mappings().first()
     return dict(row) if row else None

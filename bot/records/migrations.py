@@ -3,8 +3,9 @@
 ``migrate`` runs the steps the database has not had yet, in order, each in its own transaction,
 and records the version reached in the ``schema_version`` table; every step is idempotent, so a
 database from before versions were recorded (version 0) takes them all safely. It is an explicit
-step: ``python -m bot migrate``, run by ``python -m bot run``, the action server and the triage
-site at start-up, and by the deploy units before the services start. A new database is made at
+step: ``python -m bot migrate``, and at start-up by every process that writes to the database (the
+Rasa server, the action server, the staff site, each staff command; the deploy units also run it
+before the services start). A new database is made at
 the current version (``bot/records/db.py``) and needs none.
 
 >>> import tempfile, pathlib
@@ -20,7 +21,7 @@ from pathlib import Path
 from sqlalchemy import func, inspect, select, update
 
 from bot.records import db as handoff_db
-from bot.records.db import HANDOFFS, METADATA, SCHEMA, STAFF
+from bot.records.db import HANDOFFS, METADATA, OPEN, SCHEMA, STAFF
 from bot.records.handoff_rules import (
     CONTACT_FIELDS,
     json_list,
@@ -31,7 +32,6 @@ from bot.records.handoff_rules import (
 
 logger = logging.getLogger(__name__)
 
-OPEN = HANDOFFS.c.status != "resolved"
 
 
 def add_missing_columns(conn) -> None:
@@ -71,15 +71,19 @@ STEPS = (add_missing_columns, add_missing_indexes, give_old_accounts_triage)  # 
 
 
 def migrate(where: Path | str | None = None) -> list[str]:
-    """Apply the steps the database has not had; returns their names (``[]`` when it was up to date)."""
+    """Apply the steps the database has not had; returns their names (``[]`` when it was up to date).
+
+    Several processes may migrate at once (a node's services start together): each step runs in a
+    transaction that first takes the version table's lock (SQLite: ``BEGIN IMMEDIATE``; PostgreSQL:
+    ``LOCK TABLE``) and reads the version again, so a step another process applied is skipped."""
     engine = handoff_db.engine(where)
-    with engine.connect() as conn:
-        start = handoff_db.schema_version(conn)
     done = []
     for version, step in enumerate(STEPS, start=1):
-        if version <= start:
-            continue
         with engine.begin() as conn:
+            if conn.dialect.name == "postgresql":
+                conn.exec_driver_sql(f"LOCK TABLE {SCHEMA.name} IN SHARE ROW EXCLUSIVE MODE")
+            if handoff_db.schema_version(conn) >= version:
+                continue
             step(conn)
             conn.execute(SCHEMA.insert().values(version=version, applied=handoff_db.now()))
         done.append(step.__name__)

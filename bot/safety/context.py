@@ -108,10 +108,12 @@ def modifiers(doc, spans: list[tuple[int, int]]) -> dict[tuple[int, int], set[st
     found = {}
     remote_past = told_in_the_remote_past(doc.text)
     for span in doc.spans[SPAN_GROUP]:
-        # A trigger inside the matched words is part of what was said, not said about it: the "no" of
-        # "my life has no purpose", the "wasn't" of "if I wasn't around" (the vocabulary holds the whole phrase).
+        # A cancelling trigger inside the matched words is part of what was said, not said about it: the
+        # "no" of "my life has no purpose", the "wasn't" of "if I wasn't around", the "has gone" of "face has
+        # gone numb" (the vocabulary holds the whole phrase). A hedge inside ("a bit") still makes it possible.
         categories = {m.category for m in span._.modifiers if not m.category.startswith("PSEUDO")
-                      and not (span.start <= m.modifier_span[0] and m.modifier_span[1] <= span.end)}
+                      and not (m.category in CANCELLING
+                               and span.start <= m.modifier_span[0] and m.modifier_span[1] <= span.end)}
         sentence = span.sent.text
         if PERSONAL.search(sentence):
             categories.discard("INFORMATION")

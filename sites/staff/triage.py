@@ -18,7 +18,8 @@ proxy set ``BOT_TRIAGE_TRUSTED_PROXIES`` to the number of proxies, so that the c
 (``X-Forwarded-For``, set by them) is used, never one a client sent itself. Served by waitress:
 ``python -m bot triage-web``.
 
->>> app = create_app(handoffs_db=":memory:", secret_key="x")
+>>> import pathlib, tempfile
+>>> app = create_app(handoffs_db=pathlib.Path(tempfile.mkdtemp()) / "h.db", secret_key="x")
 >>> app.test_client().get("/").status_code  # not logged in: sent to the log-in page
 302
 """

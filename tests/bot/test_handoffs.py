@@ -478,3 +478,20 @@ def test_a_new_database_is_made_at_the_current_version_and_every_step_is_counted
     with handoff_db.engine(db).connect() as conn:
         assert handoff_db.schema_version(conn) == handoff_db.SCHEMA_VERSION == len(migrations.STEPS)
     assert migrations.migrate(db) == [] and "behind" not in caplog.text
+
+
+def test_two_processes_migrating_at_once_both_succeed_and_each_step_runs_once(tmp_path):
+    """A node's services start together and each migrates (review of 2026-12-02: the second one used to
+    fail on the version row, and the staff site with it)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    db = tmp_path / "handoffs.db"
+    with sqlite3.connect(db) as old:
+        old.execute("create table handoffs (id text primary key, created text, conversation_id text, "
+                    "urgency text, status text, reasons text)")
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        results = list(pool.map(lambda _: migrations.migrate(db), range(2)))
+    assert sorted(map(len, results)) == [0, 3]
+    with handoff_db.engine(db).connect() as conn:
+        assert handoff_db.schema_version(conn) == handoff_db.SCHEMA_VERSION
+        assert conn.exec_driver_sql("select count(*) from schema_version").scalar() == handoff_db.SCHEMA_VERSION

@@ -258,6 +258,10 @@ CRISIS_FROM_THE_WARNING_SIGN_PAGES = [
     "sometimes I think about taking all my morphine at once",
     "my dad keeps saying he wants to go to sleep and not wake up",
 ]
+# Phrases that hold a cancelling word themselves, once cancelled by it (found by the review of 2026-12-02).
+NEGATION_INSIDE_THE_PHRASE = [
+    ("my husband's face has gone numb on one side", "emergency_general"),
+]
 # ... and the same words about other things, which must stay quiet.
 NOT_A_CRISIS = [
     "no one would care to explain the scan results to us",
@@ -306,6 +310,11 @@ def test_the_urgency_decides_the_reply(message, urgency, intent):
 @pytest.mark.parametrize("message", CRISES + CRISIS_INDIRECT + CRISIS_FROM_THE_WARNING_SIGN_PAGES)
 def test_crises_are_caught(message):
     assert check(message).intent == "crisis"
+
+
+@pytest.mark.parametrize("message, intent", NEGATION_INSIDE_THE_PHRASE)
+def test_a_cancelling_word_inside_the_phrase_does_not_cancel_it(message, intent):
+    assert check(message).intent == intent
 
 
 @pytest.mark.parametrize("message", NOT_A_CRISIS)

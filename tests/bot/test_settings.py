@@ -38,6 +38,7 @@ def test_every_bot_variable_named_in_the_code_is_declared():
 @pytest.mark.parametrize("read, name, value, message", [
     (settings.integer, "BOT_RATE_PER_SENDER", "thirty", "must be a whole number"),
     (settings.number, "BOT_ACTION_TIMEOUT", "4s", "must be a number"),
+    (settings.switch, "BOT_TRIAGE_INSECURE_COOKIE", "disabled", "must be 1 or 0"),  # never quietly "on"
 ])
 def test_a_value_that_does_not_parse_names_the_setting(read, name, value, message):
     with pytest.raises(settings.SettingError, match=f"{name} {message}"):

@@ -73,6 +73,7 @@ def test_a_channel_blueprint_settles_the_server_once_however_many_channels_regis
     calls = []
     monkeypatch.setattr(server_start, "_settled", False)
     monkeypatch.setattr(server_start, "freeze_loaded_objects", lambda: calls.append("freeze"))
+    monkeypatch.setattr(server_start, "migrate_handoffs_database", lambda: calls.append("migrate"))
     root_level.setLevel(logging.INFO)  # what the command line set
     blueprints = [server_start.settle_after_start(Blueprint(name)) for name in ("rest_x", "webchat_x")]
     listeners = [listener for bp in blueprints for listener in bp._future_listeners]
@@ -81,5 +82,5 @@ def test_a_channel_blueprint_settles_the_server_once_however_many_channels_regis
     root_level.setLevel(logging.WARNING)  # loading the model
     for listener in listeners:
         asyncio.run(listener.listener(None, None))
-    assert calls == ["freeze"]
+    assert calls == ["freeze", "migrate"]
     assert root_level.level == logging.INFO
