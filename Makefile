@@ -49,7 +49,7 @@ $(DB): $(VENV)/.installed $(CONTENT) $(CONTENT_SRC)
 $(SPACY): $(VENV)/.installed content/lexicon.yml bot/understanding/nlp.py bot/content/lexicon.py
 	$(PY) -m bot build-spacy
 
-$(SAFETY): $(VENV)/.installed data/safety/examples.yml data/nlu.yml $(wildcard bot/safety/*.py) $(wildcard content/safety/*.yml) $(wildcard eval/safety/dev.jsonl)
+$(SAFETY): $(VENV)/.installed data/safety/examples.yml data/safety/crisis.yml $(wildcard data/nlu*.yml) $(wildcard bot/safety/*.py) $(wildcard content/safety/*.yml) $(wildcard eval/safety/dev.jsonl eval/safety/heldback.jsonl eval/crisis/dev.jsonl)
 	$(PY) -m bot build-safety-model
 
 $(MODEL): $(VENV)/.installed $(RASA_IN)

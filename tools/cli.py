@@ -12,7 +12,7 @@
 - ``calibrate FILE...``  choose the understanding thresholds (bot/understanding/decision.py) on development questions
 - ``evaluate-safety FILE``  recall of emergencies and crises per urgency and sign, false alarms per
   kind, every miss (through the real assistant; ``--library`` checks in this process only)
-- ``build-safety-model``  train the statistical red-flag detector; its threshold from eval/safety/dev.jsonl and heldback.jsonl (development data since 2026-12-01)
+- ``build-safety-model``  train the statistical red-flag and crisis models; their thresholds from the development sets (eval/safety/dev.jsonl, heldback.jsonl, eval/crisis/dev.jsonl)
 - ``bench``          latency, throughput, memory and start-up figures
 
 Staff and privacy commands (``triage``, ``staff``, ``triage-web``, ``purge``, ``forget``) are in
@@ -211,10 +211,13 @@ def _build_safety_model(args) -> int:
     except FileNotFoundError:
         print(f"build-safety-model: wrote {path} (no eval/safety/dev.jsonl: default threshold)")
         return 0
-    threshold, counts = statistical.choose_threshold(rows, check)
-    statistical.set_threshold(threshold)
-    print(f"build-safety-model: wrote {path}; threshold {threshold:.2f} on the development set "
-          f"({len(rows)} messages: {counts['missed']} missed, {counts['false_alarms']} false alarms with the signs)")
+    # the crisis model first: check() asks it before the red-flag model
+    for model, what in (("crisis_model", "crises"), ("model", "red flags")):
+        threshold, counts = statistical.choose_threshold(rows, check, model)
+        statistical.set_threshold(threshold, model)
+        print(f"build-safety-model: {what}: threshold {threshold:.2f} on the development sets ({len(rows)} messages: "
+              f"{counts['missed']} missed, {counts['false_alarms']} false alarms with the signs)")
+    print(f"build-safety-model: wrote {path}")
     return 0
 
 

@@ -89,4 +89,5 @@ def red_flag_handoff(message: str, intent: str | None = None) -> tuple[str, list
     result = check(message)
     if not result.flagged:
         return None
-    return HANDOFF_URGENCY[result.urgency or "emergency"], [s.id for s in result.flags] or [f"statistical_{result.decision}"]
+    return HANDOFF_URGENCY[result.urgency or "emergency"], [s.id for s in result.flags] or [
+        "statistical_crisis" if "statistical_crisis" in result.reasons else f"statistical_{result.decision}"]

@@ -6,14 +6,15 @@ Two detectors that do not share a method:
    (``content/safety/concepts.yml``, ``red_flags.yml``), read in context by ConText
    (``context.yml``): negated, past, hypothetical, advice received, general information and
    someone else's history do not fire.
-2. **A statistical detector** (``bot/safety/statistical.py``): logistic regression over word and
-   character n-grams, trained on the project's own varied examples (``data/safety/``).
+2. **Statistical detectors** (``bot/safety/statistical.py``): logistic regressions over word and
+   character n-grams, trained on the project's own varied examples (``data/safety/``): one for any
+   red flag, one for crises alone.
 
 ``check(text)`` decides: a sign that is clearly happening gets its full advice
 (``utter_<intent>`` in ``domain.yml``); a sign that is only possible, a sign too common to be
-sure of alone, or the statistical detector alone gets the safe advice first and then "is it
+sure of alone, or the red-flag model alone gets the safe advice first and then "is it
 happening now?" (intent ``safety_check``). A crisis is never only checked: the crisis reply is
-given. Never raises on user text.
+given, also when only the crisis model sees one. Never raises on user text.
 
 >>> check("my legs have gone weak and I cant feel my feet").intent
 'emergency_spinal_cord'
@@ -100,6 +101,11 @@ def check(message: str) -> SafetyResult:
         top = _most_urgent(possible)
         return SafetyResult("check", CHECK_INTENT, top.urgency, top.sign, tuple(signs), None, ("possible",))
     cancelled = [s for s in signs if s.status == "cancelled"]
+    # the crisis model, unless the words themselves denied a crisis ("I'm not suicidal"): the crisis reply
+    if not any(s.urgency == "crisis" for s in cancelled):
+        crisis_p = statistical.crisis_probability(text)
+        if crisis_p is not None and crisis_p >= statistical.crisis_threshold():
+            return SafetyResult("advice", "crisis", "crisis", "crisis", tuple(signs), crisis_p, ("statistical_crisis",))
     # the second detector is asked only when the signs found nothing, none was cancelled by its context and
     # nothing was explained away ("my temperature is 36.8"): it does not overrule what the words say
     probability = None if cancelled or found.explained else statistical.probability(text)

@@ -1,8 +1,11 @@
-"""The second, statistical red-flag detector: logistic regression over word (1-2) and character
-(2-5, inside words) n-grams, which copes with wording and misspellings the concept lists lack.
+"""The second, statistical red-flag detectors: logistic regressions over word (1-2) and character
+(2-5, inside words) n-grams, which cope with wording and misspellings the concept lists lack.
 
-It is trained on the team's own examples only (``data/safety/examples.yml``, expanded by
-``training_examples``), never on real posts: those are for evaluation (``eval/``). Its decision
+Two models, saved together: the **red-flag** model (an emergency, crisis or urgent sign now, from
+``data/safety/examples.yml`` expanded by ``training_examples``) and the **crisis** model (thoughts
+of suicide or self-harm now against everything else, from ``data/safety/crisis.yml`` expanded by
+``crisis_training_examples``): a crisis is said in many more ways than a list of phrases holds.
+Both are trained on the team's own examples only, never on real posts: those are for evaluation (``eval/``). Its decision
 threshold is chosen on the development parts of the safety evaluation set
 (``eval/safety/dev.jsonl`` and the first, now-read held-back part ``heldback.jsonl``), never on a fresh
 held-back set. ``python -m bot build-safety-model``
@@ -45,14 +48,20 @@ def _fill(template: str, person: list[str], x: str = "") -> str:
 
 
 def _nlu_questions() -> list[str]:
-    """The topic questions of ``data/nlu.yml`` (the team's own): examples of no alarm."""
-    data = yaml.safe_load((project_root() / "data" / "nlu.yml").read_text(encoding="utf-8"))
+    """The topic questions of ``data/nlu*.yml`` (the team's own): examples of no alarm."""
+    blocks: list[dict] = []
+    for path in sorted((project_root() / "data").glob("nlu*.yml")):
+        blocks += yaml.safe_load(path.read_text(encoding="utf-8")).get("nlu") or []
     texts = []
-    for block in data.get("nlu") or []:
+    for block in blocks:
         intent = block.get("intent") or ""
         if intent.startswith("ask_") or intent in {"out_of_scope", "greet", "thank", "what_can_you_do"}:
             texts += [line[2:].strip() for line in str(block.get("examples", "")).splitlines() if line.startswith("- ")]
     return texts
+
+
+def _read_yaml(name: str) -> dict:
+    return yaml.safe_load((project_root() / "data" / "safety" / name).read_text(encoding="utf-8"))
 
 
 def training_examples(path: Path | None = None) -> list[tuple[str, int]]:
@@ -60,7 +69,7 @@ def training_examples(path: Path | None = None) -> list[tuple[str, int]]:
     data = yaml.safe_load(Path(path or project_root() / "data" / "safety" / "examples.yml").read_text(encoding="utf-8"))
     people, rng = data["people"], random.Random(SEED)
     examples: list[tuple[str, int]] = []
-    for description in data["happening"]:
+    for description in data["happening"] + data.get("happening_crisis", []):
         for frame in rng.sample(data["frames"]["now"], 6):
             examples.append((_fill(frame, rng.choice(people), description), 1))
         for kind, frames in data["frames"]["not_now"].items():
@@ -71,6 +80,28 @@ def training_examples(path: Path | None = None) -> list[tuple[str, int]]:
     examples += [(q, 0) for q in data["frames"]["not_now"]["question"]]
     for text in data["ordinary"]:
         examples += [(_fill(text, rng.choice(people)), 0) for _ in range(2)]
+    examples += [(q, 0) for q in _nlu_questions()]
+    rng.shuffle(examples)
+    return examples
+
+
+def crisis_training_examples() -> list[tuple[str, int]]:
+    """(text, 1 if it is a crisis now else 0), for the crisis model, shuffled. Crisis statements in the
+    frames of now are 1; the same in past or hypothetical frames, ``not_crisis``, the ordinary lines of
+    ``examples.yml``, its physical emergencies and the topic questions of ``data/nlu.yml`` are 0."""
+    crisis, signs = _read_yaml("crisis.yml"), _read_yaml("examples.yml")
+    people, rng = signs["people"], random.Random(SEED)
+    examples: list[tuple[str, int]] = []
+    for description in crisis["crisis"]:
+        for frame in rng.sample(crisis["frames"]["now"], 6):
+            examples.append((_fill(frame, rng.choice(people), _fill(description, rng.choice(people))), 1))
+        for frames in crisis["frames"]["not_now"].values():
+            frame = rng.choice(frames)
+            examples.append((_fill(frame, rng.choice(people), _fill(description, rng.choice(people))), 0))
+    for text in crisis["not_crisis"] + signs["ordinary"]:
+        examples += [(_fill(text, rng.choice(people)), 0) for _ in range(3)]
+    for description in signs["happening"]:  # physical emergencies: not crises (the other model's job)
+        examples.append((_fill(rng.choice(signs["frames"]["now"]), rng.choice(people), _fill(description, rng.choice(people))), 0))
     examples += [(q, 0) for q in _nlu_questions()]
     rng.shuffle(examples)
     return examples
@@ -92,23 +123,27 @@ def train(examples: list[tuple[str, int]] | None = None):
 
 
 def build(threshold: float | None = None) -> Path:
-    """Train and save the detector (with its threshold); returns the file written."""
+    """Train and save both models (the red-flag one with ``threshold``, both with the default until
+    ``set_threshold`` is called); returns the file written."""
     path = model_path()
     path.parent.mkdir(parents=True, exist_ok=True)
+    saved = {"model": train(), "threshold": threshold or DEFAULT_THRESHOLD,
+             "crisis_model": train(crisis_training_examples()), "crisis_threshold": DEFAULT_THRESHOLD}
     with path.open("wb") as handle:
-        pickle.dump({"model": train(), "threshold": threshold or DEFAULT_THRESHOLD}, handle)
+        pickle.dump(saved, handle)
     _loaded.cache_clear()
     _scorer.cache_clear()
     return path
 
 
-def set_threshold(threshold: float) -> None:
-    """Store ``threshold`` with the saved model."""
+def set_threshold(threshold: float, model: str = "model") -> None:
+    """Store ``threshold`` with the saved model (``model`` "model" for red flags, "crisis_model")."""
     saved = _loaded()
     if saved is None:
         raise FileNotFoundError(model_path())
+    key = "threshold" if model == "model" else "crisis_threshold"
     with model_path().open("wb") as handle:
-        pickle.dump({**saved, "threshold": threshold}, handle)
+        pickle.dump({**saved, key: threshold}, handle)
     _loaded.cache_clear()
     _scorer.cache_clear()
 
@@ -161,10 +196,10 @@ class _Scorer:
         return 1.0 / (1.0 + math.exp(-decision)) if decision > -700 else 0.0
 
 
-@lru_cache(maxsize=1)
-def _scorer() -> _Scorer | None:
+@lru_cache(maxsize=2)
+def _scorer(model: str = "model") -> _Scorer | None:
     saved = _loaded()
-    return _Scorer(saved["model"]) if saved else None
+    return _Scorer(saved[model]) if saved and model in saved else None
 
 
 def probability(text: str) -> float | None:
@@ -182,24 +217,43 @@ def threshold() -> float:
     return float(saved["threshold"]) if saved else 1.0
 
 
-def choose_threshold(rows: list[dict], check) -> tuple[float, dict]:
-    """The threshold that, added to the signs, misses fewest emergencies on ``rows`` (the development
-    set; ``check`` is ``bot.safety.check``), then raises fewest false alarms, counting the team's own
-    ordinary questions (``data/nlu.yml``) as messages that must raise none. Returns it and its counts."""
+def crisis_probability(text: str) -> float | None:
+    """The crisis model's probability that ``text`` tells of thoughts of suicide or self-harm now
+    (None when it has not been built)."""
+    scorer = _scorer("crisis_model")
+    return None if scorer is None else scorer(text)
+
+
+def crisis_threshold() -> float:
+    """The probability from which the crisis model alone gives the crisis reply."""
+    saved = _loaded()
+    return float(saved.get("crisis_threshold", 1.0)) if saved else 1.0
+
+
+def choose_threshold(rows: list[dict], check, model: str = "model") -> tuple[float, dict]:
+    """The threshold for ``model`` ("model": red flags; "crisis_model": crises) that, added to what
+    ``check`` (``bot.safety.check``) already flags, misses fewest of the messages it is for on ``rows``
+    (the development set: any needing help, or the crises), then raises fewest false alarms on the
+    ``not_emergency`` ones, counting the team's own ordinary questions (``data/nlu.yml``) as messages that
+    must raise none. Choose the crisis model's first: it is asked before the other. Returns it and its counts."""
+    crisis = model == "crisis_model"
     rows = rows + [{"message": q, "expect": "not_emergency"} for q in _nlu_questions()]
     scored = []
     for row in rows:
         result = check(row["message"])
-        needs = row["expect"] != "not_emergency"
-        by_signs = result.decision != "none" and "statistical" not in result.reasons
-        cancelled = any(s.status == "cancelled" for s in result.signs)
-        scored.append((needs, by_signs, cancelled, probability(row["message"]) or 0.0))
+        needs = row["expect"] == "crisis" if crisis else row["expect"] != "not_emergency"
+        counts_as_false = row["expect"] == "not_emergency"
+        other = ("statistical_crisis", "statistical") if crisis else ("statistical",)
+        by_others = result.decision != "none" and not set(result.reasons) & set(other)
+        cancelled = any(s.status == "cancelled" and (s.urgency == "crisis" or not crisis) for s in result.signs)
+        p = (crisis_probability if crisis else probability)(row["message"]) or 0.0
+        scored.append((needs, counts_as_false, by_others, cancelled, p))
     best: tuple[tuple[int, float], float, dict[str, int]] | None = None
     for step in range(50, 100):
         t = step / 100
-        flagged = [by or (not cancelled and p >= t) for _, by, cancelled, p in scored]
+        flagged = [by or (not cancelled and p >= t) for _, _, by, cancelled, p in scored]
         missed = sum(n and not f for (n, *_), f in zip(scored, flagged))
-        false = sum((not n) and f for (n, *_), f in zip(scored, flagged))
+        false = sum(c and f for (_, c, *_), f in zip(scored, flagged))
         key = (missed * 3 + false, -t)
         if best is None or key < best[0]:
             best = (key, t, {"missed": missed, "false_alarms": false})
@@ -207,16 +261,18 @@ def choose_threshold(rows: list[dict], check) -> tuple[float, dict]:
     return best[1], best[2]
 
 
-DEVELOPMENT_PARTS = ("dev.jsonl", "heldback.jsonl")  # the old held-back part is development data since 2026-12-01
+DEVELOPMENT_PARTS = ("safety/dev.jsonl", "safety/heldback.jsonl",  # the old held-back part: development data since 2026-12-01
+                     "crisis/dev.jsonl")  # the crisis set's development part (its held-back part is never read here)
 
 
 def dev_rows() -> list[dict]:
-    """The development parts of the safety evaluation set: ``dev.jsonl`` and the first held-back part
-    ``heldback.jsonl``, read while writing rules since 2026-12-01 and so development data now. A fresh
-    held-back set (files named ``*2026-12*``) is never read here."""
+    """The development parts of the evaluation sets under ``eval/``: the safety set's ``dev.jsonl``
+    (required) and first held-back part ``heldback.jsonl``, read while writing rules since 2026-12-01
+    and so development data now, and the crisis set's ``dev.jsonl`` when present. A held-back set
+    (``safety/*2026-12*``, ``crisis/heldback.jsonl``) is never read here."""
     rows = []
     for name in DEVELOPMENT_PARTS:
-        path = project_root() / "eval" / "safety" / name
+        path = project_root() / "eval" / name
         if name == DEVELOPMENT_PARTS[0] or path.exists():
             rows += [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
     return rows
