@@ -23,6 +23,7 @@ import logging
 import math
 import pickle
 import random
+from collections import Counter
 from functools import lru_cache
 from pathlib import Path
 
@@ -174,26 +175,37 @@ class _Scorer:
                 raise ValueError("the fast scorer reads only sublinear, idf-weighted, L2-normalised TF-IDF")
             idf = vectoriser.idf_
             table = {term: (float(idf[i]), float(coef[offset + i])) for term, i in vectoriser.vocabulary_.items()}
-            self.parts.append((vectoriser.build_analyzer(), table))
+            signature = (vectoriser.analyzer, vectoriser.ngram_range, vectoriser.lowercase, vectoriser.token_pattern)
+            self.parts.append((signature, vectoriser.build_analyzer(), table))
             offset += len(vectoriser.vocabulary_)
         self.intercept = float(regression.intercept_[0])
 
     def __call__(self, text: str) -> float:
         decision = self.intercept
-        for analyse, table in self.parts:
-            counts: dict[str, int] = {}
-            for gram in analyse(text):
-                if gram in table:
-                    counts[gram] = counts.get(gram, 0) + 1
+        for signature, analyse, table in self.parts:
             norm = dot = 0.0
-            for gram, count in counts.items():
-                idf, weight = table[gram]
-                value = (1.0 + math.log(count)) * idf
-                norm += value * value
-                dot += value * weight
+            for gram, count in _gram_counts(signature, analyse, text).items():
+                entry = table.get(gram)
+                if entry is not None:
+                    value = (1.0 + math.log(count)) * entry[0]
+                    norm += value * value
+                    dot += value * entry[1]
             if norm:
                 decision += dot / math.sqrt(norm)
         return 1.0 / (1.0 + math.exp(-decision)) if decision > -700 else 0.0
+
+
+_last_counts: dict[tuple, tuple[str, Counter]] = {}  # per analyser signature: the last text and its n-gram counts
+
+
+def _gram_counts(signature: tuple, analyse, text: str) -> Counter:
+    """The n-gram counts of ``text``; the two models share the analysis of the same message."""
+    last = _last_counts.get(signature)
+    if last is not None and last[0] == text:
+        return last[1]
+    counts = Counter(analyse(text))
+    _last_counts[signature] = (text, counts)
+    return counts
 
 
 @lru_cache(maxsize=2)
