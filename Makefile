@@ -127,7 +127,7 @@ test-conversations: setup ## conversation tests in tests/assistant/test_stories.
 test: setup browser services check-content review-pack validate test-conversations pytest ## everything: content checks, the review pack, data validation, conversation tests, pytest
 
 cross-validate: setup ## NLU cross-validation (5 folds); results in results/cross-validation/
-	$(RASA) test nlu --nlu data/nlu.yml --cross-validation --folds 5 --out results/cross-validation
+	$(RASA) test nlu --nlu data --cross-validation --folds 5 --out results/cross-validation
 
 bench: setup services ## latency, throughput, memory and start-up figures, both configurations (not part of make test)
 	$(PY) -m bot bench
