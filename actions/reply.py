@@ -106,7 +106,8 @@ def send_followup_gaps(dispatcher: CollectingDispatcher, speaker: Speaker, answe
     helpline = speaker.helpline_offer()
     custom = {"answer": {
         "kind": "followup", "topic": answer.topic_id, "label": answer.label, "title": answer.title,
-        "body": "", "sources": [], "written": answer.written, "reviewed_line": "",
+        "body": "", "sources": [], "written": answer.written, "clinically_reviewed": bool(answer.reviewed_on),
+        "reviewed_on": answer.reviewed_on, "reviewed_response": "", "reviewed_line": "",
         "gaps": [{"what": gap, "response": p.response, "text": p.text} for gap, p in zip(answer.gaps, gaps)],
         "offer": _offer_json(helpline),
     }}
