@@ -10,13 +10,14 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions import reply
 from actions.conversation_state import (
     latest_intent,
     latest_text,
     left_to_nurse,
     off_the_loop,
 )
-from actions.helpline import say_helpline
+from actions.reply import Speaker
 from bot.content.answers import answer_for, candidate_topics, followup, topic_for_intent
 from bot.records.handoff_rules import red_flag_handoff
 from bot.records.handoffs import save_or_spool, spool_handoff
@@ -26,7 +27,8 @@ logger = logging.getLogger(__name__)
 
 
 class ActionAnswerTopic(Action):
-    """Answer an ``ask_<topic>`` intent: body, sources, review date, and what it does not cover."""
+    """Answer an ``ask_<topic>`` intent, in one message (``actions/reply.py``): body, sources,
+    review date, what it does not cover and, when it says so or is the helpline topic, the helpline."""
 
     def name(self) -> str:
         return "action_answer_topic"
@@ -38,49 +40,22 @@ class ActionAnswerTopic(Action):
         if topic_id is None:
             dispatcher.utter_message(response="utter_default")
             return []
-        events = send_answer(dispatcher, answer_for(topic_id, latest_text(tracker)),
-                             offer_helpline=topic_id != "helpline")  # the helpline rule offers it itself
+        events = send_answer(dispatcher, Speaker(domain, tracker), answer_for(topic_id, latest_text(tracker)))
         return events + [SlotSet("last_subject", subject_of(latest_text(tracker)) or topic_id)]
 
 
-def send_answer(dispatcher: CollectingDispatcher, answer, offer_helpline: bool = True) -> list:
-    """Speak a ``bot.content.answers.Answer``: body, each source (with its own date), when this service
-    wrote it and whether a clinician has checked it, then each gap and, when there is a gap, the
-    helpline with its hours (once; not when the caller offers it)."""
-    # where each paragraph comes from: the web widget shows it as a disclosure under the paragraph
-    dispatcher.utter_message(text=answer.body, json_message={"where_from": answer.where_from})
-    for source in answer.sources:
-        dispatcher.utter_message(
-            response="utter_source" if source["url"] else "utter_source_no_link",
-            citation=source["citation"],
-            section=source["section"],
-            dated=source["dated"],
-            url=source["url"],
-        )
-    reviewed = bool(answer.reviewed_on)
-    dispatcher.utter_message(
-        response="utter_written_reviewed" if reviewed else "utter_written_unreviewed",
-        written=answer.written,
-        reviewed_on=answer.reviewed_on,
-        reviewed_by=answer.reviewed_by,
-        json_message={
-            "topic": answer.topic_id,
-            "label": answer.label,
-            "sources": [{k: s[k] for k in ("source", "title", "publisher", "section", "url")} for s in answer.sources],
-            "written": answer.written,
-            "clinically_reviewed": reviewed,
-        },
-    )
-    for gap in answer.gaps:
-        dispatcher.utter_message(response="utter_not_covered", gap=gap)
-    if answer.gaps and offer_helpline:
-        say_helpline(dispatcher)
+def send_answer(dispatcher: CollectingDispatcher, speaker: Speaker, answer) -> list:
+    """Speak a ``bot.content.answers.Answer`` as one message: body, each source (with its own
+    date), when this service wrote it and whether a clinician has checked it, each gap and, when
+    there is a gap or it is the helpline topic, the helpline with its hours (once: after the
+    helpline topic, ``action_offer_helpline`` sees it was offered and says nothing more)."""
+    reply.send_answer(dispatcher, speaker, answer, offer=bool(answer.gaps) or answer.topic_id == "helpline")
     return [SlotSet("last_topic", answer.topic_id)]
 
 
 class ActionAnswerFollowup(Action):
-    """A follow-up about the last topic: name what it does not cover, give the topic again, or
-    (unfamiliar subject, or no topic yet) say kindly that it can't help or ask which topic."""
+    """A follow-up about the last topic, in one message: name what it does not cover, give the
+    topic again, or (unfamiliar subject, or no topic yet) say kindly that it can't help or ask which topic."""
 
     def name(self) -> str:
         return "action_answer_followup"
@@ -94,15 +69,13 @@ class ActionAnswerFollowup(Action):
             decision = followup(tracker.get_slot("last_topic"), latest_text(tracker))
         if decision.kind == "clarify":
             return await ActionAskWhichTopic().run(dispatcher, tracker, domain)
+        speaker = Speaker(domain, tracker)
         if decision.kind == "out_of_scope":
-            dispatcher.utter_message(response="utter_out_of_scope")
-            say_helpline(dispatcher)
+            reply.send_with_offer(dispatcher, speaker, "utter_out_of_scope")
             return [SlotSet("handoff_reason", "out_of_scope")]
         if decision.kind == "answer":
-            return send_answer(dispatcher, decision.answer)
-        for gap in decision.answer.gaps:
-            dispatcher.utter_message(response="utter_followup_not_covered", title=decision.answer.title, gap=gap)
-        say_helpline(dispatcher)
+            return send_answer(dispatcher, speaker, decision.answer)
+        reply.send_followup_gaps(dispatcher, speaker, decision.answer)
         return []
 
 

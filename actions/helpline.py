@@ -9,25 +9,42 @@ from rasa_sdk.events import SlotSet, UserUtteranceReverted
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.conversation_state import latest_intent, with_nurse
+from bot.content.replies import said_this_turn
 from bot.helpline.hours import helpline_status
 
 REASON_BY_INTENT = {"ask_helpline": "talk_to_nurse", "out_of_scope": "out_of_scope",
                     "urgent_jaw": "red_flag", "urgent_low_calcium": "red_flag"}
+OFFERS = {"utter_helpline_open", "utter_helpline_closed", "utter_helpline_open_no_callback",
+          "utter_helpline_closed_no_callback"}
+WITH_NURSE = {"utter_with_nurse", "utter_callback_already"}
 
 
-def say_helpline(dispatcher: CollectingDispatcher, offer_callback: bool = True) -> None:
-    """Open now: the number (and a call-back offer). Closed: when it next opens, email, call-back offer."""
+def helpline_response(offer_callback: bool = True) -> tuple[str, dict]:
+    """The helpline offer's response name and values. Open now: the number (and a call-back
+    offer). Closed: when it next opens, email, call-back offer."""
     status = helpline_status()
     if status.is_open:
         name = "utter_helpline_open" if offer_callback else "utter_helpline_open_no_callback"
-        dispatcher.utter_message(response=name, phone=status.phone)
-    else:
-        name = "utter_helpline_closed" if offer_callback else "utter_helpline_closed_no_callback"
-        dispatcher.utter_message(response=name, phone=status.phone, next_open=status.next_open_text)
+        return name, {"phone": status.phone}
+    name = "utter_helpline_closed" if offer_callback else "utter_helpline_closed_no_callback"
+    return name, {"phone": status.phone, "next_open": status.next_open_text}
+
+
+def say_helpline(dispatcher: CollectingDispatcher, offer_callback: bool = True) -> None:
+    """The helpline offer as a message of its own (``helpline_response``)."""
+    name, values = helpline_response(offer_callback)
+    dispatcher.utter_message(response=name, **values)
 
 
 async def offer_helpline(dispatcher: CollectingDispatcher, tracker: Tracker, reason: str) -> list:
-    """The helpline offer, or "your request is already with a nurse"; remembers why it was offered."""
+    """The helpline offer, or "your request is already with a nurse"; remembers why it was offered.
+    Says nothing when this turn has already said either (the helpline topic's answer carries the
+    offer, and "your request is with the nurse helpline" is said once): never the offer twice."""
+    said = set(said_this_turn(tracker.events or []))
+    if said & OFFERS:
+        return [SlotSet("handoff_reason", reason)]
+    if said & WITH_NURSE:
+        return []
     if await with_nurse(tracker):
         dispatcher.utter_message(response="utter_callback_already")
         return []

@@ -7,6 +7,7 @@
   of 32 hex digits) is refused with 403, so knowing a patient's id (staff see them) is not enough
   to post into their conversation and have the call-back summary repeat their name and contact.
   REST is for our own tools and tests; the reverse proxy does not forward it (README, "Deploying").
+- One JSON item per bot message (``OneItemPerMessage``): text, buttons and custom data together.
 - The message goes through the channel pipeline (``channels/pipeline.py``: size cap, control
   characters, empty -> 400; per-sender and per-address rate limits -> 429 with a kind message; the
   red-flag check first for what is refused; never silent).
@@ -55,6 +56,20 @@ def _message(recipient_id: str, text: str, buttons=()) -> dict:
     return message
 
 
+class OneItemPerMessage(CollectingOutputChannel):
+    """Rasa's collector, but one JSON item per bot message: its whole text (Rasa's splits it at
+    every blank line), its buttons and its custom data together (Rasa's sends the custom data as
+    an item of its own, with no text: an empty message to whoever shows the list). A message with
+    neither text nor buttons is not sent, as on the web widget's channel."""
+
+    async def send_response(self, recipient_id: str, message: dict[str, Any]) -> None:
+        item = _message(recipient_id, str(message.get("text") or "").strip(), message.get("buttons") or ())
+        if isinstance(message.get("custom"), dict) and message["custom"]:
+            item["custom"] = message["custom"]
+        if item["text"] or item.get("buttons"):
+            await self._persist_message(item)
+
+
 class StrictRestInput(InputChannel):
     """See the module docstring."""
 
@@ -95,7 +110,7 @@ class StrictRestInput(InputChannel):
             first = [_message(sender, admitted.advice.text, admitted.advice.buttons)] if admitted.advice else []
             if admitted.limited:
                 return response.json(first + [{"recipient_id": sender, "text": slow_down()}], status=429)
-            collector = CollectingOutputChannel()
+            collector = OneItemPerMessage()
             collector.messages.extend(first)  # a too-long message's urgent advice, before the "too long" reply
             await run_turn(self.name(), lambda: on_new_message(UserMessage(
                 admitted.text, collector, sender, input_channel=self.name(), metadata=self.get_metadata(request))))

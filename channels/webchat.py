@@ -8,8 +8,9 @@ What it changes from Rasa 3.6's ``SocketIOInput`` (configured in ``credentials.y
 - **Sessions nobody can take over**: the server makes each session id and gives the browser a
   signed token (``bot/web_session.py``); a reload resumes only with a matching pair. Messages
   go to the session this socket was given, whatever session id the message names.
-- **One bot message, one event**: text, buttons, the response's name (``kind``: sources and
-  review dates are styled apart) and custom data (the topic, for "was this helpful?") together.
+- **One bot message, one event**: text, buttons, the response's name (``kind``) and custom data
+  together (the topic, for "was this helpful?"; an answer's parts, ``actions/reply.py``, which the
+  widget lays out: body, sources and review date styled apart, gaps, the helpline offer).
 - **Feedback**: the widget's ``feedback`` event is stored by ``bot/records/feedback.py``.
 - Each message goes through the channel pipeline (``channels/pipeline.py``: too long, empty,
   control characters; the rate limits; the red-flag check first for what is refused; never

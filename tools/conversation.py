@@ -9,6 +9,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import asdict, dataclass, field
 
+from bot.content.replies import response_names
 from bot.content.responses import (
     EMERGENCY_ACTIONS,
     HANDOFF_ACTIONS,
@@ -96,8 +97,8 @@ def ask_one(assistant, question: str) -> Reply:
     intent = (latest.get("intent") or {}).get("name")
     confidence = (latest.get("intent") or {}).get("confidence")
     bot_events = _bot_events_since_last_user(tracker)
-    responses = [((e.get("metadata") or {}).get("utter_action")) for e in bot_events]
-    responses = [r for r in responses if r]
+    # Rasa's response name, or the responses one composed reply holds (actions/reply.py)
+    responses = [name for e in bot_events for name in response_names(e)]
     customs = [(e.get("data") or {}).get("custom") or {} for e in bot_events]
     topic_info = next((c for c in customs if c.get("topic")), {})
     # "which of these did you mean?" (actions/actions.py marks it), not the helpline's buttons

@@ -39,7 +39,6 @@ REFRESH_S = 10 * 60
 CLAIM_GRACE = dt.timedelta(hours=1)  # "waited past the opening": unclaimed an hour after the helpline was open
 
 # Replies (domain.yml response names) that mark what kind of turn it was.
-NOT_COVERED = {"utter_not_covered", "utter_followup_not_covered"}
 OUT_OF_SCOPE = {"utter_out_of_scope"}
 FALLBACK = {"utter_default"}  # the second miss of the two-stage fallback: it could not help
 # Red-flag replies: the sign they are about (the urgency comes from bot.content.responses.URGENCY_OF_ACTION).
@@ -156,21 +155,20 @@ class Turn:
 
 def add_bot_event(turn: Turn, data: dict) -> None:
     """Note on ``turn`` what a ``bot`` event (Rasa's dict) shows: topic, clarify, gap, fallback, red flag."""
+    from bot.content.replies import gaps_said, response_names
     from bot.content.responses import URGENCY_OF_ACTION
 
-    metadata = data.get("metadata") or {}
     custom = (data.get("data") or {}).get("custom") or {}
-    name = metadata.get("utter_action") or ""
+    # one response (Rasa's utter_action), or the several one composed answer holds (actions/reply.py)
+    names = set(response_names(data))
     if custom.get("topic"):
         turn.topics.append(custom["topic"])
     if "clarify" in custom:
         turn.clarify = True
-    if name in NOT_COVERED and metadata.get("gap"):
-        turn.gaps.append(metadata["gap"])
-    turn.out_of_scope |= name in OUT_OF_SCOPE
-    turn.fallback |= name in FALLBACK
-    if name in URGENCY_OF_ACTION:
-        turn.flags.append(name)
+    turn.gaps.extend(gaps_said(data))
+    turn.out_of_scope |= bool(names & OUT_OF_SCOPE)
+    turn.fallback |= bool(names & FALLBACK)
+    turn.flags.extend(name for name in response_names(data) if name in URGENCY_OF_ACTION)
 
 
 # ------------------------------------------------------------------ computing the figures

@@ -1,4 +1,5 @@
-"""The custom actions: the exact messages (response names and values) and events they return."""
+"""The custom actions: the exact messages (response names and values, or the one composed answer) and
+events they return."""
 from __future__ import annotations
 
 import asyncio
@@ -26,31 +27,53 @@ def _run(action, tracker):
     return dispatcher.messages, events
 
 
-def test_answer_sends_body_sources_review_date_and_sets_topic():
+def test_answer_sends_body_sources_review_date_as_one_message_and_sets_topic():
     messages, events = _run(ActionAnswerTopic(), make_tracker("what is vertebroplasty", "ask_vertebroplasty"))
-    assert [m.get("response") for m in messages] == [
-        None, "utter_source", "utter_source", "utter_source", "utter_written_unreviewed"]
-    assert messages[0]["text"].startswith("Vertebroplasty is a form of cementoplasty")
-    assert messages[1]["section"] == "Vertebroplasty" and messages[1]["citation"].startswith("Cancer Research UK")
-    assert messages[1]["dated"] == "page last reviewed by Cancer Research UK on 30 January 2024"
-    assert messages[1]["url"].startswith("https://www.cancerresearchuk.org/")
-    assert messages[3]["url"] == "https://doi.org/10.3892/etm.2021.10159"
+    [message] = messages  # one message: its words from domain.yml, filled in by the action
+    assert message.get("response") is None and not message.get("buttons")
+    custom, answer = message["custom"], message["custom"]["answer"]
+    assert custom["responses"] == ["utter_source", "utter_source", "utter_source", "utter_written_unreviewed"]
+    assert message["text"].startswith("Vertebroplasty is a form of cementoplasty")
+    assert message["text"] == "\n\n".join([answer["body"], "\n".join(s["text"] for s in answer["sources"]),
+                                            answer["reviewed_line"]])
+    first, study = answer["sources"][0], answer["sources"][2]
+    assert first["section"] == "Vertebroplasty" and first["citation"].startswith("Cancer Research UK")
+    assert first["dated"] == "page last reviewed by Cancer Research UK on 30 January 2024"
+    assert first["url"].startswith("https://www.cancerresearchuk.org/")
+    assert first["text"] == (f'Source: {first["citation"]}, section "Vertebroplasty" ({first["dated"]}). {first["url"]}')
+    assert study["url"] == "https://doi.org/10.3892/etm.2021.10159"
     # no clinician has signed it off (content/signoff.yml), so nothing claims a review
-    assert messages[4]["written"] == "1 December 2026" and messages[4]["reviewed_on"] == ""
-    assert messages[4]["custom"]["topic"] == "vertebroplasty" and messages[4]["custom"]["clinically_reviewed"] is False
-    assert messages[4]["custom"]["label"] == "vertebroplasty"
+    assert answer["written"] == "1 December 2026" and answer["reviewed_on"] == ""
+    assert answer["reviewed_line"].startswith("Written in plain English for this service on 1 December 2026")
+    assert answer["reviewed_response"] == "utter_written_unreviewed"
+    assert answer["gaps"] == [] and answer["offer"] is None
+    # the keys other readers use (insight, feedback, the call-back summary, `ask`) are where they were
+    assert custom["topic"] == "vertebroplasty" and custom["clinically_reviewed"] is False
+    assert custom["label"] == "vertebroplasty" and custom["written"] == "1 December 2026"
+    assert custom["where_from"][0][0]["section"] == "Vertebroplasty"
+    assert [s["source"] for s in custom["sources"]] == ["cruk_2024", "lo_bianco_2022", "xu_2021"]
+    assert set(custom["sources"][0]) == {"source", "title", "publisher", "section", "url"}
     assert events == [SlotSet("last_topic", "vertebroplasty"), SlotSet("last_subject", "vertebroplasty")]
 
 
-def test_answer_says_what_it_does_not_cover():
+def test_answer_says_what_it_does_not_cover_and_offers_the_helpline_once_in_the_same_message():
     messages, events = _run(
         ActionAnswerTopic(), make_tracker("How long is recovery after kyphoplasty?", "ask_kyphoplasty")
     )
-    assert [m.get("response") for m in messages] == [
-        None, "utter_source", "utter_source", "utter_written_unreviewed", "utter_not_covered", "utter_helpline_closed"]
-    assert "balloon" in messages[0]["text"].lower()
-    assert messages[4]["gap"] == "how long recovery takes or what recovery is like"
-    assert messages[5]["next_open"] == "on Monday at 9am" and messages[5]["phone"] == "0808 800 4040"
+    [message] = messages
+    assert message["custom"]["responses"] == [
+        "utter_source", "utter_source", "utter_written_unreviewed", "utter_not_covered", "utter_helpline_closed"]
+    answer = message["custom"]["answer"]
+    assert "balloon" in answer["body"].lower()
+    assert [g["what"] for g in answer["gaps"]] == ["how long recovery takes or what recovery is like"]
+    assert answer["gaps"][0]["text"] == ("This information does not cover how long recovery takes or what recovery "
+                                         "is like. Your care team can tell you about that, or our nurses can.")
+    offer = answer["offer"]
+    assert offer["response"] == "utter_helpline_closed"
+    assert "opens again on Monday at 9am, on freephone 0808 800 4040" in offer["text"]
+    assert message["buttons"] == offer["buttons"] == [{"title": "Ask for a call back", "payload": "/request_callback"},
+                                                     {"title": "No, thank you", "payload": "/deny"}]
+    assert message["text"].endswith(offer["text"]) and message["text"].count(offer["text"]) == 1
     assert events == [SlotSet("last_topic", "kyphoplasty"), SlotSet("last_subject", "kyphoplasty")]
 
 
@@ -131,9 +154,15 @@ def test_followup_names_the_gap_for_the_last_topic():
 
     tracker = make_tracker("how long is recovery?", "followup_question", slots={"last_topic": "kyphoplasty"})
     messages, events = _run(ActionAnswerFollowup(), tracker)
-    assert [m.get("response") for m in messages] == ["utter_followup_not_covered", "utter_helpline_closed"]
-    assert messages[0]["title"] == "Balloon kyphoplasty"
-    assert messages[0]["gap"] == "how long recovery takes or what recovery is like"
+    [message] = messages
+    assert message["custom"]["responses"] == ["utter_followup_not_covered", "utter_helpline_closed"]
+    assert message["text"].startswith("The information I have about Balloon kyphoplasty does not cover how long "
+                                      "recovery takes or what recovery is like.")
+    answer = message["custom"]["answer"]
+    assert answer["kind"] == "followup" and answer["topic"] == "kyphoplasty" and answer["body"] == ""
+    assert [g["what"] for g in answer["gaps"]] == ["how long recovery takes or what recovery is like"]
+    assert "topic" not in message["custom"]  # not counted as a topic answered, no "was this helpful?"
+    assert message["buttons"][0]["payload"] == "/request_callback"
     assert events == []
 
 
@@ -142,7 +171,9 @@ def test_followup_without_a_gap_gives_the_topic_again():
 
     tracker = make_tracker("tell me more", "followup_question", slots={"last_topic": "denosumab"})
     messages, events = _run(ActionAnswerFollowup(), tracker)
-    assert [m.get("response") for m in messages] == [None, "utter_source", "utter_source", "utter_written_unreviewed"]
+    [message] = messages
+    assert message["custom"]["responses"] == ["utter_source", "utter_source", "utter_written_unreviewed"]
+    assert message["custom"]["topic"] == "denosumab" and message["text"].startswith("Denosumab is")
     assert events == [SlotSet("last_topic", "denosumab")]
 
 
@@ -160,5 +191,8 @@ def test_followup_on_an_unfamiliar_subject_is_a_kind_no():
 
     tracker = make_tracker("is it contagious?", "followup_question", slots={"last_topic": "kyphoplasty"})
     messages, events = _run(ActionAnswerFollowup(), tracker)
-    assert [m.get("response") for m in messages] == ["utter_out_of_scope", "utter_helpline_closed"]
+    [message] = messages
+    assert message["custom"] == {"responses": ["utter_out_of_scope", "utter_helpline_closed"]}
+    assert message["text"].startswith("I'm sorry, I can't help with that here.")
+    assert "The nurse helpline is closed now." in message["text"] and len(message["buttons"]) == 2
     assert events == [SlotSet("handoff_reason", "out_of_scope")]

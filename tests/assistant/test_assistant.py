@@ -42,6 +42,23 @@ def test_topic_answer_has_body_source_and_review_date(assistant):
     assert [c["topic"] for c in custom if "topic" in c] == ["kyphoplasty"]
 
 
+def test_an_answer_is_one_message_with_its_parts_and_no_message_is_empty(assistant):
+    """Issue 21: a topic answer was up to nine messages, the last one empty (REST sent the custom
+    data alone); the helpline offer is said once, with its buttons on the answer."""
+    [answer] = assistant.send(_sender(), "what is balloon kyphoplasty?")
+    parts = answer["custom"]["answer"]
+    assert answer["text"].startswith(parts["body"]) and answer["text"].endswith(parts["reviewed_line"])
+    assert [s["section"] for s in parts["sources"]] == ["Kyphoplasty", "3.5. Surgical and Interventional Treatments"]
+    for question in ("can I talk to a nurse?", "How long is recovery after kyphoplasty?"):
+        [answer] = assistant.send(_sender(), question)
+        assert answer["text"].count("The nurse helpline is closed now.") == 1, question
+        assert [b["title"] for b in answer["buttons"]] == ["Ask for a call back", "No, thank you"]
+    sender = _sender()
+    assistant.send(sender, "what is balloon kyphoplasty?")
+    [followup] = assistant.send(sender, "how long is recovery?")
+    assert followup["text"].count("The nurse helpline is closed now.") == 1
+
+
 def test_uncovered_question_gets_what_is_known_and_an_honest_gap(assistant):
     text = _texts(assistant.send(_sender(), "How long is recovery after kyphoplasty?"))
     assert "Small balloons" in text

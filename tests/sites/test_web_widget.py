@@ -75,14 +75,17 @@ def test_a_full_conversation_with_sources_review_date_and_feedback(page, assista
     say(page, "what is denosumab?")
     log = page.locator("#chat-log")
     assert "Denosumab is a bone strengthening drug" in log.inner_text()
-    sources = page.locator('.msg-bot[data-kind="utter_source"]')
+    assert bot_messages(page).count() == 1  # one message, its parts laid out (actions/reply.py)
+    answer = page.locator('.msg-bot[data-kind="answer"]')
+    assert "Denosumab is a bone strengthening drug" in answer.locator(".answer-body").inner_text()
+    sources = answer.locator('.answer-sources [data-kind="utter_source"]')
     assert sources.count() == 2
     link = sources.first.locator("a")
     assert link.get_attribute("href").startswith("https://") and link.get_attribute("rel") == "noopener noreferrer"
-    reviewed = page.locator('.msg-bot[data-kind="utter_written_unreviewed"]')
+    reviewed = answer.locator('.answer-reviewed[data-kind="utter_written_unreviewed"]')
     assert "No clinician has checked it for this service yet" in reviewed.inner_text()
 
-    feedback = reviewed.get_by_role("group", name=TEXT["helpful_question"])
+    feedback = answer.get_by_role("group", name=TEXT["helpful_question"])
     feedback.get_by_role("button", name=TEXT["helpful_yes"]).click()
     page.wait_for_selector(f"text={TEXT['helpful_thanks']}")
     conversation = session_id(page)
@@ -90,7 +93,10 @@ def test_a_full_conversation_with_sources_review_date_and_feedback(page, assista
     rows = handoff_db.rows("feedback", handoffs_db, conversation_id=conversation)
     assert [(r["topic"], r["helpful"], r["channel"]) for r in rows] == [("denosumab", 1, "webchat")]
 
-    say(page, "can I talk to a nurse?")  # the helpline offer, with its buttons
+    say(page, "can I talk to a nurse?")  # the helpline topic and its offer, once, with its buttons
+    nurse = bot_messages(page).last
+    assert bot_messages(page).count() == 2 and nurse.locator(".answer-offer").count() == 1
+    assert nurse.inner_text().count("The nurse helpline is closed now.") == 1
     choices = page.get_by_role("group", name=TEXT["choices"]).last
     choices.get_by_role("button", name="Ask for a call back").click()
     page.get_by_text("first name", exact=False).wait_for(timeout=REPLY_TIMEOUT_MS)
@@ -149,6 +155,33 @@ def test_typed_html_stays_text(page, payload):
     assert mine.inner_text() == payload
     assert page.locator("#chat-log img, #chat-log script, #chat-log svg").count() == 0
     assert page.evaluate("window.__xss") is None
+
+
+def test_an_answer_s_parts_are_laid_out_and_a_message_without_parts_stays_plain_text(page):
+    _until(lambda: page.evaluate("window.bonesChat && window.bonesChat.confirmed"))
+    page.evaluate("""window.bonesChat.receive({text: 'Body one.\\n\\nSource: A. https://a.example/x\\n\\nGap.\\n\\nCall.',
+        buttons: [{title: 'Ask for a call back', payload: '/request_callback'}],
+        custom: {topic: 'denosumab', where_from: [[{citation: 'A', section: 'S', dated: 'D', url: ''}]],
+                 answer: {body: 'Body <b>one</b>.', reviewed_line: 'Written <i>then</i>.',
+                          reviewed_response: 'utter_written_unreviewed',
+                          sources: [{text: 'Source: A. https://a.example/x', response: 'utter_source'}],
+                          gaps: [{what: 'g', text: 'Gap.', response: 'utter_not_covered'}],
+                          offer: {text: 'Call.', response: 'utter_helpline_closed', buttons: []}}}})""")
+    last = bot_messages(page).last
+    assert last.get_attribute("data-kind") == "answer"
+    assert last.locator(".answer-body").inner_text().startswith("Body <b>one</b>.")  # text, never HTML
+    assert last.locator(".answer-body details.where-from").count() == 1
+    assert last.locator('.answer-sources a[href="https://a.example/x"]').count() == 1
+    assert last.locator(".answer-reviewed").inner_text() == "Written <i>then</i>."
+    assert last.locator('.answer-gap[data-kind="utter_not_covered"]').inner_text() == "Gap."
+    assert last.locator('.answer-offer[data-kind="utter_helpline_closed"]').inner_text() == "Call."
+    assert last.locator(".choice").all_inner_texts() == ["Ask for a call back"]
+    assert last.locator(".feedback").count() == 1
+    assert page.locator("#chat-log b, #chat-log i").count() == 0
+    page.evaluate("window.bonesChat.receive({text: 'Just text.\\n\\nTwo paragraphs.', custom: {responses: ['x']}})")
+    plain = bot_messages(page).last
+    assert plain.locator("p").all_inner_texts() == ["Just text.", "Two paragraphs."]
+    assert plain.get_attribute("data-kind") is None
 
 
 def test_bot_text_is_rendered_without_html_and_links_are_only_http(page):

@@ -106,6 +106,52 @@ function appendRich(parent, text, texts, whereFromBlocks) {
   }
 }
 
+// A topic or follow-up answer sent as one message with its parts apart (actions/reply.py,
+// ``custom.answer``): the body with "Where this comes from" under its paragraphs, the sources (a
+// line each, with its link), when it was written and whether a clinician has checked it, what it
+// does not cover, and the helpline offer (its buttons follow, as for any message). Each part
+// carries its domain.yml response name as ``data-kind``.
+function isAnswer(answer) {
+  return Boolean(answer) && typeof answer === "object" && typeof answer.body === "string";
+}
+
+function partText(parent, tag, className, part, texts) {
+  if (!part || typeof part.text !== "string" || !part.text.trim()) return;
+  const node = el(tag, className);
+  if (part.response) node.dataset.kind = String(part.response);
+  appendRich(node, part.text, texts);
+  parent.appendChild(node);
+}
+
+function appendAnswer(parent, answer, texts, whereFromBlocks) {
+  if (answer.body.trim()) {
+    const body = el("div", "answer-body");
+    appendRich(body, answer.body, texts, whereFromBlocks);
+    parent.appendChild(body);
+  }
+  const sources = (Array.isArray(answer.sources) ? answer.sources : []).filter(
+    (s) => s && typeof s.text === "string" && s.text.trim(),
+  );
+  const reviewed = typeof answer.reviewed_line === "string" ? answer.reviewed_line.trim() : "";
+  if (sources.length || reviewed) {
+    const about = el("div", "answer-about");
+    if (sources.length) {
+      const list = el("ul", "answer-sources");
+      for (const source of sources) {
+        const item = el("li");
+        if (source.response) item.dataset.kind = String(source.response);
+        appendInline(item, source.text, texts);
+        list.appendChild(item);
+      }
+      about.appendChild(list);
+    }
+    partText(about, "div", "answer-reviewed", { response: answer.reviewed_response, text: reviewed }, texts);
+    parent.appendChild(about);
+  }
+  for (const gap of Array.isArray(answer.gaps) ? answer.gaps : []) partText(parent, "div", "answer-gap", gap, texts);
+  partText(parent, "div", "answer-offer", answer.offer, texts);
+}
+
 class ChatWidget {
   constructor(config) {
     this.config = config;
@@ -191,13 +237,16 @@ class ChatWidget {
   receive(message) {
     if (!message || (typeof message.text !== "string" && !message.buttons)) return;
     this.setStatus("");
+    const custom = message.custom && typeof message.custom === "object" ? message.custom : {};
+    const answer = isAnswer(custom.answer) ? custom.answer : null;
     this.add({
       from: "bot",
       text: message.text || "",
-      kind: message.kind || "",
+      kind: message.kind || (answer ? "answer" : ""),
       buttons: Array.isArray(message.buttons) ? message.buttons : [],
-      topic: (message.custom && message.custom.topic) || "",
-      whereFrom: (message.custom && Array.isArray(message.custom.where_from) && message.custom.where_from) || null,
+      topic: custom.topic || "",
+      whereFrom: (Array.isArray(custom.where_from) && custom.where_from) || null,
+      answer,
     });
   }
 
@@ -215,7 +264,8 @@ class ChatWidget {
     item.appendChild(el("span", "visually-hidden", who + " "));
     const body = el("div", "msg-body");
     if (entry.from === "user") body.appendChild(el("p", "", entry.text));
-    else appendRich(body, entry.text, this.texts, entry.whereFrom);
+    else if (isAnswer(entry.answer)) appendAnswer(body, entry.answer, this.texts, entry.whereFrom);
+    else appendRich(body, entry.text, this.texts, entry.whereFrom); // no parts: the plain text
     item.appendChild(body);
     if (entry.buttons && entry.buttons.length && !entry.chosen) {
       item.appendChild(this.renderButtons(entry, index));
