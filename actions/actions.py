@@ -21,6 +21,7 @@ from actions.reply import Speaker
 from bot.content.answers import answer_for, candidate_topics, followup, topic_for_intent
 from bot.records.handoff_rules import red_flag_handoff
 from bot.records.handoffs import save_or_spool, spool_handoff
+from bot.understanding.decision import choose_without_conversation
 from bot.understanding.question import subject_of
 
 logger = logging.getLogger(__name__)
@@ -63,6 +64,10 @@ class ActionAnswerFollowup(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list:
         if await left_to_nurse(dispatcher, tracker):
             return []
+        if not (tracker.get_slot("last_subject") or tracker.get_slot("last_topic")):
+            fresh = await _read_afresh(dispatcher, tracker, domain)
+            if fresh is not None:
+                return fresh
         # about the subject named earlier (kyphoplasty), even when the last answer was about NHS access
         decision = followup(tracker.get_slot("last_subject") or tracker.get_slot("last_topic"), latest_text(tracker))
         if decision.kind in ("out_of_scope", "clarify") and tracker.get_slot("last_subject"):
@@ -77,6 +82,20 @@ class ActionAnswerFollowup(Action):
             return send_answer(dispatcher, speaker, decision.answer)
         reply.send_followup_gaps(dispatcher, speaker, decision.answer)
         return []
+
+
+async def _read_afresh(dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list | None:
+    """A "follow-up" with nothing before it ("how is pain assessed?"): the question read as a new one
+    (``choose_without_conversation``) and, when that points clearly to a topic, its answer; None to
+    go on as a follow-up ("how long is recovery?" still asks which procedure, or says kindly it can't help)."""
+    text = latest_text(tracker)
+    ranking = (tracker.latest_message or {}).get("intent_ranking") or []
+    choice = choose_without_conversation(text, ranking)
+    if choice is None or choice.kind != "answer":
+        return None
+    assert choice.topic is not None  # an answer always names its topic
+    events = send_answer(dispatcher, Speaker(domain, tracker), answer_for(choice.topic, text))
+    return events + [SlotSet("last_subject", subject_of(text) or choice.topic)]
 
 
 class ActionAskWhichTopic(Action):

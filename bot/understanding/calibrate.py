@@ -15,9 +15,11 @@ import itertools
 from dataclasses import dataclass, replace
 
 from bot.understanding.decision import (
+    FOLLOWUP,
     THRESHOLDS,
     Signals,
     Thresholds,
+    choose_without_conversation,
     combine,
     labels,
     read_signals,
@@ -52,6 +54,10 @@ def outcome(record: Record, thresholds: Thresholds) -> str:
         return _small_talk_outcome(record.ranking)
     choice = combine(signals.ranking, signals.hits, signals.named_topic, thresholds) \
         if isinstance(signals, Signals) else signals
+    if choice is None and record.ranking and record.ranking[0].get("name") == FOLLOWUP:
+        # every evaluation question starts a conversation: a follow-up with nothing to follow is read afresh
+        fresh = choose_without_conversation(record.question, record.ranking, thresholds=thresholds)
+        choice = fresh if fresh is not None and fresh.kind == "answer" else None  # as actions/actions.py
     if choice is None:
         return record.got
     if choice.kind == "answer":
@@ -110,13 +116,14 @@ def search(records: list[Record], base: Thresholds = THRESHOLDS) -> tuple[Thresh
     # questions when the content's words are few (the conversation tests, tests/assistant/test_stories.yml)
     grid = itertools.product((0.25, 0.5, 1.0), (0.25, 0.5, 1.0), (0.65, 0.6, 0.55, 0.5, 0.45),
                              (0.3, 0.2, 0.1, 0.05), (0.1, 0.2, 0.3), (0.95, 0.9, 0.8), (0.0, 0.6, 0.8),
-                             ("mean", "any"))
+                             ("mean", "any"), (0.0, 0.3, 0.5))
     best: tuple[float, Thresholds, dict[str, int]] | None = None
-    for weight_r, weight_q, answer, margin, clarify, alone, small_talk, rule in grid:
+    for weight_r, weight_q, answer, margin, clarify, alone, small_talk, rule, veto in grid:
         if clarify >= answer:
             continue
         candidate = replace(base, retrieval_weight=weight_r, reading_weight=weight_q, answer=answer,
-                            margin=margin, clarify=clarify, classifier_alone=alone, small_talk=small_talk, rule=rule)
+                            margin=margin, clarify=clarify, classifier_alone=alone, small_talk=small_talk, rule=rule,
+                            retrieval_veto=veto)
         counts = tally(records, candidate)
         value = counts["right"] - WRONG_COST * counts["wrong"] - CLARIFY_COST * counts["clarify"]
         if best is None or value > best[0]:

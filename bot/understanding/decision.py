@@ -27,7 +27,8 @@ TOPIC_PREFIX = "ask_"
 # the question plainly names a procedure or medicine (form answers, stop, yes/no always left alone)
 NEVER_OVERRIDDEN = frozenset({"request_callback", "stop", "affirm", "deny", "restart", "alternative_claim"})
 SMALL_TALK = frozenset({"greet", "goodbye", "thank", "bot_challenge", "what_can_you_do"})
-ALWAYS_STANDS = frozenset({"followup_question", "non_english"})  # a follow-up needs the conversation
+FOLLOWUP = "followup_question"
+ALWAYS_STANDS = frozenset({FOLLOWUP, "non_english"})  # a follow-up needs the conversation (see choose_without_conversation)
 
 
 @dataclass(frozen=True)
@@ -45,6 +46,8 @@ class Thresholds:
                                     # signal, times its weight, could alone make the label likely)
     small_talk: float = 0.6         # small talk ("what can you do") below this, in a message of
                                     # SHORT words or more, is weighed like a topic question
+    retrieval_veto: float = 0.0     # retrieval pointing to another label stops the classifier answering
+                                    # alone only when its share is at least this (0: any share stops it)
 
 
 SHORT = 4
@@ -142,6 +145,15 @@ def read_signals(text: str, ranking: list[dict], hits: list | None = None,
     return Signals(ranking, hits, reading.topic if reading else None)
 
 
+def choose_without_conversation(text: str, ranking: list[dict], hits: list | None = None,
+                                thresholds: Thresholds = THRESHOLDS) -> Choice | None:
+    """The decision for a follow-up question ("how is it given?", "how is pain assessed?") when there
+    is no earlier topic to follow: the question read afresh, as if the classifier had not said
+    "follow-up" (None when it is still not a topic question)."""
+    fresh = [r for r in ranking or [] if r.get("name") != FOLLOWUP]
+    return choose(text, fresh, hits, thresholds)
+
+
 def _weighed_anyway(text: str, top: dict, thresholds: Thresholds) -> bool:
     """True when small talk is unsure in a message long enough to be a question of its own."""
     return float(top.get("confidence") or 0.0) < thresholds.small_talk and len(text.split()) >= SHORT
@@ -199,7 +211,8 @@ def combine(ranking: list[dict], hits: list, named_topic: str | None,
         return Choice("answer", best_topic[order[0]][1], confidence=first, reason="signals agree", scores=scores)
     alone = max(classifier, key=lambda label: classifier[label]) if classifier else None
     found = max(retrieval, key=lambda label: retrieval[label]) if retrieval else None
-    if alone and classifier[alone] >= t.classifier_alone and found in (alone, None):  # the content does not disagree
+    disagrees = found not in (alone, None) and retrieval[found] >= t.retrieval_veto
+    if alone and classifier[alone] >= t.classifier_alone and not disagrees:  # the content does not disagree (enough)
         return Choice("answer", best_topic[alone][1], confidence=round(classifier[alone], 4),
                       reason="classifier confident", scores=scores)
     # offered as choices: the labels at least half as likely as a plausible one

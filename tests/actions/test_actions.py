@@ -196,3 +196,23 @@ def test_followup_on_an_unfamiliar_subject_is_a_kind_no():
     assert message["text"].startswith("I'm sorry, I can't help with that here.")
     assert "The nurse helpline is closed now." in message["text"] and len(message["buttons"]) == 2
     assert events == [SlotSet("handoff_reason", "out_of_scope")]
+
+
+def test_a_followup_with_nothing_before_it_that_names_a_topic_is_answered_as_a_new_question():
+    from actions.actions import ActionAnswerFollowup
+
+    ranking = [{"name": "followup_question", "confidence": 0.6}, {"name": "ask_denosumab", "confidence": 0.3}]
+    tracker = make_tracker("and how is Xgeva given?", "followup_question", ranking=ranking, slots={})
+    messages, events = _run(ActionAnswerFollowup(), tracker)
+    [message] = messages
+    assert message["custom"]["topic"] == "denosumab"
+    assert SlotSet("last_topic", "denosumab") in events
+
+
+def test_a_followup_after_a_topic_still_follows_it_whatever_it_names():
+    from actions.actions import ActionAnswerFollowup
+
+    ranking = [{"name": "followup_question", "confidence": 0.6}, {"name": "ask_denosumab", "confidence": 0.3}]
+    tracker = make_tracker("how long is recovery?", "followup_question", ranking=ranking, slots={"last_topic": "kyphoplasty"})
+    messages, _ = _run(ActionAnswerFollowup(), tracker)
+    assert messages[0]["custom"]["answer"]["topic"] == "kyphoplasty"

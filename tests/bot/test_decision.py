@@ -5,11 +5,13 @@ wrote is measured with ``python -m bot evaluate`` and its thresholds are chosen 
 ``python -m bot calibrate`` on the development questions only."""
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 from rasa.shared.nlu.training_data.message import Message
 
 from bot.understanding.calibrate import CLARIFY, Record, calibration, outcome, tally
-from bot.understanding.decision import THRESHOLDS, choose, combine
+from bot.understanding.decision import THRESHOLDS, choose, choose_without_conversation, combine
 from bot.understanding.retrieval import Hit, query_terms, rank
 from components.question_reader import QuestionReader
 
@@ -173,3 +175,38 @@ def test_calibration_replays_the_decision_and_counts_outcomes():
 def test_calibration_table_buckets_answers_by_confidence():
     assert calibration([(0.95, True), (0.6, False), (0.65, True), (1.0, True), (None, True)]) == [
         ("0.50-0.70", 2, 1), ("0.90-1.00", 2, 2)]
+
+
+# ------------------------------------------------- retrieval's veto, follow-ups with nothing to follow
+SURE_HELPLINE = [{"name": "ask_helpline", "confidence": 0.97}]
+STORY_WORDS = [Hit("side_effects", 3.4, 0.31)]  # a family story's words point to another topic's content
+
+
+@pytest.mark.parametrize("veto, kind", [(0.0, "clarify"), (0.3, "clarify"), (0.5, "answer")])
+def test_retrieval_stops_a_sure_classifier_only_when_it_points_elsewhere_clearly_enough(veto, kind):
+    choice = combine(SURE_HELPLINE, STORY_WORDS, None, replace(THRESHOLDS, retrieval_veto=veto))
+    assert choice.kind == kind
+    assert kind == "clarify" or choice.topic == "helpline"
+
+
+WITHOUT_CONVERSATION = [
+    # text, ranking (the classifier said "follow-up"), what it amounts to when nothing came before
+    ("and is Xgeva given as an injection?", [{"name": "followup_question", "confidence": 0.6},
+                                             {"name": "ask_denosumab", "confidence": 0.3}], "denosumab"),
+    ("what about kyphoplasty on the NHS?", [{"name": "followup_question", "confidence": 0.8}], "nice_access"),
+    ("tell me more", [{"name": "followup_question", "confidence": 0.9}], None),
+]
+
+
+@pytest.mark.parametrize("text, ranking, topic", WITHOUT_CONVERSATION)
+def test_a_followup_with_nothing_to_follow_is_read_as_a_new_question(store, text, ranking, topic):
+    assert choose(text, ranking) is None or choose(text, ranking).kind == "answer"  # a follow-up stands...
+    choice = choose_without_conversation(text, ranking)  # ...unless there is nothing to follow
+    assert (choice.topic if choice is not None and choice.kind == "answer" else None) == topic, choice
+
+
+def test_calibration_replays_a_lone_followup_as_the_assistant_answers_it():
+    record = Record("and is Xgeva given as an injection?", "denosumab",
+                    [{"name": "followup_question", "confidence": 0.6}, {"name": "ask_denosumab", "confidence": 0.3}],
+                    CLARIFY)
+    assert outcome(record, THRESHOLDS) == "denosumab"
