@@ -97,15 +97,16 @@ def check(message: str) -> SafetyResult:
     if clear or crisis:  # a possible crisis gets the crisis reply itself: warm, and safe to give
         top = _most_urgent(clear + crisis)
         return SafetyResult("advice", top.intent, top.urgency, top.sign, tuple(signs), None, ("sign",))
-    if possible:
-        top = _most_urgent(possible)
-        return SafetyResult("check", CHECK_INTENT, top.urgency, top.sign, tuple(signs), None, ("possible",))
     cancelled = [s for s in signs if s.status == "cancelled"]
-    # the crisis model, unless the words themselves denied a crisis ("I'm not suicidal"): the crisis reply
+    # the crisis model, unless the words themselves denied a crisis ("I'm not suicidal"): the crisis reply,
+    # also before a sign that is only possible ("I want it all to end, a bit breathless" is not just checked)
     if not any(s.urgency == "crisis" for s in cancelled):
         crisis_p = statistical.crisis_probability(text)
         if crisis_p is not None and crisis_p >= statistical.crisis_threshold():
             return SafetyResult("advice", "crisis", "crisis", "crisis", tuple(signs), crisis_p, ("statistical_crisis",))
+    if possible:
+        top = _most_urgent(possible)
+        return SafetyResult("check", CHECK_INTENT, top.urgency, top.sign, tuple(signs), None, ("possible",))
     # the second detector is asked only when the signs found nothing, none was cancelled by its context and
     # nothing was explained away ("my temperature is 36.8"): it does not overrule what the words say
     probability = None if cancelled or found.explained else statistical.probability(text)

@@ -151,7 +151,7 @@ def choose_without_conversation(text: str, ranking: list[dict], hits: list | Non
     is no earlier topic to follow: the question read afresh, as if the classifier had not said
     "follow-up" (None when it is still not a topic question)."""
     fresh = [r for r in ranking or [] if r.get("name") != FOLLOWUP]
-    return choose(text, fresh, hits, thresholds)
+    return choose(text or "", fresh, hits, thresholds)
 
 
 def _weighed_anyway(text: str, top: dict, thresholds: Thresholds) -> bool:

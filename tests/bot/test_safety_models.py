@@ -43,6 +43,11 @@ def test_a_crisis_sign_in_the_words_decides_before_the_model(crisis_model_sure):
     assert check("I want to kill myself").reasons == ("sign",)
 
 
+def test_a_crisis_the_model_sees_is_not_only_checked_when_a_sign_is_merely_possible(crisis_model_sure):
+    result = check("I just want it all to end. maybe a bit breathless")
+    assert (result.intent, result.reasons) == ("crisis", ("statistical_crisis",))
+
+
 def test_a_clear_emergency_sign_is_not_replaced_by_the_crisis_model(crisis_model_sure):
     assert check("my legs have gone weak and I can't feel my feet").intent == "emergency_spinal_cord"
 
@@ -99,7 +104,9 @@ def _training_lines() -> list[tuple[str, str]]:
 
 
 def test_no_training_line_is_copied_out_of_an_evaluation_text():
-    """Ten words or more in a row: short generic questions ("how is denosumab given") may coincide."""
+    """Ten words or more in a row: short generic questions ("how is denosumab given") may coincide.
+    It reads the held-back files too, by script and on purpose (training must not hold their words);
+    a failure shows only the training line, never evaluation text."""
     texts = _evaluation_texts()
     assert len(texts) > 500
     evaluation = " | ".join(sorted(texts))
