@@ -19,7 +19,7 @@ from actions.conversation_state import (
 )
 from actions.reply import Speaker
 from bot.content.answers import answer_for, candidate_topics, followup, topic_for_intent
-from bot.records.handoff_rules import red_flag_handoff
+from bot.records.handoff_rules import red_flags_checked
 from bot.records.handoffs import save_or_spool, spool_handoff
 from bot.understanding.decision import choose_without_conversation
 from bot.understanding.question import subject_of
@@ -121,7 +121,9 @@ class ActionAskWhichTopic(Action):
 
 
 class ActionRecordHandoff(Action):
-    """Write a handoff record for the red flags in the latest message (no words of the person)."""
+    """Write a handoff record for the red flags in the latest message (no words of the person). When
+    the message shows a crisis beside the physical sign whose reply the rule has just given, the crisis
+    reply is sent too (``SafetyResult.also``)."""
 
     def name(self) -> str:
         return "action_record_handoff"
@@ -129,8 +131,10 @@ class ActionRecordHandoff(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list:
         latest = tracker.latest_message or {}
         try:
-            found = await asyncio.get_running_loop().run_in_executor(  # CPU work: off the loop too
-                None, red_flag_handoff, latest.get("text") or "", latest_intent(tracker))
+            found, also = await asyncio.get_running_loop().run_in_executor(  # CPU work: off the loop too
+                None, red_flags_checked, latest.get("text") or "", latest_intent(tracker))
+            if also:  # a crisis beside the physical sign whose reply was just given: its reply too
+                dispatcher.utter_message(response=f"utter_{also}")
             if found is None:
                 return []
             urgency, flags = found

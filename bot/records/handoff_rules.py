@@ -82,12 +82,22 @@ def red_flag_handoff(message: str, intent: str | None = None) -> tuple[str, list
     """The handoff's urgency and red flags for ``message``, or None when it has none. The urgency
     is the most urgent sign's; "yes, it's happening now" (``intent`` ``safety_now``) makes it an
     emergency."""
+    return red_flags_checked(message, intent)[0]
+
+
+def red_flags_checked(message: str, intent: str | None = None) -> tuple[tuple[str, list[str]] | None, str | None]:
+    """``red_flag_handoff``'s answer, and the crisis intent to reply with as well as the sign's own
+    reply (``SafetyResult.also``: a crisis beside a physical sign), from one check of ``message``."""
     from bot.safety import check
 
     if intent == CONFIRMED_NOW:
-        return "emergency", ["confirmed_happening_now"]
+        return ("emergency", ["confirmed_happening_now"]), None
     result = check(message)
     if not result.flagged:
-        return None
-    return HANDOFF_URGENCY[result.urgency or "emergency"], [s.id for s in result.flags] or [
-        "statistical_crisis" if "statistical_crisis" in result.reasons else f"statistical_{result.decision}"]
+        return None, None
+    flags = [s.id for s in result.flags]
+    if result.also and "statistical_crisis" in result.reasons:
+        flags.append("statistical_crisis")  # the crisis model saw a crisis beside a physical sign
+    return (HANDOFF_URGENCY[result.urgency or "emergency"], flags or [
+        "statistical_crisis" if "statistical_crisis" in result.reasons else f"statistical_{result.decision}"]), \
+        result.also

@@ -45,7 +45,9 @@ class SafetyResult:
     now?") or ``none``. ``intent`` is the intent to set (None when nothing needs urgent attention);
     ``signs`` every sign found, cancelled ones included; ``statistical`` the second detector's
     probability that the message describes an emergency or crisis now (None when it was not asked:
-    a sign decided, or not built).
+    a sign decided, or not built). ``also`` is a crisis intent (``crisis`` or ``crisis_harmed``) when
+    the message shows a crisis as well as a more urgent physical sign that decides the reply: the
+    person is given both replies, the sign's first.
     """
 
     decision: str = "none"
@@ -55,6 +57,7 @@ class SafetyResult:
     signs: tuple[SignFound, ...] = ()
     statistical: float | None = None
     reasons: tuple[str, ...] = field(default_factory=tuple)
+    also: str | None = None
 
     @property
     def flagged(self) -> bool:
@@ -94,10 +97,13 @@ def check(message: str) -> SafetyResult:
     clear = [s for s in signs if s.status == "clear"]
     possible = [s for s in signs if s.status == "possible"]
     crisis = [s for s in clear + possible if s.urgency == "crisis"]
+    cancelled = [s for s in signs if s.status == "cancelled"]
     if clear or crisis:  # a possible crisis gets the crisis reply itself: warm, and safe to give
         top = _most_urgent(clear + crisis)
-        return SafetyResult("advice", top.intent, top.urgency, top.sign, tuple(signs), None, ("sign",))
-    cancelled = [s for s in signs if s.status == "cancelled"]
+        also, reasons = None, ("sign",)
+        if top.urgency != "crisis":  # a physical sign decides the reply; a crisis beside it is not dropped
+            also, reasons = _crisis_beside(text, crisis, cancelled)
+        return SafetyResult("advice", top.intent, top.urgency, top.sign, tuple(signs), None, reasons, also)
     # the crisis model, unless the words themselves denied a crisis ("I'm not suicidal"): the crisis reply,
     # also before a sign that is only possible ("I want it all to end, a bit breathless" is not just checked)
     if not any(s.urgency == "crisis" for s in cancelled):
@@ -113,6 +119,21 @@ def check(message: str) -> SafetyResult:
     if probability is not None and probability >= statistical.threshold():
         return SafetyResult("check", CHECK_INTENT, "emergency", None, tuple(signs), probability, ("statistical",))
     return SafetyResult("none", None, None, None, tuple(signs), probability)
+
+
+def _crisis_beside(text: str, crisis: list[SignFound], cancelled: list[SignFound]) -> tuple[str | None, tuple]:
+    """The crisis intent to reply with beside a physical sign's reply (None when the message shows no
+    crisis), and the check's reasons: a crisis sign, else the crisis model unless the words denied one."""
+    from bot.safety import statistical
+
+    if crisis:
+        return ("crisis_harmed" if any(s.intent == "crisis_harmed" for s in crisis) else "crisis"), ("sign",)
+    if any(s.urgency == "crisis" for s in cancelled):
+        return None, ("sign",)
+    crisis_p = statistical.crisis_probability(text)
+    if crisis_p is not None and crisis_p >= statistical.crisis_threshold():
+        return "crisis", ("sign", "statistical_crisis")
+    return None, ("sign",)
 
 
 def warm_up() -> None:

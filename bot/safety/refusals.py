@@ -47,10 +47,14 @@ def urgent_advice(raw: object) -> Advice | None:
     """The urgent advice for ``raw`` (any text a person sent), or None when it shows no red flag.
 
     When the check is not sure it would normally ask "is this happening now?"; a refused message
-    gets no follow-up, so it gets the safe advice itself (``utter_safety_now``)."""
+    gets no follow-up, so it gets the safe advice itself (``utter_safety_now``). A crisis beside a
+    physical sign adds the crisis reply after the sign's."""
     if not isinstance(raw, str):
         return None
     result = check(raw)
     if not result.flagged:
         return None
-    return response("utter_safety_now" if result.decision == "check" else f"utter_{result.intent}")
+    advice = response("utter_safety_now" if result.decision == "check" else f"utter_{result.intent}")
+    if result.also:  # a crisis beside the physical sign: its reply follows the sign's, in the same message
+        advice = Advice(advice.response, advice.text + "\n\n" + response(f"utter_{result.also}").text, advice.buttons)
+    return advice

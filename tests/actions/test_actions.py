@@ -137,6 +137,23 @@ def test_record_handoff_stores_urgency_and_flags_but_not_the_words(tmp_path, mon
     assert text.lower() not in json.dumps(record).lower()
 
 
+@pytest.mark.parametrize("text, also, flags", [
+    ("my legs have gone weak and I want to end it all", ["utter_crisis"], ["mscc_limb_weakness", "crisis_suicidal"]),
+    ("my legs have gone weak", [], ["mscc_limb_weakness"]),
+])
+def test_record_handoff_gives_the_crisis_reply_beside_a_physical_sign(tmp_path, monkeypatch, text, also, flags):
+    import json
+
+    from actions.actions import ActionRecordHandoff
+    from bot.records.handoff_store import list_handoffs
+
+    messages, _ = _run(ActionRecordHandoff(), make_tracker(text, "emergency_spinal_cord", 1.0))
+    assert [m["response"] for m in messages] == also
+    [record] = list_handoffs(tmp_path / "handoffs.db")
+    assert record["urgency"] == "emergency"
+    assert [f for f in json.loads(record["red_flags"]) if f in flags] == flags
+
+
 def test_record_handoff_failure_is_logged_not_raised(monkeypatch, caplog):
     from actions.actions import ActionRecordHandoff
 

@@ -365,6 +365,20 @@ def test_emergency_wins_over_urgent_in_one_message():
     assert check("my jaw hurts on zometa and I can't feel my legs").urgency == "emergency"
 
 
+@pytest.mark.parametrize("message, intent, also", [
+    ("my legs have gone weak and I can't feel my feet, and honestly I want to end it all",
+     "emergency_spinal_cord", "crisis"),
+    ("I can't feel my legs since this morning. I don't want to be alive any more", "emergency_spinal_cord", "crisis"),
+    ("my legs have gone weak and I can't feel my feet", "emergency_spinal_cord", None),
+    ("my legs have gone weak and I can't feel my feet. I'm not suicidal, just frightened",
+     "emergency_spinal_cord", None),
+    ("I want to end it all", "crisis", None),
+])
+def test_a_crisis_beside_a_physical_sign_is_answered_too(message, intent, also):
+    result = check(message)
+    assert (result.intent, result.also) == (intent, also), result
+
+
 def test_a_sign_may_span_two_sentences_where_the_sign_allows_it():
     assert check("Had my vertebroplasty on Monday. Since then I'm really short of breath.").intent == \
         "emergency_after_procedure"

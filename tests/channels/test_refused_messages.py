@@ -24,3 +24,12 @@ def test_refused_messages_get_the_urgent_advice_first(tmp_path, monkeypatch, mes
         from bot.records.handoff_store import list_handoffs
 
         assert [h["conversation_id"] for h in list_handoffs(tmp_path / "h.db")] == ["conv-1"]
+
+
+def test_a_refused_message_with_a_crisis_beside_a_physical_sign_gets_both_replies(tmp_path, monkeypatch):
+    from bot.safety.refusals import response
+
+    monkeypatch.setenv("BOT_HANDOFFS_DB", str(tmp_path / "h.db"))
+    advice = asyncio.run(advice_for_refused("my legs have gone weak and I want to end it all", "conv-1", "rest"))
+    assert advice.response == "utter_emergency_spinal_cord"
+    assert advice.text == response("utter_emergency_spinal_cord").text + "\n\n" + response("utter_crisis").text
