@@ -31,13 +31,15 @@ SEED = 20261201
 VARIANT_PREFIX = "misspelt variant of: "
 
 
+REQUIRED = ("message", "expect", "origin", "how", "source")
+
+
 def stratum(line):
     label = line.get("sign") if line["expect"] != "not_emergency" else line.get("kind")
     return (line["expect"], label)
 
 
-def check(line, number):
-    required = ["message", "expect", "origin", "how", "source"]
+def check(line, number, required=REQUIRED):
     missing = [k for k in required if not line.get(k)]
     if line.get("expect") == "not_emergency":
         if not line.get("kind"):
@@ -71,8 +73,9 @@ def make_groups(lines):
     return groups
 
 
-def split(lines):
-    rng = random.Random(SEED)
+def split(lines, seed=SEED, stratum=stratum):
+    """Return line index -> "dev" or "heldback" (see the module docstring)."""
+    rng = random.Random(seed)
     groups = make_groups(lines)
     groups_by_stratum = defaultdict(list)
     for gid, members in groups.items():
@@ -92,9 +95,10 @@ def split(lines):
     return part_of
 
 
-def main():
+def main(seed=SEED, stratum=stratum, required=REQUIRED, usage=__doc__):
+    """Split sys.argv[1] into sys.argv[2]/dev.jsonl and heldback.jsonl (also used by split_crisis_once.py)."""
     if len(sys.argv) != 3:
-        sys.exit(__doc__)
+        sys.exit(usage)
     source, out_dir = Path(sys.argv[1]), Path(sys.argv[2])
     outputs = {"dev": out_dir / "dev.jsonl", "heldback": out_dir / "heldback.jsonl"}
     for path in outputs.values():
@@ -104,11 +108,11 @@ def main():
     with source.open(encoding="utf-8") as f:
         lines = [json.loads(text) for text in f if text.strip()]
     for number, line in enumerate(lines, 1):
-        check(line, number)
+        check(line, number, required)
     if len({line["message"] for line in lines}) != len(lines):
         sys.exit("duplicate messages in %s" % source)
 
-    part_of = split(lines)
+    part_of = split(lines, seed, stratum)
     out_dir.mkdir(parents=True, exist_ok=True)
     for part, path in outputs.items():
         with path.open("w", encoding="utf-8") as f:
