@@ -184,6 +184,13 @@ def test_an_answer_s_parts_are_laid_out_and_a_message_without_parts_stays_plain_
     assert plain.get_attribute("data-kind") is None
 
 
+def test_an_answer_whose_parts_are_all_empty_shows_its_plain_text(page):
+    _until(lambda: page.evaluate("window.bonesChat && window.bonesChat.confirmed"))
+    page.evaluate("""window.bonesChat.receive({text: 'The plain words.',
+        custom: {topic: 'denosumab', answer: {body: '  ', reviewed_line: '', sources: [], gaps: [], offer: null}}})""")
+    assert bot_messages(page).last.locator(".msg-body").inner_text().strip() == "The plain words."
+
+
 def test_bot_text_is_rendered_without_html_and_links_are_only_http(page):
     _until(lambda: page.evaluate("window.bonesChat && window.bonesChat.confirmed"))
     page.evaluate("""window.bonesChat.receive({text:

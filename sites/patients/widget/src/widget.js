@@ -265,7 +265,8 @@ class ChatWidget {
     const body = el("div", "msg-body");
     if (entry.from === "user") body.appendChild(el("p", "", entry.text));
     else if (isAnswer(entry.answer)) appendAnswer(body, entry.answer, this.texts, entry.whereFrom);
-    else appendRich(body, entry.text, this.texts, entry.whereFrom); // no parts: the plain text
+    // no parts, or every part empty: the plain text (never an empty bubble)
+    if (entry.from !== "user" && !body.childNodes.length) appendRich(body, entry.text, this.texts, entry.whereFrom);
     item.appendChild(body);
     if (entry.buttons && entry.buttons.length && !entry.chosen) {
       item.appendChild(this.renderButtons(entry, index));
