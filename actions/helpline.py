@@ -12,8 +12,7 @@ from actions.conversation_state import latest_intent, with_nurse
 from bot.content.replies import said_this_turn
 from bot.helpline.hours import helpline_status
 
-REASON_BY_INTENT = {"ask_helpline": "talk_to_nurse", "out_of_scope": "out_of_scope",
-                    "urgent_jaw": "red_flag", "urgent_low_calcium": "red_flag"}
+REASON_BY_INTENT = {"ask_helpline": "talk_to_nurse", "urgent_jaw": "red_flag", "urgent_low_calcium": "red_flag"}
 OFFERS = {"utter_helpline_open", "utter_helpline_closed", "utter_helpline_open_no_callback",
           "utter_helpline_closed_no_callback"}
 WITH_NURSE = {"utter_with_nurse", "utter_callback_already"}
@@ -53,7 +52,8 @@ async def offer_helpline(dispatcher: CollectingDispatcher, tracker: Tracker, rea
 
 
 class ActionOfferHelpline(Action):
-    """After "can I talk to a nurse?", an out-of-scope question or an urgent flag."""
+    """After "can I talk to a nurse?" or an urgent flag (whose advice is a plain response, sent even when
+    this server is down, so the offer follows as a message of its own)."""
 
     def name(self) -> str:
         return "action_offer_helpline"
@@ -70,5 +70,27 @@ class ActionDefaultFallback(Action):
         return "action_default_fallback"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list:
-        dispatcher.utter_message(response="utter_default")
-        return [UserUtteranceReverted(), *await offer_helpline(dispatcher, tracker, "second_miss")]
+        return [UserUtteranceReverted(), *await say_with_offer(dispatcher, tracker, domain, "utter_default",
+                                                               "second_miss")]
+
+
+async def say_with_offer(dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any], name: str,
+                         reason: str) -> list:
+    """Response ``name`` and the helpline offer as one message (or, while a nurse has been asked
+    already, with "your request is with the nurses"); returns the events that note why it was offered."""
+    from actions import reply  # actions.reply reads this module's helpline_response
+
+    asked = await with_nurse(tracker)
+    reply.send_with_offer(dispatcher, reply.Speaker(domain, tracker), name, with_nurse=asked)
+    return [] if asked else [SlotSet("handoff_reason", reason)]
+
+
+class ActionNotCovered(Action):
+    """A question the content does not cover (``out_of_scope``): "I can't help with that here" and the
+    helpline offer, one message."""
+
+    def name(self) -> str:
+        return "action_not_covered"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list:
+        return await say_with_offer(dispatcher, tracker, domain, "utter_out_of_scope", "out_of_scope")

@@ -114,6 +114,8 @@ def send_followup_gaps(dispatcher: CollectingDispatcher, speaker: Speaker, answe
     send(dispatcher, [*gaps, helpline], custom)
 
 
-def send_with_offer(dispatcher: CollectingDispatcher, speaker: Speaker, name: str) -> None:
-    """Response ``name`` and the helpline offer as one message (the kind no to a follow-up)."""
-    send(dispatcher, [speaker.part(name), speaker.helpline_offer()], {})
+def send_with_offer(dispatcher: CollectingDispatcher, speaker: Speaker, name: str, with_nurse: bool = False) -> None:
+    """Response ``name`` and the helpline offer as one message (the kind no, the second miss); while a
+    nurse has already been asked (``with_nurse``), "your request is already with the nurses" instead of the offer."""
+    after = speaker.part("utter_callback_already") if with_nurse else speaker.helpline_offer()
+    send(dispatcher, [speaker.part(name), after], {})

@@ -178,7 +178,6 @@ def test_while_with_a_nurse_topic_questions_are_left_to_the_nurse():
     [
         (SATURDAY, "ask_helpline", "utter_helpline_closed", "talk_to_nurse"),
         (MONDAY_MORNING, "ask_helpline", "utter_helpline_open", "talk_to_nurse"),
-        ("2026-12-25T10:00:00", "out_of_scope", "utter_helpline_closed", "out_of_scope"),
         ("2026-11-27T16:59:00", "urgent_jaw", "utter_helpline_open", "red_flag"),
         ("2026-11-27T17:00:00", "urgent_jaw", "utter_helpline_closed", "red_flag"),
     ],
@@ -199,9 +198,19 @@ def test_christmas_names_the_day_after_the_bank_holidays(monkeypatch):
 
 
 def test_second_miss_says_so_and_offers_the_helpline():
-    responses, _, events = _run(ActionDefaultFallback(), make_tracker("qwfp", "nlu_fallback"))
-    assert responses == ["utter_default", "utter_helpline_closed"]
+    _, messages, events = _run(ActionDefaultFallback(), make_tracker("qwfp", "nlu_fallback"))
+    assert [m["custom"]["responses"] for m in messages] == [["utter_default", "utter_helpline_closed"]]
     assert events == [UserUtteranceReverted(), SlotSet("handoff_reason", "second_miss")]
+
+
+def test_a_question_not_covered_gets_the_offer_with_the_hours(monkeypatch):
+    from actions.helpline import ActionNotCovered
+
+    monkeypatch.setenv("BOT_CLOCK", "2026-12-25T10:00:00")
+    _, [message], events = _run(ActionNotCovered(), make_tracker("...", "out_of_scope"))
+    assert message["custom"]["responses"] == ["utter_out_of_scope", "utter_helpline_closed"]
+    assert "on Tuesday at 9am" in message["text"] and "0808 800 4040" in message["text"]
+    assert events == [SlotSet("handoff_reason", "out_of_scope")]
 
 
 def test_emergency_replies_never_mention_the_nine_to_five_line():

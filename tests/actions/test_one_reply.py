@@ -43,10 +43,11 @@ def _actions() -> dict:
         ActionRecordHandoff,
     )
     from actions.callback import ActionCancelCallback, ActionSubmitCallback
-    from actions.helpline import ActionDefaultFallback, ActionOfferHelpline
+    from actions.helpline import ActionDefaultFallback, ActionNotCovered, ActionOfferHelpline
 
     actions = [ActionAnswerTopic(), ActionAnswerFollowup(), ActionAskWhichTopic(), ActionRecordHandoff(),
-               ActionOfferHelpline(), ActionDefaultFallback(), ActionCancelCallback(), ActionSubmitCallback()]
+               ActionOfferHelpline(), ActionDefaultFallback(), ActionNotCovered(), ActionCancelCallback(),
+               ActionSubmitCallback()]
     return {a.name(): a for a in actions}
 
 
@@ -144,6 +145,38 @@ def test_every_followup_answer_is_one_message_with_the_offer_once(text, slots, k
     assert len(message.get("buttons") or []) == (2 if offered else 0)
 
 
+@pytest.mark.parametrize("clock", [SATURDAY, MONDAY_MORNING], ids=["closed", "open"])
+@pytest.mark.parametrize("intent, action, first", [
+    ("out_of_scope", "action_not_covered", "utter_out_of_scope"),  # the rule for a question not covered
+    ("nlu_fallback", "action_default_fallback", "utter_default"),  # the second miss of the two-stage fallback
+])
+def test_not_covered_and_the_second_miss_are_one_message_with_the_offer_once(intent, action, first, clock,
+                                                                           monkeypatch):
+    monkeypatch.setenv("BOT_CLOCK", clock)
+    if intent == "out_of_scope":
+        assert _rule_actions(intent) == [action]
+    said, _, slots = run_turn([_actions()[action]], make_tracker("what's the best chemo for bowel cancer?", intent),
+                              DOMAIN)
+    [message] = [visible(e) for e in said]
+    offer = "utter_helpline_closed" if clock == SATURDAY else "utter_helpline_open"
+    assert message["custom"]["responses"] == [first, offer]
+    assert message["text"].startswith(RESPONSES[first][0]["text"])
+    assert message["text"].count(OFFER_OPENINGS[offer]) == 1
+    assert [b["payload"] for b in message["buttons"]][0] == "/request_callback"
+    assert slots["handoff_reason"] == ("out_of_scope" if intent == "out_of_scope" else "second_miss")
+
+
+def test_not_covered_while_a_nurse_is_asked_says_so_instead_of_offering_again():
+    from bot.records import handoffs
+
+    handoffs.save_handoff("test-user", "routine", "callback", with_nurse=True)
+    said, _, slots = run_turn([_actions()["action_not_covered"]], make_tracker("is it contagious?", "out_of_scope"),
+                              DOMAIN)
+    [message] = [visible(e) for e in said]
+    assert message["custom"]["responses"] == ["utter_out_of_scope", "utter_callback_already"]
+    assert not message.get("buttons") and "handoff_reason" not in {k for k, v in slots.items() if v}
+
+
 # ------------------------------------------------------------------ no empty message anywhere
 
 @pytest.mark.parametrize("name", sorted(RESPONSES))
@@ -164,6 +197,7 @@ def _situations():
     for intent in ("ask_helpline", "out_of_scope", "urgent_jaw"):
         yield ("action_offer_helpline", "a question", intent, {})
     yield ("action_default_fallback", "qwfp arst", "nlu_fallback", {})
+    yield ("action_not_covered", "what's the best chemo for bowel cancer?", "out_of_scope", {})
     yield ("action_cancel_callback", "stop", "stop", {})
     yield ("action_submit_callback", "no", "deny", {"callback_consent": False})
     yield ("action_record_handoff", "my legs have gone weak", "emergency_general", {})
