@@ -5,17 +5,18 @@ from __future__ import annotations
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import SlotSet, UserUtteranceReverted
+from rasa_sdk.events import FollowupAction, SlotSet, UserUtteranceReverted
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.conversation_state import latest_intent, with_nurse
-from bot.content.replies import said_this_turn
+from bot.content.replies import said_last_turn, said_this_turn
 from bot.helpline.hours import helpline_status
 
 REASON_BY_INTENT = {"ask_helpline": "talk_to_nurse", "urgent_jaw": "red_flag", "urgent_low_calcium": "red_flag"}
 OFFERS = {"utter_helpline_open", "utter_helpline_closed", "utter_helpline_open_no_callback",
           "utter_helpline_closed_no_callback"}
 WITH_NURSE = {"utter_with_nurse", "utter_callback_already"}
+CALLBACK_OFFERS = {"utter_helpline_open", "utter_helpline_closed"}  # the offers with "Ask for a call back"
 
 
 def helpline_response(offer_callback: bool = True) -> tuple[str, dict]:
@@ -94,3 +95,20 @@ class ActionNotCovered(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list:
         return await say_with_offer(dispatcher, tracker, domain, "utter_out_of_scope", "out_of_scope")
+
+
+class ActionAnswerYesOrNo(Action):
+    """A "yes" or "no" typed or tapped. When the assistant's last message offered a call-back (with a
+    topic answer, the helpline, "I can't help with that here"...), yes starts the call-back form and no
+    is taken kindly ("anything else?"); with nothing offered, yes gets "anything else?" and no a goodbye."""
+
+    def name(self) -> str:
+        return "action_answer_yes_or_no"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list:
+        offered = bool(set(said_last_turn([dict(e) for e in tracker.events or []])) & CALLBACK_OFFERS)
+        yes = latest_intent(tracker) == "affirm"
+        if offered and yes:
+            return [FollowupAction("callback_form")]
+        dispatcher.utter_message(response="utter_anything_else" if offered or yes else "utter_goodbye")
+        return []

@@ -120,6 +120,14 @@ def gaps_said(event: dict) -> list[str]:
     return [g for g in gaps if isinstance(g, str) and g]
 
 
+def said_last_turn(events: list[dict]) -> list[str]:
+    """The responses of the ``bot`` events between the person's last two messages: what the
+    assistant had said when the latest message came."""
+    users = [i for i, e in enumerate(events) if e.get("event") == "user"]
+    start, end = (users[-2] + 1 if len(users) > 1 else 0), (users[-1] if users else len(events))
+    return [name for e in events[start:end] if e.get("event") == "bot" for name in response_names(e)]
+
+
 def said_this_turn(events: list[dict]) -> list[str]:
     """The responses of the ``bot`` events since the person's last message, in order."""
     last_user = max((i for i, e in enumerate(events) if e.get("event") == "user"), default=-1)

@@ -277,6 +277,32 @@ def test_the_call_back_summary_still_names_the_answer_given():
                                               "3.5. Surgical and Interventional Treatments"]
 
 
+@pytest.mark.parametrize("first, intent, slots, answer, expected", [
+    ("How long is recovery after kyphoplasty?", "ask_kyphoplasty", {}, "affirm", "callback_form"),  # offer: a gap
+    ("How long is recovery after kyphoplasty?", "ask_kyphoplasty", {}, "deny", "utter_anything_else"),
+    ("can I talk to a nurse?", "ask_helpline", {}, "affirm", "callback_form"),
+    ("what's the best chemo for bowel cancer?", "out_of_scope", {}, "affirm", "callback_form"),
+    ("what's the best chemo for bowel cancer?", "out_of_scope", {}, "deny", "utter_anything_else"),
+    ("how long is recovery?", "followup_question", {"last_topic": "kyphoplasty"}, "affirm", "callback_form"),
+    ("tell me about it", "ask_denosumab", {}, "affirm", "utter_anything_else"),  # nothing was offered
+    ("tell me about it", "ask_denosumab", {}, "deny", "utter_goodbye"),
+])
+def test_yes_to_the_offer_in_the_last_message_starts_the_call_back(first, intent, slots, answer, expected):
+    from rasa_sdk import Tracker
+
+    from actions.helpline import ActionAnswerYesOrNo
+
+    events = _stored_turn(first, intent, slots)
+    reply = {"text": "yes please" if answer == "affirm" else "no thanks", "intent": {"name": answer, "confidence": 1.0},
+             "entities": []}
+    events += [{"event": "action", "name": "action_listen"}, {"event": "user", "text": reply["text"], "parse_data": reply}]
+    tracker = Tracker("test-user", slots, reply, events, False, None, {}, "action_listen")
+    said, after, _ = run_turn([ActionAnswerYesOrNo()], tracker, DOMAIN)
+    got = [e.get("name") for e in after[len(events):] if e.get("event") == "followup"]
+    got += [(e.get("metadata") or {}).get("utter_action") for e in said]
+    assert got == [expected]
+
+
 # ------------------------------------------------------------------ filling responses as Rasa does
 
 @pytest.mark.parametrize("name", sorted(RESPONSES))

@@ -86,6 +86,15 @@ def test_question_then_call_back_then_staff_hand_back_then_answers_again(assista
     assert "leave your questions" not in text and "Source: Cancer Research UK" in text
 
 
+@pytest.mark.parametrize("question", ["how long is recovery after kyphoplasty?", "what's the best chemo for bowel cancer?"])
+def test_a_typed_yes_to_the_offer_in_an_answer_starts_the_call_back(assistant, question):
+    chat = Chat(assistant)
+    chat.say(question)
+    assert "/request_callback" in [b["payload"] for m in chat.messages for b in m.get("buttons") or []]
+    assert "first name" in chat.say("yes please")
+    assert "UK phone number or an email" in chat.say("Sue")
+
+
 def test_stop_cancels_the_form_and_nothing_is_kept(assistant, handoffs_db):
     chat = Chat(assistant)
     chat.say("please can a nurse ring me back")
