@@ -22,7 +22,7 @@ from bot.content.answers import answer_for, candidate_topics, followup, topic_fo
 from bot.records.handoff_rules import red_flags_checked
 from bot.records.handoffs import save_or_spool, spool_handoff
 from bot.understanding.decision import choose_without_conversation
-from bot.understanding.question import subject_of
+from bot.understanding.question import followup_topic, subject_of
 
 logger = logging.getLogger(__name__)
 
@@ -68,8 +68,12 @@ class ActionAnswerFollowup(Action):
             fresh = await _read_afresh(dispatcher, tracker, domain)
             if fresh is not None:
                 return fresh
+        subject = tracker.get_slot("last_subject") or tracker.get_slot("last_topic")
+        asked = followup_topic(subject, latest_text(tracker))  # "how is it given?" after bisphosphonates
+        if asked:
+            return send_answer(dispatcher, Speaker(domain, tracker), answer_for(asked, latest_text(tracker)))
         # about the subject named earlier (kyphoplasty), even when the last answer was about NHS access
-        decision = followup(tracker.get_slot("last_subject") or tracker.get_slot("last_topic"), latest_text(tracker))
+        decision = followup(subject, latest_text(tracker))
         if decision.kind in ("out_of_scope", "clarify") and tracker.get_slot("last_subject"):
             decision = followup(tracker.get_slot("last_topic"), latest_text(tracker))
         if decision.kind == "clarify":

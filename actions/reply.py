@@ -101,7 +101,7 @@ def send_answer(dispatcher: CollectingDispatcher, speaker: Speaker, answer: Answ
 
 
 def send_followup_gaps(dispatcher: CollectingDispatcher, speaker: Speaker, answer: Answer) -> None:
-    """"The information I have about X does not cover ...", a line a gap, then the helpline offer: one message."""
+    """"The information I have on \"X\" does not cover ...", a line a gap, then the helpline offer: one message."""
     gaps = [speaker.part("utter_followup_not_covered", title=answer.title, gap=gap) for gap in answer.gaps]
     helpline = speaker.helpline_offer()
     custom = {"answer": {

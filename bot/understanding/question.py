@@ -149,11 +149,8 @@ def decide(text: str) -> Decision | None:
         subject = (question_named or list(named))[0]
         if {"denosumab", "bisphosphonates"} <= set(named) and "comparison" in reading.asks:
             return Decision("denosumab", "comparison")
-        for aspect in ("nhs_access", "urgent_help", "side_effects", "how_given"):
-            topic, kind = vocabulary().ask_topics[aspect]
-            if aspect in reading.asks and topic and (kind is None or kind in _kinds(subject)):
-                return Decision(topic, f"{aspect} of {subject}")
-        return Decision(subject, "named")
+        asked = _asked_topic(subject, reading)
+        return Decision(asked[0], f"{asked[1]} of {subject}") if asked else Decision(subject, "named")
     if reading.out_of_scope:
         return Decision("out_of_scope", ", ".join(reading.out_of_scope))
     others = [s for s in reading.subjects if s not in named]
@@ -167,6 +164,32 @@ def decide(text: str) -> Decision | None:
         if general in others:
             return Decision(general, WEAK)
     return None
+
+
+def _asked_topic(subject: str | None, reading: Reading) -> tuple[str, str] | None:
+    """(topic, aspect) when ``reading`` asks an aspect that a topic of its own answers for a subject
+    like ``subject`` (NHS access for anything, side effects for a medicine, how it is given for a
+    bisphosphonate), else None."""
+    for aspect in ("nhs_access", "urgent_help", "side_effects", "how_given"):
+        topic, kind = vocabulary().ask_topics[aspect]
+        if aspect in reading.asks and topic and (kind is None or kind in _kinds(subject or "")):
+            return topic, aspect
+    return None
+
+
+def followup_topic(subject: str | None, text: str) -> str | None:
+    """The topic a follow-up about ``subject`` asks for, when another topic answers it, else None.
+
+    >>> followup_topic("bisphosphonates", "how is it given?"), followup_topic("denosumab", "is it safe?")
+    ('how_medicines_are_given', 'side_effects')
+    >>> followup_topic("kyphoplasty", "can I get it on the NHS?"), followup_topic("kyphoplasty", "is it safe?")
+    ('nice_access', None)
+    """
+    reading = read(text or "")
+    if reading.named:  # a subject of its own ("and zometa?"): not a follow-up about this one
+        return None
+    asked = _asked_topic(subject, reading)
+    return asked[0] if asked else None
 
 
 def subject_of(text: str) -> str | None:

@@ -173,7 +173,7 @@ def test_followup_names_the_gap_for_the_last_topic():
     messages, events = _run(ActionAnswerFollowup(), tracker)
     [message] = messages
     assert message["custom"]["responses"] == ["utter_followup_not_covered", "utter_helpline_closed"]
-    assert message["text"].startswith("The information I have about Balloon kyphoplasty does not cover how long "
+    assert message["text"].startswith("The information I have on \"Balloon kyphoplasty\" does not cover how long "
                                       "recovery takes or what recovery is like.")
     answer = message["custom"]["answer"]
     assert answer["kind"] == "followup" and answer["topic"] == "kyphoplasty" and answer["body"] == ""
@@ -192,6 +192,26 @@ def test_followup_without_a_gap_gives_the_topic_again():
     assert message["custom"]["responses"] == ["utter_source", "utter_source", "utter_written_unreviewed"]
     assert message["custom"]["topic"] == "denosumab" and message["text"].startswith("Denosumab is")
     assert events == [SlotSet("last_topic", "denosumab")]
+
+
+@pytest.mark.parametrize("slots, text, topic", [
+    ({"last_topic": "bisphosphonates", "last_subject": "bisphosphonates"}, "how is it given?", "how_medicines_are_given"),
+    ({"last_topic": "bisphosphonates", "last_subject": "bisphosphonates"}, "is it safe?", "side_effects"),
+    ({"last_topic": "denosumab", "last_subject": "denosumab"}, "any side effects?", "side_effects"),
+    ({"last_topic": "kyphoplasty", "last_subject": "kyphoplasty"}, "can I get it on the NHS?", "nice_access"),
+    # the subject stays after an answer about an aspect: NHS access of the medicine, then its side effects
+    ({"last_topic": "nice_access", "last_subject": "denosumab"}, "what are the side effects?", "side_effects"),
+    # the aspect's topic again; an aspect no other topic answers: the follow-up as before
+    ({"last_topic": "side_effects", "last_subject": "denosumab"}, "is it safe?", "side_effects"),
+    ({"last_topic": "kyphoplasty", "last_subject": "kyphoplasty"}, "is it safe?", "kyphoplasty"),
+])
+def test_a_followup_asking_an_aspect_of_the_subject_gets_that_aspect_s_topic(slots, text, topic):
+    from actions.actions import ActionAnswerFollowup
+
+    messages, events = _run(ActionAnswerFollowup(), make_tracker(text, "followup_question", slots=slots))
+    [message] = messages
+    assert message["custom"]["topic"] == topic, message["text"][:80]
+    assert SlotSet("last_topic", topic) in events and not any(e.get("name") == "last_subject" for e in events)
 
 
 def test_followup_with_no_topic_yet_asks_which_topic():

@@ -189,7 +189,7 @@ def test_follow_up_question_is_about_the_last_topic(assistant):
     sender = _sender()
     assistant.send(sender, "what is balloon kyphoplasty?")
     text = _texts(assistant.send(sender, "how long is recovery?"))
-    assert "The information I have about Balloon kyphoplasty does not cover how long recovery takes" in text
+    assert 'The information I have on "Balloon kyphoplasty" does not cover how long recovery takes' in text
 
 
 def test_gibberish_gets_a_question_not_a_guess(assistant):

@@ -22,6 +22,8 @@ RETRIEVED = [
     ("who can I phone to talk to a nurse", "helpline"),
     ("balloon kyphoplasty", "kyphoplasty"),
     ("zoledronic acid drip", "bisphosphonates"),
+    ("I want to speak to a real person", "helpline"),  # the classifier alone (0.91) got "which did you mean?"
+    ("human please", "helpline"),
 ]
 
 
