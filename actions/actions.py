@@ -17,12 +17,13 @@ from actions.conversation_state import (
     left_to_nurse,
     off_the_loop,
 )
+from actions.helpline import say_with_offer
 from actions.reply import Speaker
 from bot.content.answers import answer_for, candidate_topics, followup, topic_for_intent
 from bot.records.handoff_rules import red_flags_checked
 from bot.records.handoffs import save_or_spool, spool_handoff
 from bot.understanding.decision import choose_without_conversation
-from bot.understanding.question import followup_topic, subject_of
+from bot.understanding.question import carried_ask, followup_topic, subject_of
 
 logger = logging.getLogger(__name__)
 
@@ -37,7 +38,9 @@ class ActionAnswerTopic(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list:
         if await left_to_nurse(dispatcher, tracker):
             return []
-        topic_id = topic_for_intent(latest_intent(tracker))
+        # "and zoledronic acid?" right after NHS access: NHS access again, now about zoledronic acid
+        topic_id = carried_ask(tracker.get_slot("last_topic"), latest_text(tracker)) or \
+            topic_for_intent(latest_intent(tracker))
         if topic_id is None:
             dispatcher.utter_message(response="utter_default")
             return []
@@ -72,6 +75,10 @@ class ActionAnswerFollowup(Action):
         asked = followup_topic(subject, latest_text(tracker))  # "how is it given?" after bisphosphonates
         if asked:
             return send_answer(dispatcher, Speaker(domain, tracker), answer_for(asked, latest_text(tracker)))
+        carried = carried_ask(tracker.get_slot("last_topic"), latest_text(tracker))  # "and zometa?"
+        if carried:
+            events = send_answer(dispatcher, Speaker(domain, tracker), answer_for(carried, latest_text(tracker)))
+            return events + [SlotSet("last_subject", subject_of(latest_text(tracker)))]
         # about the subject named earlier (kyphoplasty), even when the last answer was about NHS access
         decision = followup(subject, latest_text(tracker))
         if decision.kind in ("out_of_scope", "clarify") and tracker.get_slot("last_subject"):
@@ -80,8 +87,7 @@ class ActionAnswerFollowup(Action):
             return await ActionAskWhichTopic().run(dispatcher, tracker, domain)
         speaker = Speaker(domain, tracker)
         if decision.kind == "out_of_scope":
-            reply.send_with_offer(dispatcher, speaker, "utter_out_of_scope")
-            return [SlotSet("handoff_reason", "out_of_scope")]
+            return await say_with_offer(dispatcher, tracker, domain, "utter_out_of_scope", "out_of_scope")
         if decision.kind == "answer":
             return send_answer(dispatcher, speaker, decision.answer)
         reply.send_followup_gaps(dispatcher, speaker, decision.answer)
@@ -126,8 +132,8 @@ class ActionAskWhichTopic(Action):
 
 class ActionRecordHandoff(Action):
     """Write a handoff record for the red flags in the latest message (no words of the person). When
-    the message shows a crisis beside the physical sign whose reply the rule has just given, the crisis
-    reply is sent too (``SafetyResult.also``)."""
+    the message shows a crisis and a physical sign, the rule has given the more urgent one's reply and
+    this sends the other's (``SafetyResult.also``): it needs the action server, the first does not."""
 
     def name(self) -> str:
         return "action_record_handoff"
@@ -137,8 +143,12 @@ class ActionRecordHandoff(Action):
         try:
             found, also = await asyncio.get_running_loop().run_in_executor(  # CPU work: off the loop too
                 None, red_flags_checked, latest.get("text") or "", latest_intent(tracker))
-            if also:  # a crisis beside the physical sign whose reply was just given: its reply too
-                dispatcher.utter_message(response=f"utter_{also}")
+        except Exception:  # the rule's reply is given already; never fail the turn
+            logger.exception("could not check the message again: no second reply beside the sign's, no handoff")
+            return []
+        if also:  # a crisis beside an emergency sign (or an urgent sign beside a crisis): that reply too
+            dispatcher.utter_message(response=f"utter_{also}")
+        try:
             if found is None:
                 return []
             urgency, flags = found

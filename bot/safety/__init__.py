@@ -45,9 +45,9 @@ class SafetyResult:
     now?") or ``none``. ``intent`` is the intent to set (None when nothing needs urgent attention);
     ``signs`` every sign found, cancelled ones included; ``statistical`` the second detector's
     probability that the message describes an emergency or crisis now (None when it was not asked:
-    a sign decided, or not built). ``also`` is a crisis intent (``crisis`` or ``crisis_harmed``) when
-    the message shows a crisis as well as a more urgent physical sign that decides the reply: the
-    person is given both replies, the sign's first.
+    a sign decided, or not built). ``also`` is a second intent to reply with, after ``intent``, when
+    the message shows a crisis and a physical sign: the crisis reply (``crisis``, ``crisis_harmed``)
+    after an emergency sign's, or the urgent sign's reply (``urgent_jaw``...) after the crisis reply.
     """
 
     decision: str = "none"
@@ -96,20 +96,16 @@ def check(message: str) -> SafetyResult:
     signs = find_signs(text, found=found)
     clear = [s for s in signs if s.status == "clear"]
     possible = [s for s in signs if s.status == "possible"]
-    crisis = [s for s in clear + possible if s.urgency == "crisis"]
+    crisis = [s for s in clear + possible if s.urgency == "crisis"]  # a possible crisis gets the crisis reply
+    physical = [s for s in clear if s.urgency != "crisis"]
     cancelled = [s for s in signs if s.status == "cancelled"]
-    if clear or crisis:  # a possible crisis gets the crisis reply itself: warm, and safe to give
-        top = _most_urgent(clear + crisis)
-        also, reasons = None, ("sign",)
-        if top.urgency != "crisis":  # a physical sign decides the reply; a crisis beside it is not dropped
-            also, reasons = _crisis_beside(text, crisis, cancelled)
-        return SafetyResult("advice", top.intent, top.urgency, top.sign, tuple(signs), None, reasons, also)
+    if crisis or physical:
+        return _both_replies(text, tuple(signs), crisis, physical, cancelled)
     # the crisis model, unless the words themselves denied a crisis ("I'm not suicidal"): the crisis reply,
     # also before a sign that is only possible ("I want it all to end, a bit breathless" is not just checked)
-    if not any(s.urgency == "crisis" for s in cancelled):
-        crisis_p = statistical.crisis_probability(text)
-        if crisis_p is not None and crisis_p >= statistical.crisis_threshold():
-            return SafetyResult("advice", "crisis", "crisis", "crisis", tuple(signs), crisis_p, ("statistical_crisis",))
+    crisis_p = _crisis_by_model(text, cancelled)
+    if crisis_p is not None:
+        return SafetyResult("advice", "crisis", "crisis", "crisis", tuple(signs), crisis_p, ("statistical_crisis",))
     if possible:
         top = _most_urgent(possible)
         return SafetyResult("check", CHECK_INTENT, top.urgency, top.sign, tuple(signs), None, ("possible",))
@@ -121,19 +117,33 @@ def check(message: str) -> SafetyResult:
     return SafetyResult("none", None, None, None, tuple(signs), probability)
 
 
-def _crisis_beside(text: str, crisis: list[SignFound], cancelled: list[SignFound]) -> tuple[str | None, tuple]:
-    """The crisis intent to reply with beside a physical sign's reply (None when the message shows no
-    crisis), and the check's reasons: a crisis sign, else the crisis model unless the words denied one."""
+def _crisis_by_model(text: str, cancelled: list[SignFound]) -> float | None:
+    """The crisis model's probability when it sees a crisis (at or above its threshold) and the words did
+    not deny one ("I'm not suicidal"); None otherwise, or when it is not built."""
     from bot.safety import statistical
 
-    if crisis:
-        return ("crisis_harmed" if any(s.intent == "crisis_harmed" for s in crisis) else "crisis"), ("sign",)
     if any(s.urgency == "crisis" for s in cancelled):
-        return None, ("sign",)
-    crisis_p = statistical.crisis_probability(text)
-    if crisis_p is not None and crisis_p >= statistical.crisis_threshold():
-        return "crisis", ("sign", "statistical_crisis")
-    return None, ("sign",)
+        return None
+    p = statistical.crisis_probability(text)
+    return p if p is not None and p >= statistical.crisis_threshold() else None
+
+
+def _both_replies(text: str, signs: tuple[SignFound, ...], crisis: list[SignFound], physical: list[SignFound],
+                  cancelled: list[SignFound]) -> SafetyResult:
+    """The advice for clear signs: a crisis (a sign, or the crisis model beside a physical sign) and a
+    physical sign are both answered, the more urgent first: an emergency or 999 sign before the crisis
+    reply, the crisis reply before an urgent sign (jaw, low calcium, spinal pain). ``also`` is the second."""
+    crisis_p = None if crisis or not physical else _crisis_by_model(text, cancelled)
+    reasons = ("sign", "statistical_crisis") if crisis_p is not None else ("sign",)
+    crisis_intent = ("crisis_harmed" if any(s.intent == "crisis_harmed" for s in crisis) else "crisis") \
+        if crisis or crisis_p is not None else None
+    body = _most_urgent(physical) if physical else None
+    if crisis_intent is None or body is None:  # one of the two only
+        top = body or _most_urgent(crisis)
+        return SafetyResult("advice", top.intent, top.urgency, top.sign, signs, None, reasons)
+    if URGENCY_ORDER.index(body.urgency) < URGENCY_ORDER.index("crisis"):
+        return SafetyResult("advice", body.intent, body.urgency, body.sign, signs, crisis_p, reasons, crisis_intent)
+    return SafetyResult("advice", crisis_intent, "crisis", "crisis", signs, crisis_p, reasons, body.intent)
 
 
 def warm_up() -> None:

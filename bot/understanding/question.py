@@ -59,6 +59,7 @@ class Vocabulary:
     asks: dict[str, re.Pattern[str]]
     ask_topics: dict[str, tuple[str | None, str | None]]  # aspect -> (topic, "medicine"/"procedure"/None)
     out_of_scope: dict[str, re.Pattern[str]]
+    follow_on_words: frozenset[str] = frozenset()
 
     @classmethod
     def load(cls, path: Path | None = None) -> "Vocabulary":
@@ -69,6 +70,7 @@ class Vocabulary:
             asks={aspect: _cue_pattern(spec["cues"]) for aspect, spec in data["asks"].items()},
             ask_topics={aspect: (spec.get("topic"), spec.get("for")) for aspect, spec in data["asks"].items()},
             out_of_scope={reason: _cue_pattern(cues) for reason, cues in data["out_of_scope"].items()},
+            follow_on_words=frozenset(str(w).lower() for w in data.get("follow_on_words") or ()),
         )
 
 
@@ -190,6 +192,32 @@ def followup_topic(subject: str | None, text: str) -> str | None:
         return None
     asked = _asked_topic(subject, reading)
     return asked[0] if asked else None
+
+
+def carried_ask(last_topic: str | None, text: str) -> str | None:
+    """The aspect topic to answer again when ``text`` only names a new subject after an answer about
+    that aspect ("and zoledronic acid?" after NHS access: NHS access), when it answers for the new
+    subject; else None.
+
+    >>> carried_ask("nice_access", "and zoledronic acid?"), carried_ask("side_effects", "what about Xgeva?")
+    ('nice_access', 'side_effects')
+    >>> carried_ask("how_medicines_are_given", "and denosumab?"), carried_ask("nice_access", "is zometa safe?")
+    (None, None)
+    """
+    from bot.content.lexicon import Lexicon
+
+    reading = read(text or "")
+    if not last_topic or not reading.named or reading.asks:
+        return None
+    rest = (text or "").lower()
+    for _label, _topic, words in Lexicon.load().mentions(text):
+        rest = rest.replace(words.lower(), " ")
+    if set(re.findall(r"[a-z']+", rest)) - vocabulary().follow_on_words:
+        return None  # more than a subject's name: a question of its own
+    for topic, kind in vocabulary().ask_topics.values():
+        if topic == last_topic and (kind is None or kind in _kinds(reading.named[0])):
+            return topic
+    return None
 
 
 def subject_of(text: str) -> str | None:

@@ -137,11 +137,15 @@ def test_record_handoff_stores_urgency_and_flags_but_not_the_words(tmp_path, mon
     assert text.lower() not in json.dumps(record).lower()
 
 
-@pytest.mark.parametrize("text, also, flags", [
-    ("my legs have gone weak and I want to end it all", ["utter_crisis"], ["mscc_limb_weakness", "crisis_suicidal"]),
-    ("my legs have gone weak", [], ["mscc_limb_weakness"]),
+@pytest.mark.parametrize("text, also, flags, urgency", [
+    ("my legs have gone weak and I want to end it all", ["utter_crisis"], ["mscc_limb_weakness", "crisis_suicidal"],
+     "emergency"),
+    ("my legs have gone weak", [], ["mscc_limb_weakness"], "emergency"),
+    # the crisis reply first (its rule), then the jaw advice; the nurses see a crisis
+    ("I'm on zometa and my jaw is really sore and I want to end it all", ["utter_urgent_jaw"],
+     ["crisis_suicidal", "jaw_pain_on_bone_drugs"], "crisis"),
 ])
-def test_record_handoff_gives_the_crisis_reply_beside_a_physical_sign(tmp_path, monkeypatch, text, also, flags):
+def test_record_handoff_gives_the_second_reply_beside_a_sign(tmp_path, monkeypatch, text, also, flags, urgency):
     import json
 
     from actions.actions import ActionRecordHandoff
@@ -150,7 +154,7 @@ def test_record_handoff_gives_the_crisis_reply_beside_a_physical_sign(tmp_path, 
     messages, _ = _run(ActionRecordHandoff(), make_tracker(text, "emergency_spinal_cord", 1.0))
     assert [m["response"] for m in messages] == also
     [record] = list_handoffs(tmp_path / "handoffs.db")
-    assert record["urgency"] == "emergency"
+    assert record["urgency"] == urgency
     assert [f for f in json.loads(record["red_flags"]) if f in flags] == flags
 
 
@@ -212,6 +216,22 @@ def test_a_followup_asking_an_aspect_of_the_subject_gets_that_aspect_s_topic(slo
     [message] = messages
     assert message["custom"]["topic"] == topic, message["text"][:80]
     assert SlotSet("last_topic", topic) in events and not any(e.get("name") == "last_subject" for e in events)
+
+
+@pytest.mark.parametrize("action, intent", [("ActionAnswerTopic", "ask_bisphosphonates"),
+                                            ("ActionAnswerFollowup", "followup_question")])
+@pytest.mark.parametrize("last_topic, text, topic", [
+    ("nice_access", "and zoledronic acid?", "nice_access"),
+    ("side_effects", "what about zometa?", "side_effects"),
+])
+def test_only_a_new_subject_after_an_aspect_keeps_asking_that_aspect(action, intent, last_topic, text, topic):
+    import actions.actions as module
+
+    slots = {"last_topic": last_topic, "last_subject": "denosumab"}
+    messages, events = _run(getattr(module, action)(), make_tracker(text, intent, slots=slots))
+    [message] = messages
+    assert message["custom"]["topic"] == topic, message["text"][:80]
+    assert SlotSet("last_subject", "bisphosphonates") in events  # the new subject, for the next follow-up
 
 
 def test_followup_with_no_topic_yet_asks_which_topic():

@@ -65,3 +65,22 @@ def test_the_subject_named_in_the_question_comes_first():
 
 def test_misspelt_names_are_subjects():
     assert subject_of("is zotmeta given by drip") == "bisphosphonates"
+
+
+@pytest.mark.parametrize("last_topic, text, topic", [
+    ("nice_access", "and zoledronic acid?", "nice_access"),
+    ("nice_access", "what about kyphoplasty", "nice_access"),
+    ("side_effects", "what about Xgeva?", "side_effects"),
+    ("how_medicines_are_given", "and pamidronate?", "how_medicines_are_given"),
+    ("how_medicines_are_given", "and denosumab?", None),   # how it is given is a bisphosphonate topic
+    ("side_effects", "and vertebroplasty?", None),          # side effects are the medicines'
+    ("nice_access", "is zometa safe?", None),               # an ask of its own
+    ("nice_access", "my mum has zometa every month", None),  # more than a name
+    ("bisphosphonates", "and denosumab?", None),            # the last answer was not about an aspect
+    (None, "and denosumab?", None),
+    ("nice_access", "and?", None),
+])
+def test_only_a_new_subject_after_an_aspect_keeps_asking_that_aspect(last_topic, text, topic):
+    from bot.understanding.question import carried_ask
+
+    assert carried_ask(last_topic, text) == topic

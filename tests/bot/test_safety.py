@@ -379,6 +379,29 @@ def test_a_crisis_beside_a_physical_sign_is_answered_too(message, intent, also):
     assert (result.intent, result.also) == (intent, also), result
 
 
+@pytest.mark.parametrize("message, sure, intent, also, urgency", [
+    # the crisis model beside a physical sign (no crisis words the signs know)
+    ("my legs have gone weak and I can't feel my feet", True, "emergency_spinal_cord", "crisis", "emergency"),
+    ("my legs have gone weak and I can't feel my feet", None, "emergency_spinal_cord", None, "emergency"),  # not built
+    ("my legs have gone weak and I can't feel my feet. I'm not suicidal", True, "emergency_spinal_cord", None,
+     "emergency"),  # the words deny a crisis: the model is not asked
+    # beside an urgent sign the crisis reply comes first, and the urgent advice after it
+    ("I'm on zometa and my jaw is really sore", True, "crisis", "urgent_jaw", "crisis"),
+    ("I'm on zometa and my jaw is really sore and I want to end it all", False, "crisis", "urgent_jaw", "crisis"),
+    # harm already done beside an emergency sign: the 999 crisis reply second
+    ("my legs have gone weak and I have cut myself", False, "emergency_spinal_cord",
+     "crisis_harmed", "emergency"),
+])
+def test_a_crisis_and_a_physical_sign_both_get_their_reply(monkeypatch, message, sure, intent, also, urgency):
+    from bot.safety import statistical
+
+    monkeypatch.setattr(statistical, "crisis_probability", lambda text: None if sure is None else 0.99 if sure else 0.01)
+    monkeypatch.setattr(statistical, "crisis_threshold", lambda: 0.5)
+    result = check(message)
+    assert (result.intent, result.also, result.urgency) == (intent, also, urgency), result
+    assert ("statistical_crisis" in result.reasons) == bool(sure and also), result.reasons
+
+
 def test_a_sign_may_span_two_sentences_where_the_sign_allows_it():
     assert check("Had my vertebroplasty on Monday. Since then I'm really short of breath.").intent == \
         "emergency_after_procedure"
