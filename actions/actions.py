@@ -20,7 +20,8 @@ from actions.conversation_state import (
 from actions.helpline import say_with_offer
 from actions.reply import Speaker
 from bot.content.answers import answer_for, candidate_topics, followup, topic_for_intent
-from bot.records.handoff_rules import red_flags_checked
+from bot.content.replies import said_last_turn
+from bot.records.handoff_rules import meant_intent, red_flags_checked
 from bot.records.handoffs import save_or_spool, spool_handoff
 from bot.understanding.decision import choose_without_conversation
 from bot.understanding.question import carried_ask, followup_topic, subject_of
@@ -140,9 +141,10 @@ class ActionRecordHandoff(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list:
         latest = tracker.latest_message or {}
+        intent = meant_intent(latest_intent(tracker), said_last_turn([dict(e) for e in tracker.events or []]))
         try:
             found, also = await asyncio.get_running_loop().run_in_executor(  # CPU work: off the loop too
-                None, red_flags_checked, latest.get("text") or "", latest_intent(tracker))
+                None, red_flags_checked, latest.get("text") or "", intent)
         except Exception:  # the rule's reply is given already; never fail the turn
             logger.exception("could not check the message again: no second reply beside the sign's, no handoff")
             return []

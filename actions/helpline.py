@@ -100,7 +100,9 @@ class ActionNotCovered(Action):
 class ActionAnswerYesOrNo(Action):
     """A "yes" or "no" typed or tapped. When the assistant's last message offered a call-back (with a
     topic answer, the helpline, "I can't help with that here"...), yes starts the call-back form and no
-    is taken kindly ("anything else?"); with nothing offered, yes gets "anything else?" and no a goodbye."""
+    is taken kindly ("anything else?"); with nothing offered, yes gets "anything else?" and no a goodbye.
+    A request already with the nurses gets "your request is with the nurses", not a second form. (A yes
+    or no to "Is this happening now?" has rules of its own: plain responses, data/rules.yml.)"""
 
     def name(self) -> str:
         return "action_answer_yes_or_no"
@@ -109,6 +111,9 @@ class ActionAnswerYesOrNo(Action):
         offered = bool(set(said_last_turn([dict(e) for e in tracker.events or []])) & CALLBACK_OFFERS)
         yes = latest_intent(tracker) == "affirm"
         if offered and yes:
+            if await with_nurse(tracker):  # asked already: never a second call-back request
+                dispatcher.utter_message(response="utter_callback_already")
+                return []
             return [FollowupAction("callback_form")]
         dispatcher.utter_message(response="utter_anything_else" if offered or yes else "utter_goodbye")
         return []

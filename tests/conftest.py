@@ -58,7 +58,9 @@ def postgres():
     if missing_packages():
         pytest.fail(f"not installed: {', '.join(missing_packages())} (`make services` installs them)")
     with running_postgres() as server:
+        _SERVERS["postgres"] = server
         yield server
+        _SERVERS.pop("postgres", None)
 
 
 @pytest.fixture(scope="session")
@@ -249,3 +251,21 @@ def pytest_collection_modifyitems(config, items):
                 or "postgres" in item.nodeid)
         if not slow:
             item.add_marker(pytest.mark.fast)
+
+
+_SERVERS: dict = {}  # the private servers now running, for the failure reports below
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """A test that failed on a PostgreSQL error gets the private server's own log (its last lines) in
+    its report: "server closed the connection unexpectedly" says nothing of why, and CI keeps no files."""
+    outcome = yield
+    report = outcome.get_result()
+    server = _SERVERS.get("postgres")
+    if server is None or not report.failed or "psycopg2" not in str(report.longrepr):
+        return
+    log = server.data_dir / "server.log"
+    with contextlib.suppress(OSError):
+        tail = log.read_text(encoding="utf-8", errors="replace").splitlines()[-60:]
+        report.sections.append(("PostgreSQL server log (last lines)", "\n".join(tail)))

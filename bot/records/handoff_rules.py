@@ -76,6 +76,16 @@ def nurse_note(record: dict) -> str:
 HANDOFF_URGENCY = {"call_999": "emergency", "emergency": "emergency", "crisis": "crisis", "urgent": "urgent"}
 
 CONFIRMED_NOW = "safety_now"  # the person answered "yes, it's happening now" to the check-back
+CHECK_RESPONSE = "utter_safety_check"  # the check-back itself: "... Is this happening now?"
+TYPED_ANSWERS = {"affirm": CONFIRMED_NOW, "deny": "safety_not_now"}
+
+
+def meant_intent(intent: str | None, said_last_turn: list[str]) -> str | None:
+    """``intent``, or what a typed "yes" or "no" means right after the check-back ("Is this happening
+    now?", in ``said_last_turn``): the same as its buttons, ``safety_now`` or ``safety_not_now``."""
+    if CHECK_RESPONSE in said_last_turn and intent in TYPED_ANSWERS:
+        return TYPED_ANSWERS[intent]
+    return intent
 
 
 def red_flag_handoff(message: str, intent: str | None = None) -> tuple[str, list[str]] | None:
@@ -86,8 +96,9 @@ def red_flag_handoff(message: str, intent: str | None = None) -> tuple[str, list
 
 
 def red_flags_checked(message: str, intent: str | None = None) -> tuple[tuple[str, list[str]] | None, str | None]:
-    """``red_flag_handoff``'s answer, and the crisis intent to reply with as well as the sign's own
-    reply (``SafetyResult.also``: a crisis beside a physical sign), from one check of ``message``."""
+    """``red_flag_handoff``'s answer, and the intent of the second reply beside the first
+    (``SafetyResult.also``: a crisis beside an emergency sign, or an urgent sign beside a crisis; None
+    when there is one), from one check of ``message``."""
     from bot.safety import check
 
     if intent == CONFIRMED_NOW:

@@ -132,7 +132,9 @@ def _both_replies(text: str, signs: tuple[SignFound, ...], crisis: list[SignFoun
                   cancelled: list[SignFound]) -> SafetyResult:
     """The advice for clear signs: a crisis (a sign, or the crisis model beside a physical sign) and a
     physical sign are both answered, the more urgent first: an emergency or 999 sign before the crisis
-    reply, the crisis reply before an urgent sign (jaw, low calcium, spinal pain). ``also`` is the second."""
+    reply, the crisis reply before an urgent sign (jaw, low calcium, spinal pain); harm already done
+    ("I've taken all my tablets": call 999) before any sign but a 999 one. ``also`` is the second reply;
+    the urgency is the more urgent of the two."""
     crisis_p = None if crisis or not physical else _crisis_by_model(text, cancelled)
     reasons = ("sign", "statistical_crisis") if crisis_p is not None else ("sign",)
     crisis_intent = ("crisis_harmed" if any(s.intent == "crisis_harmed" for s in crisis) else "crisis") \
@@ -141,9 +143,11 @@ def _both_replies(text: str, signs: tuple[SignFound, ...], crisis: list[SignFoun
     if crisis_intent is None or body is None:  # one of the two only
         top = body or _most_urgent(crisis)
         return SafetyResult("advice", top.intent, top.urgency, top.sign, signs, None, reasons)
-    if URGENCY_ORDER.index(body.urgency) < URGENCY_ORDER.index("crisis"):
+    rank = "call_999" if crisis_intent == "crisis_harmed" else "crisis"  # harm already done: its reply is 999
+    if URGENCY_ORDER.index(body.urgency) <= URGENCY_ORDER.index(rank):
         return SafetyResult("advice", body.intent, body.urgency, body.sign, signs, crisis_p, reasons, crisis_intent)
-    return SafetyResult("advice", crisis_intent, "crisis", "crisis", signs, crisis_p, reasons, body.intent)
+    urgency = min(body.urgency, "crisis", key=URGENCY_ORDER.index)  # filed as the more urgent of the two
+    return SafetyResult("advice", crisis_intent, urgency, "crisis", signs, crisis_p, reasons, body.intent)
 
 
 def warm_up() -> None:

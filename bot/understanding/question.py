@@ -194,6 +194,10 @@ def followup_topic(subject: str | None, text: str) -> str | None:
     return asked[0] if asked else None
 
 
+# the aspects "and zoledronic acid?" goes on asking; after the warning signs it asks about the medicine
+CARRIED_ASPECTS = ("nhs_access", "side_effects", "how_given")
+
+
 def carried_ask(last_topic: str | None, text: str) -> str | None:
     """The aspect topic to answer again when ``text`` only names a new subject after an answer about
     that aspect ("and zoledronic acid?" after NHS access: NHS access), when it answers for the new
@@ -203,18 +207,23 @@ def carried_ask(last_topic: str | None, text: str) -> str | None:
     ('nice_access', 'side_effects')
     >>> carried_ask("how_medicines_are_given", "and denosumab?"), carried_ask("nice_access", "is zometa safe?")
     (None, None)
+    >>> carried_ask("warning_signs", "and denosumab?"), carried_ask("nice_access", "/ask_bisphosphonates")
+    (None, None)
     """
     from bot.content.lexicon import Lexicon
 
+    if not last_topic or (text or "").lstrip().startswith("/"):  # a button's payload names its own intent
+        return None
     reading = read(text or "")
-    if not last_topic or not reading.named or reading.asks:
+    if not reading.named or reading.asks:
         return None
     rest = (text or "").lower()
     for _label, _topic, words in Lexicon.load().mentions(text):
         rest = rest.replace(words.lower(), " ")
     if set(re.findall(r"[a-z']+", rest)) - vocabulary().follow_on_words:
         return None  # more than a subject's name: a question of its own
-    for topic, kind in vocabulary().ask_topics.values():
+    for aspect in CARRIED_ASPECTS:
+        topic, kind = vocabulary().ask_topics[aspect]
         if topic == last_topic and (kind is None or kind in _kinds(reading.named[0])):
             return topic
     return None

@@ -158,6 +158,27 @@ def test_record_handoff_gives_the_second_reply_beside_a_sign(tmp_path, monkeypat
     assert [f for f in json.loads(record["red_flags"]) if f in flags] == flags
 
 
+@pytest.mark.parametrize("said_before, answer, intent, stored", [
+    (["utter_safety_check"], "yes", "affirm", ("emergency", ["confirmed_happening_now"])),
+    (["utter_safety_check"], "yes it is", "safety_now", ("emergency", ["confirmed_happening_now"])),  # tapped
+    (["utter_safety_check"], "no", "deny", None),
+    (["utter_anything_else"], "yes", "affirm", None),  # a yes to something else is no emergency
+])
+def test_a_typed_yes_to_the_check_back_is_an_emergency_handoff(tmp_path, said_before, answer, intent, stored):
+    import json
+
+    from actions.actions import ActionRecordHandoff
+    from bot.records.handoff_store import list_handoffs
+
+    tracker = make_tracker(answer, intent, 1.0)
+    tracker.events[:0] = [{"event": "user", "text": "I think I might have a fever"}, {"event": "action", "name": "action_listen"}
+                          ] + [{"event": "bot", "text": "...", "metadata": {"utter_action": name}}
+                               for name in said_before]
+    _run(ActionRecordHandoff(), tracker)
+    records = list_handoffs(tmp_path / "handoffs.db")
+    assert [(r["urgency"], json.loads(r["red_flags"])) for r in records] == ([stored] if stored else [])
+
+
 def test_record_handoff_failure_is_logged_not_raised(monkeypatch, caplog):
     from actions.actions import ActionRecordHandoff
 

@@ -303,6 +303,24 @@ def test_yes_to_the_offer_in_the_last_message_starts_the_call_back(first, intent
     assert got == [expected]
 
 
+def test_yes_to_an_offer_while_a_request_is_with_the_nurses_is_no_second_form(monkeypatch):
+    from rasa_sdk import Tracker
+
+    from actions.helpline import ActionAnswerYesOrNo
+
+    async def asked(tracker):
+        return True
+
+    monkeypatch.setattr("actions.helpline.with_nurse", asked)
+    events = _stored_turn("can I talk to a nurse?", "ask_helpline", {})
+    reply = {"text": "yes please", "intent": {"name": "affirm", "confidence": 1.0}, "entities": []}
+    events += [{"event": "action", "name": "action_listen"}, {"event": "user", "text": reply["text"], "parse_data": reply}]
+    tracker = Tracker("test-user", {}, reply, events, False, None, {}, "action_listen")
+    said, after, _ = run_turn([ActionAnswerYesOrNo()], tracker, DOMAIN)
+    assert [e for e in after[len(events):] if e.get("event") == "followup"] == []
+    assert [(e.get("metadata") or {}).get("utter_action") for e in said] == ["utter_callback_already"]
+
+
 # ------------------------------------------------------------------ filling responses as Rasa does
 
 @pytest.mark.parametrize("name", sorted(RESPONSES))

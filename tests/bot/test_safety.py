@@ -388,9 +388,11 @@ def test_a_crisis_beside_a_physical_sign_is_answered_too(message, intent, also):
     # beside an urgent sign the crisis reply comes first, and the urgent advice after it
     ("I'm on zometa and my jaw is really sore", True, "crisis", "urgent_jaw", "crisis"),
     ("I'm on zometa and my jaw is really sore and I want to end it all", False, "crisis", "urgent_jaw", "crisis"),
-    # harm already done beside an emergency sign: the 999 crisis reply second
-    ("my legs have gone weak and I have cut myself", False, "emergency_spinal_cord",
-     "crisis_harmed", "emergency"),
+    # harm already done beside an emergency sign: its 999 reply first, the sign's advice after it
+    ("my legs have gone weak and I have cut myself", False, "crisis_harmed", "emergency_spinal_cord",
+     "emergency"),
+    # a plain crisis still comes after the emergency sign's advice
+    ("my legs have gone weak and I want to end it all", False, "emergency_spinal_cord", "crisis", "emergency"),
 ])
 def test_a_crisis_and_a_physical_sign_both_get_their_reply(monkeypatch, message, sure, intent, also, urgency):
     from bot.safety import statistical
@@ -534,6 +536,22 @@ def test_second_pass_classes_are_caught(message, urgency, intent):
 def test_second_pass_words_raise_no_alarm_alone(message):
     result = check(message)
     assert not result.flagged or result.statistical is not None and result.decision == "check", (message, result)
+
+
+# Short replies in the middle of a conversation (answers to "anything else?" or to the call-back form's
+# questions): no crisis reply and no check-back. Different lines from the training data's; on the models
+# before 2026-12-02, "myself" got the crisis reply and "No!", "Don't know." and "no not really" the check.
+SHORT_REPLIES = ["No!", "Don't know.", "i dont know", "idk", "nothing thanks", "Not sure really",
+                 "I don't understand that", "no i havent", "I can't remember", "dunno", "no not really", "Nope.",
+                 "I don't think I have", "not at the moment", "I don't have one", "I don't drive",
+                 "No I haven't had it yet", "I haven't a clue", "none of them", "no idea", "myself", "about me",
+                 "for my wife", "it's for my son", "evenings are best"]
+
+
+@pytest.mark.parametrize("message", SHORT_REPLIES)
+def test_a_short_reply_raises_no_alarm(message):
+    result = check(message)
+    assert not result.flagged, (message, result)
 
 
 ODD_TEXTS = ["", " ", "💥" * 40, "a", "legs legs legs legs weak weak", "CAN'T FEEL MY FEET!!!", "x" * 3000,
