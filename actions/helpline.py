@@ -11,6 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.conversation_state import latest_intent, with_nurse
 from bot.content.replies import said_last_turn, said_this_turn
 from bot.helpline.hours import helpline_status
+from bot.records.handoff_rules import CONFIRMED_NOW, meant_intent
 
 REASON_BY_INTENT = {"ask_helpline": "talk_to_nurse", "urgent_jaw": "red_flag", "urgent_low_calcium": "red_flag"}
 OFFERS = {"utter_helpline_open", "utter_helpline_closed", "utter_helpline_open_no_callback",
@@ -102,13 +103,22 @@ class ActionAnswerYesOrNo(Action):
     topic answer, the helpline, "I can't help with that here"...), yes starts the call-back form and no
     is taken kindly ("anything else?"); with nothing offered, yes gets "anything else?" and no a goodbye.
     A request already with the nurses gets "your request is with the nurses", not a second form. (A yes
-    or no to "Is this happening now?" has rules of its own: plain responses, data/rules.yml.)"""
+    or no to "Is this happening now?" has rules of its own, plain responses in data/rules.yml; when an
+    action sent that check, beside the crisis reply, the yes or no is answered here.)"""
 
     def name(self) -> str:
         return "action_answer_yes_or_no"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list:
-        offered = bool(set(said_last_turn([dict(e) for e in tracker.events or []])) & CALLBACK_OFFERS)
+        said = said_last_turn([dict(e) for e in tracker.events or []])
+        meant = meant_intent(latest_intent(tracker), said)
+        if meant == CONFIRMED_NOW:  # "yes" to a check-back sent by an action (beside the crisis reply)
+            dispatcher.utter_message(response="utter_safety_now")
+            return [FollowupAction("action_record_handoff")]
+        if meant == "safety_not_now":
+            dispatcher.utter_message(response="utter_safety_typed_no")
+            return []
+        offered = bool(set(said) & CALLBACK_OFFERS)
         yes = latest_intent(tracker) == "affirm"
         if offered and yes:
             if await with_nurse(tracker):  # asked already: never a second call-back request

@@ -59,8 +59,10 @@ def postgres():
         pytest.fail(f"not installed: {', '.join(missing_packages())} (`make services` installs them)")
     with running_postgres() as server:
         _SERVERS["postgres"] = server
-        yield server
-        _SERVERS.pop("postgres", None)
+        try:
+            yield server
+        finally:
+            _SERVERS.pop("postgres", None)
 
 
 @pytest.fixture(scope="session")

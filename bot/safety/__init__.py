@@ -104,8 +104,10 @@ def check(message: str) -> SafetyResult:
     # the crisis model, unless the words themselves denied a crisis ("I'm not suicidal"): the crisis reply,
     # also before a sign that is only possible ("I want it all to end, a bit breathless" is not just checked)
     crisis_p = _crisis_by_model(text, cancelled)
-    if crisis_p is not None:
-        return SafetyResult("advice", "crisis", "crisis", "crisis", tuple(signs), crisis_p, ("statistical_crisis",))
+    if crisis_p is not None:  # and the check-back after it when a physical sign is possible too
+        also = CHECK_INTENT if possible or _sign_by_model(text, cancelled, found.explained) else None
+        return SafetyResult("advice", "crisis", "crisis", "crisis", tuple(signs), crisis_p, ("statistical_crisis",),
+                            also)
     if possible:
         top = _most_urgent(possible)
         return SafetyResult("check", CHECK_INTENT, top.urgency, top.sign, tuple(signs), None, ("possible",))
@@ -126,6 +128,15 @@ def _crisis_by_model(text: str, cancelled: list[SignFound]) -> float | None:
         return None
     p = statistical.crisis_probability(text)
     return p if p is not None and p >= statistical.crisis_threshold() else None
+
+
+def _sign_by_model(text: str, cancelled: list[SignFound], explained: tuple[str, ...]) -> bool:
+    """True when the red-flag model sees a sign now ("I don't think I can breathe"), nothing was cancelled
+    by its context and nothing explained away."""
+    from bot.safety import statistical
+
+    p = None if cancelled or explained else statistical.probability(text)
+    return p is not None and p >= statistical.threshold()
 
 
 def _both_replies(text: str, signs: tuple[SignFound, ...], crisis: list[SignFound], physical: list[SignFound],

@@ -303,6 +303,28 @@ def test_yes_to_the_offer_in_the_last_message_starts_the_call_back(first, intent
     assert got == [expected]
 
 
+@pytest.mark.parametrize("answer, expected, followup", [
+    ("affirm", "utter_safety_now", ["action_record_handoff"]),
+    ("deny", "utter_safety_typed_no", []),
+])
+def test_a_typed_answer_to_a_check_back_an_action_sent_is_answered(answer, expected, followup):
+    """The check-back beside the crisis reply is sent by action_record_handoff, so no rule sees it."""
+    from rasa_sdk import Tracker
+
+    from actions.helpline import ActionAnswerYesOrNo
+
+    events = [{"event": "user", "text": "I don't think I can breathe", "parse_data": {}},
+              {"event": "bot", "text": "...", "metadata": {"utter_action": "utter_crisis"}},
+              {"event": "bot", "text": "...", "metadata": {"utter_action": "utter_safety_check"}}]
+    reply = {"text": "yes" if answer == "affirm" else "no", "intent": {"name": answer, "confidence": 1.0},
+             "entities": []}
+    events += [{"event": "action", "name": "action_listen"}, {"event": "user", "text": reply["text"], "parse_data": reply}]
+    tracker = Tracker("test-user", {}, reply, events, False, None, {}, "action_listen")
+    said, after, _ = run_turn([ActionAnswerYesOrNo()], tracker, DOMAIN)
+    assert [(e.get("metadata") or {}).get("utter_action") for e in said] == [expected]
+    assert [e.get("name") for e in after[len(events):] if e.get("event") == "followup"] == followup
+
+
 def test_yes_to_an_offer_while_a_request_is_with_the_nurses_is_no_second_form(monkeypatch):
     from rasa_sdk import Tracker
 
