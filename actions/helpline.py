@@ -11,7 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.conversation_state import latest_intent, with_nurse
 from bot.content.replies import said_last_turn, said_this_turn
 from bot.helpline.hours import helpline_status
-from bot.records.handoff_rules import CONFIRMED_NOW, meant_intent
+from bot.records.handoff_rules import CONFIRMED_NOW, NOT_NOW, meant_intent
 
 REASON_BY_INTENT = {"ask_helpline": "talk_to_nurse", "urgent_jaw": "red_flag", "urgent_low_calcium": "red_flag"}
 OFFERS = {"utter_helpline_open", "utter_helpline_closed", "utter_helpline_open_no_callback",
@@ -115,7 +115,7 @@ class ActionAnswerYesOrNo(Action):
         if meant == CONFIRMED_NOW:  # "yes" to a check-back sent by an action (beside the crisis reply)
             dispatcher.utter_message(response="utter_safety_now")
             return [FollowupAction("action_record_handoff")]
-        if meant == "safety_not_now":
+        if meant == NOT_NOW:
             dispatcher.utter_message(response="utter_safety_typed_no")
             return []
         offered = bool(set(said) & CALLBACK_OFFERS)

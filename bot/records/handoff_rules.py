@@ -77,7 +77,8 @@ HANDOFF_URGENCY = {"call_999": "emergency", "emergency": "emergency", "crisis": 
 
 CONFIRMED_NOW = "safety_now"  # the person answered "yes, it's happening now" to the check-back
 CHECK_RESPONSE = "utter_safety_check"  # the check-back itself: "... Is this happening now?"
-TYPED_ANSWERS = {"affirm": CONFIRMED_NOW, "deny": "safety_not_now"}
+NOT_NOW = "safety_not_now"  # "no, not now"
+TYPED_ANSWERS = {"affirm": CONFIRMED_NOW, "deny": NOT_NOW}
 
 
 def meant_intent(intent: str | None, said_last_turn: list[str]) -> str | None:

@@ -87,8 +87,6 @@ def _most_urgent(signs: list[SignFound]) -> SignFound:
 
 def check(message: str) -> SafetyResult:
     """Check one user message (see the module docstring)."""
-    from bot.safety import statistical
-
     text = (message or "")[:MAX_CHECKED_CHARS]
     if not normalise(text):
         return SafetyResult()
@@ -105,16 +103,15 @@ def check(message: str) -> SafetyResult:
     # also before a sign that is only possible ("I want it all to end, a bit breathless" is not just checked)
     crisis_p = _crisis_by_model(text, cancelled)
     if crisis_p is not None:  # and the check-back after it when a physical sign is possible too
-        also = CHECK_INTENT if possible or _sign_by_model(text, cancelled, found.explained) else None
+        also = CHECK_INTENT if possible or _sign_by_model(_red_flag_probability(text, cancelled, found.explained)) \
+            else None
         return SafetyResult("advice", "crisis", "crisis", "crisis", tuple(signs), crisis_p, ("statistical_crisis",),
                             also)
     if possible:
         top = _most_urgent(possible)
         return SafetyResult("check", CHECK_INTENT, top.urgency, top.sign, tuple(signs), None, ("possible",))
-    # the second detector is asked only when the signs found nothing, none was cancelled by its context and
-    # nothing was explained away ("my temperature is 36.8"): it does not overrule what the words say
-    probability = None if cancelled or found.explained else statistical.probability(text)
-    if probability is not None and probability >= statistical.threshold():
+    probability = _red_flag_probability(text, cancelled, found.explained)
+    if _sign_by_model(probability):
         return SafetyResult("check", CHECK_INTENT, "emergency", None, tuple(signs), probability, ("statistical",))
     return SafetyResult("none", None, None, None, tuple(signs), probability)
 
@@ -130,13 +127,20 @@ def _crisis_by_model(text: str, cancelled: list[SignFound]) -> float | None:
     return p if p is not None and p >= statistical.crisis_threshold() else None
 
 
-def _sign_by_model(text: str, cancelled: list[SignFound], explained: tuple[str, ...]) -> bool:
-    """True when the red-flag model sees a sign now ("I don't think I can breathe"), nothing was cancelled
-    by its context and nothing explained away."""
+def _red_flag_probability(text: str, cancelled: list[SignFound], explained: tuple[str, ...]) -> float | None:
+    """The red-flag model's probability for ``text``; None when it is not asked or not built. It is asked
+    only when no sign was cancelled by its context and nothing was explained away ("my temperature is
+    36.8"): it does not overrule what the words say."""
     from bot.safety import statistical
 
-    p = None if cancelled or explained else statistical.probability(text)
-    return p is not None and p >= statistical.threshold()
+    return None if cancelled or explained else statistical.probability(text)
+
+
+def _sign_by_model(probability: float | None) -> bool:
+    """True when the red-flag model's ``probability`` is at or above its threshold: a sign now."""
+    from bot.safety import statistical
+
+    return probability is not None and probability >= statistical.threshold()
 
 
 def _both_replies(text: str, signs: tuple[SignFound, ...], crisis: list[SignFound], physical: list[SignFound],

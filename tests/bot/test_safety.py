@@ -540,7 +540,7 @@ def test_second_pass_words_raise_no_alarm_alone(message):
 
 # Short replies in the middle of a conversation (answers to "anything else?" or to the call-back form's
 # questions): no crisis reply and no check-back. Different lines from the training data's; on the models
-# before 2026-12-02, "myself" got the crisis reply and "No!", "Don't know." and "no not really" the check.
+# before 2026-12-02 evening, "myself" got the crisis reply and "No!" and "no not really" the check.
 # Not yet: "I don't know", "Don't know.", "I don't drive" still raise an alarm (training the models away from
 # "I don't" lost short crises, below: the safe side was kept).
 SHORT_REPLIES = ["No!", "i dont know", "idk", "nothing thanks", "Not sure really",
