@@ -118,7 +118,7 @@ def _evaluate(args) -> int:
     from collections import Counter
 
     rows = _read_questions(args.file)
-    totals, right, confusion = Counter(), Counter(), Counter()
+    totals, right, confusion, why_missed = Counter(), Counter(), Counter(), Counter()
     clarifying = wrong_topic = not_covered = 0
     answered: list[tuple[float | None, bool]] = []  # (confidence, right) of each topic answer
     for row, reply in _ask_all(rows):
@@ -129,6 +129,8 @@ def _evaluate(args) -> int:
         got = "which did you mean?" if reply.clarifying else reply.label
         confusion[(expected, got)] += 1
         clarifying += reply.clarifying
+        if not ok:  # which step of the decision gave the miss (no words of the question)
+            why_missed[_decided_by(reply)] += 1
         # the worst kind: a topic answer (or emergency advice) given confidently for another subject
         wrong_topic += (not ok) and not reply.clarifying and reply.label != "out_of_scope"
         not_covered += (not ok) and not reply.clarifying and reply.label == "out_of_scope"
@@ -143,12 +145,26 @@ def _evaluate(args) -> int:
     for (expected, got), count in sorted(confusion.items()):
         if expected != got:
             print(f"  {expected:20} -> {got:22} {count}")
+    print("misses by the step that decided them (decision: reason): count")
+    for step, count in why_missed.most_common():
+        print(f"  {step:46} {count}")
     print(f"wrong topic (answered about another subject): {wrong_topic}/{m} = {100 * wrong_topic / m:.1f}%")
     print(f"'which did you mean?': {clarifying}/{m} = {100 * clarifying / m:.1f}%")
     print(f"'not covered' for a question that had a topic: {not_covered}/{m} = {100 * not_covered / m:.1f}%")
     _print_calibration(answered)
     print(f"topic accuracy: {n}/{m} = {100 * n / m:.1f}%")
     return 0
+
+
+def _decided_by(reply) -> str:
+    """``"<choice>: <reason>"`` of the understanding decision behind a reply, ``"safety check"`` for
+    emergency advice, or ``"classifier's intent"`` when the decision left the intent alone."""
+    if reply.emergency:
+        return "safety check"
+    understanding = reply.understanding or {}
+    if not understanding.get("choice"):
+        return "classifier's intent: " + str(((understanding.get("classifier") or [{}])[0]).get("name"))
+    return f"{understanding['choice']}: {understanding.get('reason')}"
 
 
 def _print_calibration(answered) -> None:

@@ -36,11 +36,11 @@ class Thresholds:
     """The decision's numbers (see ``python -m bot calibrate``)."""
 
     retrieval_weight: float = 1.0   # weight of retrieval's share beside the classifier's probability (1.0)
-    reading_weight: float = 1.0     # weight of a condition named ("bone mets") beside them
+    reading_weight: float = 0.5     # weight of a condition named ("bone mets") beside them
     answer: float = 0.45            # combined score at or above which one topic is answered...
-    margin: float = 0.2            # ...when the next label is at least this far behind
+    margin: float = 0.1            # ...when the next label is at least this far behind
     clarify: float = 0.3           # combined score of a plausible topic: below it, "not covered"
-    classifier_alone: float = 0.95  # the classifier answers at this probability when retrieval's best label is the
+    classifier_alone: float = 0.9   # the classifier answers at this probability when retrieval's best label is the
                                     # same (or nothing is found), whatever the mean
     rule: str = "mean"              # "mean": the weighted mean of the signals; "any": noisy-or (each
                                     # signal, times its weight, could alone make the label likely)

@@ -61,14 +61,14 @@ COMBINED = [
     (_ranked(("ask_vertebroplasty", 0.75), ("ask_kyphoplasty", 0.1)), _hits(("vertebroplasty", 0.8)), None,
      ("answer", "vertebroplasty")),
     # the classifier alone, fairly sure, with nothing in the content pointing there: not answered
-    (_ranked(("ask_vertebroplasty", 0.75), ("ask_kyphoplasty", 0.1)), [], None, ("out_of_scope", None)),
+    (_ranked(("ask_vertebroplasty", 0.7), ("ask_kyphoplasty", 0.1)), [], None, ("out_of_scope", None)),
     (_ranked(("ask_vertebroplasty", 0.75), ("ask_kyphoplasty", 0.1)), _hits(("kyphoplasty", 1.0)), None,
      ("clarify", {"vertebroplasty", "kyphoplasty"})),
     # agreement is per label: the classifier's finer topic is kept
     (_ranked(("ask_how_medicines_are_given", 0.5), ("ask_bisphosphonates", 0.3)), _hits(("bisphosphonates", 0.8)),
      None, ("answer", "how_medicines_are_given")),
     # a condition named ("bone mets") and the classifier agree
-    (_ranked(("ask_bone_pain_treatments", 0.5)), [], "bone_pain_treatments", ("answer", "bone_pain_treatments")),
+    (_ranked(("ask_bone_pain_treatments", 0.65)), [], "bone_pain_treatments", ("answer", "bone_pain_treatments")),
     # a confident classifier contradicted by the content: "which did you mean?" between the two
     (_ranked(("ask_helpline", 0.9), ("ask_side_effects", 0.05)), _hits(("side_effects", 0.9)), None,
      ("clarify", {"helpline", "side_effects"})),
