@@ -35,6 +35,13 @@ DECISIONS = [
     ("my mum has bone mets, what is her life expectancy?", "out_of_scope"),
     ("does tamoxifen cause bone pain?", "out_of_scope"),
     ("can I take ibuprofen for the bone pain", "out_of_scope"),
+    # who pays (costs, charges, insurance): NHS access, with costs as a gap of its answer
+    ("Does Medicare cover kyphoplasty?", "nice_access"),
+    ("Will my insurance pay for Xgeva?", "nice_access"),
+    ("how much does a vertebroplasty cost?", "nice_access"),
+    ("is zometa covered by insurance", "nice_access"),
+    ("Do I have to pay for my zoledronic acid infusions?", "nice_access"),
+    ("what is the price of denosumab per injection", "nice_access"),
     # a long message: the story names one thing, the question another
     ("My husband had radiotherapy to his spine last month and the pain is a bit better. "
      "His consultant mentioned denosumab. Can he get it on the NHS?", "nice_access"),
