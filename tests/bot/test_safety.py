@@ -706,3 +706,23 @@ def test_sourced_indirect_statements_get_the_crisis_reply(message):
 @pytest.mark.parametrize("message", SOURCED_NOT_CRISIS)
 def test_the_same_words_in_ordinary_messages_raise_no_crisis(message):
     assert check(message).urgency != "crisis", check(message)
+
+
+# A reply that starts with the answer "no" ("no, I can't feel my legs": no to "anything else?" or to
+# "is it getting better?") still says the sign: only "no" before the sign's own words negates it.
+@pytest.mark.parametrize("message, urgency", [
+    ("no, I can't feel my legs", "emergency"),
+    ("No I cant feel my legs since this morning", "emergency"),
+    ("no - I want to die", "crisis"),
+    ("no i have a temperature of 38.5 after chemo", "emergency"),
+    ("no. he can't pass urine since yesterday", "emergency"),
+    ("No, it's worse, she can't stand up at all now", "emergency"),
+    # "no" before the sign's words still negates it
+    ("no numbness in my legs", None),
+    ("no, no numbness", None),
+    ("No, I don't have any numbness", None),
+    ("no i dont have a temperature", None),
+    ("No, nothing like that, no numbness or weakness", None),
+])
+def test_a_leading_no_answers_and_does_not_negate(message, urgency):
+    assert check(message).urgency == urgency, check(message)
