@@ -661,7 +661,12 @@ def test_the_sign_after_a_resolved_one_still_counts(message, intent):
     # an intention is a crisis, not harm done (matched as written, not by lemma)
     ("I want to take all my tablets", "crisis"),
     ("I'm going to take all my pills tonight", "crisis"),
-    # taking medicines as told is nothing
+    # all of a strong medicine taken: harm done, also beside a physical sign (that one had lost the crisis reply)
+    ("he took all his oramorph", "crisis_harmed"),
+    ("I took all my oramorph and now I can't feel my legs", "crisis_harmed"),
+    # taking medicines as told is nothing (the first two had got "call 999")
+    ("I took all my tablets this morning as usual", None),
+    ("I've taken all my tablets for today, can I have a drink?", None),
     ("I have taken all my antibiotics as the GP said", None),
 ])
 def test_harm_already_done_is_told_from_an_intention(message, intent):
