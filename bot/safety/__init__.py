@@ -28,6 +28,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from bot.safety.concepts import default_matcher, normalise
+from bot.safety.context import only_unsure
 from bot.safety.signs import SignFound, default_signs, find_signs
 
 CHECK_INTENT = "safety_check"
@@ -101,6 +102,8 @@ def check(message: str) -> SafetyResult:
         return _both_replies(text, tuple(signs), crisis, physical, cancelled)
     # the crisis model, unless the words themselves denied a crisis ("I'm not suicidal"): the crisis reply,
     # also before a sign that is only possible ("I want it all to end, a bit breathless" is not just checked)
+    if only_unsure(text):  # "not sure", "I don't know": an answer that names no sign
+        return SafetyResult("none", None, None, None, tuple(signs))
     crisis_p = _crisis_by_model(text, cancelled)
     if crisis_p is not None:  # and the check-back after it when a physical sign is possible too
         also = CHECK_INTENT if possible or _sign_by_model(_red_flag_probability(text, cancelled, found.explained)) \

@@ -125,6 +125,23 @@ def modifiers(doc, spans: list[tuple[int, int]]) -> dict[tuple[int, int], set[st
     return found
 
 
+@lru_cache(maxsize=1)
+def _unsure_answers() -> frozenset[str]:
+    data = yaml.safe_load(Path(content_dir() / "safety" / "context.yml").read_text(encoding="utf-8"))
+    return frozenset(" ".join(str(a).lower().split()) for a in data.get("unsure_answers") or ())
+
+
+def only_unsure(text: str) -> bool:
+    """True when the whole of ``text`` only says the person is unsure ("Not sure.", "I don't know!"):
+    ``context.yml``'s ``unsure_answers``, matched without case, punctuation or extra spaces.
+
+    >>> only_unsure("Not sure..."), only_unsure("I'm not sure I can go on")
+    (True, False)
+    """
+    words = re.sub(r"[^\w' ]+", " ", (text or "").lower().replace("\u2019", "'")).split()
+    return " ".join(words) in _unsure_answers()
+
+
 def warm_up() -> None:
     """Load ConText now rather than on the first message."""
     _context()

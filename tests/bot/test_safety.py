@@ -731,3 +731,19 @@ def test_the_same_words_in_ordinary_messages_raise_no_crisis(message):
 ])
 def test_a_leading_no_answers_and_does_not_negate(message, urgency):
     assert check(message).urgency == urgency, check(message)
+
+
+# An unsure answer to "Is this happening now?" names no sign: no crisis reply (the crisis model read
+# "I'm not sure" and "I don't know" as crises); with anything more it is checked as usual.
+@pytest.mark.parametrize("message, urgency", [
+    ("not sure", None),
+    ("I'm not sure.", None),
+    ("I don't know", None),
+    ("I don't know, maybe", None),
+    ("I\u2019m not sure", None),
+    ("I'm not sure I can go on", "crisis"),
+    ("I don't know how much longer I can go on", "crisis"),
+    ("not sure, I can't feel my legs", "emergency"),
+])
+def test_an_unsure_answer_is_no_alarm_but_more_words_are_checked(message, urgency):
+    assert check(message).urgency == urgency, check(message)
