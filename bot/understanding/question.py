@@ -39,6 +39,8 @@ NICE = re.compile(r"\bNICE\b")  # the institute, written in capitals; "nice" is 
 PROCEDURES = ("vertebroplasty", "kyphoplasty", "percutaneous_cementoplasty", "cementoplasty")
 QUESTION_WORD = re.compile(r"^\W*(?:what|which|how|why|when|where|who|is|are|can|could|does|do|should|will|would|"
                            r"has|have|may|any|tell|explain|please|i need|i want|i'd like|looking for)\b", re.IGNORECASE)
+# asks beside which a cost word is only part of the story (who_pays yields to them)
+LESSER_ASKS = frozenset({"recovery", "comparison", "who_for", "side_effects", "how_given", "urgent_help"})
 WEAK = "condition named"  # a reading that only names a condition: used when the classifier is unsure
 _SENTENCE = re.compile(r"(?<=[.!?\n])\s+")
 
@@ -172,8 +174,10 @@ def _asked_topic(subject: str | None, reading: Reading) -> tuple[str, str] | Non
     """(topic, aspect) when ``reading`` asks an aspect that a topic of its own answers for a subject
     like ``subject`` (NHS access for anything, side effects for a medicine, how it is given for a
     bisphosphonate), else None."""
-    for aspect in ("nhs_access", "urgent_help", "side_effects", "how_given"):
+    for aspect in ("nhs_access", "urgent_help", "side_effects", "how_given", "who_pays"):
         topic, kind = vocabulary().ask_topics[aspect]
+        if aspect == "who_pays" and reading.asks & LESSER_ASKS:
+            continue  # "I can't afford to be off work, how long is recovery?" asks about recovery
         if aspect in reading.asks and topic and (kind is None or kind in _kinds(subject or "")):
             return topic, aspect
     return None

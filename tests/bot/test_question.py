@@ -42,6 +42,15 @@ DECISIONS = [
     ("is zometa covered by insurance", "nice_access"),
     ("Do I have to pay for my zoledronic acid infusions?", "nice_access"),
     ("what is the price of denosumab per injection", "nice_access"),
+    # a cost word in the story, beside another ask, is not the question (a reviewer's probes)
+    ('My insurance company is slow but what are the side effects of denosumab?', 'side_effects'),
+    ('my claim was denied last year, anyway, what is denosumab?', 'denosumab'),
+    ('what is the cost to my kidneys of zoledronic acid?', 'side_effects'),
+    ('the cost of the side effects of zometa has been huge for me - can it damage my jaw?', 'side_effects'),
+    ('I pay for parking every time I have my zometa infusion, how long does the infusion take?', 'how_medicines_are_given'),
+    ("I can't afford to be off work, how long does recovery from vertebroplasty take?", 'vertebroplasty'),
+    ('is vertebroplasty free?', 'nice_access'),
+    ('I was offered kyphoplasty but not offered a choice of hospital. How long is recovery?', 'kyphoplasty'),
     # a long message: the story names one thing, the question another
     ("My husband had radiotherapy to his spine last month and the pain is a bit better. "
      "His consultant mentioned denosumab. Can he get it on the NHS?", "nice_access"),

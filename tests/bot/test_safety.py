@@ -747,3 +747,47 @@ def test_a_leading_no_answers_and_does_not_negate(message, urgency):
 ])
 def test_an_unsure_answer_is_no_alarm_but_more_words_are_checked(message, urgency):
     assert check(message).urgency == urgency, check(message)
+
+
+# A reviewer's probes of session 14's vocabulary (written by the reviewer, not evaluation lines): harm
+# done beside routine words, someone who can't be woken, sleeping late, "amount of", hiding medicines
+# from children, figures of speech, and the variants the first version missed.
+@pytest.mark.parametrize("message, urgency", [
+    ('I took all of my morphine tablets today and I want to die', 'crisis'),
+    ("he took all his tablets with his tea and now he's really drowsy and wants to end it", 'crisis'),
+    ('Mum has taken all her tablets for today at once, she says she wants to die', 'crisis'),
+    ("I took all my tablets this morning and I hope I don't wake up", 'crisis'),
+    ("I've taken all my tablets today, I want it to be over", 'crisis'),
+    ("my wife says I didn't wake up when she shook me this morning", 'call_999'),
+    ("I didn't wake up for hours yesterday and my wife couldn't rouse me, I'm still very drowsy", 'call_999'),
+    ("I don't wake up till 10 these days, is that the morphine?", None),
+    ("some mornings I don't wake up until lunchtime, is tiredness normal with bone mets?", None),
+    ("What happens if I don't wake up from the anaesthetic?", None),
+    ("The nurse said a certain amount of sickness is normal and it won't kill you", None),
+    ("the amount of pain I'm in is going to kill me", None),
+    ('Is there a certain amount of radiotherapy that would be fatal to the spine?', None),
+    ("I don't trust myself not to fall, should I get a walking frame?", None),
+    ("I'm tired of my life being controlled by hospital appointments", None),
+    ("the surgeon said there's no way out of having the operation", None),
+    ("we won't see you again will we? thanks for all the info", None),
+    ("This is the last time you'll see me with hair!", None),
+    ('where should I hide the tablets from the kids?', None),
+    ('we hid the tablets from the grandchildren', None),
+    ("My husband's pain is awful even on morphine. How much morphine will it take?", None),
+    ('the GP has increased the dose again, how many tablets will it take', None),
+    ('theres no way out for me now', 'crisis'),
+    ("dad says he doesn't feel safe with himself", 'crisis'),
+    ("Don't worry, I won't be a problem for much longer", 'crisis'),
+    ('he says he wishes he was never born', 'crisis'),
+    ('im sick of life', 'crisis'),
+    ("I want to die and my legs have gone numb and I can't walk", 'emergency'),
+    ("I came down and I couldn't wake her up", 'call_999'),
+    ('How much Benadryl will it take', 'crisis'),
+    ('Is there a certain amount of morphine that can cause an overdose?', 'crisis'),
+    ('I took all my tablets this morning as usual', None),
+    ('he took all his oramorph', 'crisis'),
+    ("I hope I don't wake up tomorrow", 'crisis'),
+    ('I just want out', 'crisis'),
+])
+def test_the_reviewers_probes_of_the_new_crisis_words(message, urgency):
+    assert check(message).urgency == urgency, check(message)
