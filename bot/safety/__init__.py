@@ -100,10 +100,10 @@ def check(message: str) -> SafetyResult:
     cancelled = [s for s in signs if s.status == "cancelled"]
     if crisis or physical:
         return _both_replies(text, tuple(signs), crisis, physical, cancelled)
-    # the crisis model, unless the words themselves denied a crisis ("I'm not suicidal"): the crisis reply,
-    # also before a sign that is only possible ("I want it all to end, a bit breathless" is not just checked)
     if only_unsure(text):  # "not sure", "I don't know": an answer that names no sign
         return SafetyResult("none", None, None, None, tuple(signs))
+    # the crisis model, unless the words themselves denied a crisis ("I'm not suicidal"): the crisis reply,
+    # also before a sign that is only possible ("I want it all to end, a bit breathless" is not just checked)
     crisis_p = _crisis_by_model(text, cancelled)
     if crisis_p is not None:  # and the check-back after it when a physical sign is possible too
         also = CHECK_INTENT if possible or _sign_by_model(_red_flag_probability(text, cancelled, found.explained)) \

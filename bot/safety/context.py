@@ -47,13 +47,19 @@ PERSONAL = re.compile(
 
 
 @lru_cache(maxsize=1)
+def _rules_file() -> dict:
+    """``content/safety/context.yml``, read once."""
+    return yaml.safe_load(Path(content_dir() / "safety" / "context.yml").read_text(encoding="utf-8"))
+
+
+@lru_cache(maxsize=1)
 def _context():
     """medspaCy's ConText loaded with the rules of ``content/safety/context.yml`` (once per process)."""
     from medspacy.context import ConText, ConTextRule
 
     from bot.safety.concepts import normalise, safety_nlp
 
-    data = yaml.safe_load(Path(content_dir() / "safety" / "context.yml").read_text(encoding="utf-8"))
+    data = _rules_file()
     nlp = safety_nlp()
     rules = {}
     for category, directions in data["rules"].items():
@@ -78,7 +84,7 @@ def _context():
 
 @lru_cache(maxsize=1)
 def _remote_past() -> tuple[re.Pattern[str], re.Pattern[str], int]:
-    data = yaml.safe_load(Path(content_dir() / "safety" / "context.yml").read_text(encoding="utf-8"))["remote_past"]
+    data = _rules_file()["remote_past"]
     words = lambda items: re.compile(r"\b(?:" + "|".join(re.escape(w) for w in items) + r")\b")  # noqa: E731
     return words(data["past"]), words(data["now"]), int(data["year_before"])
 
@@ -125,21 +131,25 @@ def modifiers(doc, spans: list[tuple[int, int]]) -> dict[tuple[int, int], set[st
     return found
 
 
+def _bare(text: str) -> str:
+    from bot.safety.concepts import normalise
+
+    return " ".join(re.sub(r"[^\w' ]+", " ", normalise(text)).split())
+
+
 @lru_cache(maxsize=1)
 def _unsure_answers() -> frozenset[str]:
-    data = yaml.safe_load(Path(content_dir() / "safety" / "context.yml").read_text(encoding="utf-8"))
-    return frozenset(" ".join(str(a).lower().split()) for a in data.get("unsure_answers") or ())
+    return frozenset(_bare(str(a)) for a in _rules_file().get("unsure_answers") or ())
 
 
 def only_unsure(text: str) -> bool:
     """True when the whole of ``text`` only says the person is unsure ("Not sure.", "I don't know!"):
-    ``context.yml``'s ``unsure_answers``, matched without case, punctuation or extra spaces.
+    ``context.yml``'s ``unsure_answers``, read as the check reads (``normalise``) and without punctuation.
 
     >>> only_unsure("Not sure..."), only_unsure("I'm not sure I can go on")
     (True, False)
     """
-    words = re.sub(r"[^\w' ]+", " ", (text or "").lower().replace("\u2019", "'")).split()
-    return " ".join(words) in _unsure_answers()
+    return _bare(text) in _unsure_answers()
 
 
 def warm_up() -> None:

@@ -713,53 +713,49 @@ def test_the_same_words_in_ordinary_messages_raise_no_crisis(message):
     assert check(message).urgency != "crisis", check(message)
 
 
+# The reply each message gets, and the second reply when there is one ("also"). Messages are the team's
+# and a review helper's, not evaluation lines.
 # A reply that starts with the answer "no" ("no, I can't feel my legs": no to "anything else?" or to
 # "is it getting better?") still says the sign: only "no" before the sign's own words negates it.
-@pytest.mark.parametrize("message, urgency", [
-    ("no, I can't feel my legs", "emergency"),
-    ("No I cant feel my legs since this morning", "emergency"),
-    ("no - I want to die", "crisis"),
-    ("no i have a temperature of 38.5 after chemo", "emergency"),
-    ("no. he can't pass urine since yesterday", "emergency"),
-    ("No, it's worse, she can't stand up at all now", "emergency"),
+LEADING_NO = [
+    ("no, I can't feel my legs", 'emergency_spinal_cord'),
+    ('No I cant feel my legs since this morning', 'emergency_spinal_cord'),
+    ('no - I want to die', 'crisis'),
+    ('no i have a temperature of 38.5 after chemo', 'emergency_sepsis'),
+    ("no. he can't pass urine since yesterday", 'emergency_spinal_cord'),
+    ("No, it's worse, she can't stand up at all now", 'emergency_spinal_cord'),
     # "no" before the sign's words still negates it
-    ("no numbness in my legs", None),
-    ("no, no numbness", None),
+    ('no numbness in my legs', None),
+    ('no, no numbness', None),
     ("No, I don't have any numbness", None),
-    ("no i dont have a temperature", None),
-    ("No, nothing like that, no numbness or weakness", None),
-])
-def test_a_leading_no_answers_and_does_not_negate(message, urgency):
-    assert check(message).urgency == urgency, check(message)
-
+    ('no i dont have a temperature', None),
+    ('No, nothing like that, no numbness or weakness', None),
+]
 
 # An unsure answer to "Is this happening now?" names no sign: no crisis reply (the crisis model read
 # "I'm not sure" and "I don't know" as crises); with anything more it is checked as usual.
-@pytest.mark.parametrize("message, urgency", [
-    ("not sure", None),
+UNSURE_ANSWERS = [
+    ('not sure', None),
     ("I'm not sure.", None),
     ("I don't know", None),
     ("I don't know, maybe", None),
-    ("I\u2019m not sure", None),
-    ("I'm not sure I can go on", "crisis"),
-    ("I don't know how much longer I can go on", "crisis"),
-    ("not sure, I can't feel my legs", "emergency"),
-])
-def test_an_unsure_answer_is_no_alarm_but_more_words_are_checked(message, urgency):
-    assert check(message).urgency == urgency, check(message)
-
+    ('I’m not sure', None),
+    ("I'm not sure I can go on", 'crisis'),
+    ("I don't know how much longer I can go on", 'crisis'),
+    ("not sure, I can't feel my legs", 'safety_check'),
+]
 
 # A reviewer's probes of session 14's vocabulary (written by the reviewer, not evaluation lines): harm
 # done beside routine words, someone who can't be woken, sleeping late, "amount of", hiding medicines
 # from children, figures of speech, and the variants the first version missed.
-@pytest.mark.parametrize("message, urgency", [
-    ('I took all of my morphine tablets today and I want to die', 'crisis'),
-    ("he took all his tablets with his tea and now he's really drowsy and wants to end it", 'crisis'),
-    ('Mum has taken all her tablets for today at once, she says she wants to die', 'crisis'),
-    ("I took all my tablets this morning and I hope I don't wake up", 'crisis'),
-    ("I've taken all my tablets today, I want it to be over", 'crisis'),
-    ("my wife says I didn't wake up when she shook me this morning", 'call_999'),
-    ("I didn't wake up for hours yesterday and my wife couldn't rouse me, I'm still very drowsy", 'call_999'),
+REVIEW_PROBES = [
+    ('I took all of my morphine tablets today and I want to die', 'crisis_harmed'),
+    ("he took all his tablets with his tea and now he's really drowsy and wants to end it", 'crisis_harmed'),
+    ('Mum has taken all her tablets for today at once, she says she wants to die', 'crisis_harmed'),
+    ("I took all my tablets this morning and I hope I don't wake up", 'crisis_harmed'),
+    ("I've taken all my tablets today, I want it to be over", 'crisis_harmed'),
+    ("my wife says I didn't wake up when she shook me this morning", 'emergency_general'),
+    ("I didn't wake up for hours yesterday and my wife couldn't rouse me, I'm still very drowsy", 'emergency_general'),
     ("I don't wake up till 10 these days, is that the morphine?", None),
     ("some mornings I don't wake up until lunchtime, is tiredness normal with bone mets?", None),
     ("What happens if I don't wake up from the anaesthetic?", None),
@@ -780,14 +776,18 @@ def test_an_unsure_answer_is_no_alarm_but_more_words_are_checked(message, urgenc
     ("Don't worry, I won't be a problem for much longer", 'crisis'),
     ('he says he wishes he was never born', 'crisis'),
     ('im sick of life', 'crisis'),
-    ("I want to die and my legs have gone numb and I can't walk", 'emergency'),
-    ("I came down and I couldn't wake her up", 'call_999'),
+    ("I want to die and my legs have gone numb and I can't walk", 'emergency_spinal_cord', 'crisis'),
+    ("I came down and I couldn't wake her up", 'emergency_general'),
     ('How much Benadryl will it take', 'crisis'),
     ('Is there a certain amount of morphine that can cause an overdose?', 'crisis'),
     ('I took all my tablets this morning as usual', None),
-    ('he took all his oramorph', 'crisis'),
+    ('he took all his oramorph', 'crisis_harmed'),
     ("I hope I don't wake up tomorrow", 'crisis'),
     ('I just want out', 'crisis'),
-])
-def test_the_reviewers_probes_of_the_new_crisis_words(message, urgency):
-    assert check(message).urgency == urgency, check(message)
+]
+
+
+@pytest.mark.parametrize("message, reply, also", [(*row, None)[:3] for row in LEADING_NO + UNSURE_ANSWERS + REVIEW_PROBES])
+def test_the_reply_and_second_reply_each_message_gets(message, reply, also):
+    result = check(message)
+    assert (result.intent, result.also) == (reply, also), result

@@ -108,3 +108,14 @@ def test_fallback_and_helpline_replies_carry_the_safety_net_once(name):
 def test_replies_before_a_helpline_offer_do_not_repeat_the_net(name):
     assert all(SAFETY_NET not in variant["text"] for variant in DOMAIN["responses"][name]), name
     assert all(CRISIS_NET not in variant["text"] for variant in DOMAIN["responses"][name]), name
+
+
+def test_the_readme_counts_the_register_as_it_is():
+    """The README's "N passages from M archived pages" is the register's own count."""
+    import re
+
+    passages = sum(1 for kind in VOCABULARY["concepts"].values() for entries in kind.values()
+                   for entry in entries if "passage" in entry)
+    pages = len(list((content_dir() / "sources" / "safety").glob("*.txt")))
+    said = re.search(r"\((\d+) passages from (\d+) archived pages", (project_root() / "README.md").read_text(encoding="utf-8"))
+    assert said and (int(said[1]), int(said[2])) == (passages, pages), (said and said.groups(), passages, pages)
