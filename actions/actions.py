@@ -2,7 +2,6 @@
 response templates from ``domain.yml`` (topic bodies come from ``content/``)."""
 from __future__ import annotations
 
-import asyncio
 import logging
 from typing import Any
 
@@ -15,14 +14,11 @@ from actions.conversation_state import (
     latest_intent,
     latest_text,
     left_to_nurse,
-    off_the_loop,
 )
 from actions.helpline import say_with_offer
+from actions.red_flag_handoff import record_red_flag_handoff
 from actions.reply import Speaker
 from bot.content.answers import answer_for, candidate_topics, followup, topic_for_intent
-from bot.content.replies import said_last_turn
-from bot.records.handoff_rules import meant_intent, red_flags_checked
-from bot.records.handoffs import save_or_spool, spool_handoff
 from bot.understanding.decision import choose_without_conversation
 from bot.understanding.question import carried_ask, followup_topic, subject_of
 
@@ -140,27 +136,5 @@ class ActionRecordHandoff(Action):
         return "action_record_handoff"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list:
-        latest = tracker.latest_message or {}
-        intent = meant_intent(latest_intent(tracker), said_last_turn([dict(e) for e in tracker.events or []]))
-        try:
-            found, also = await asyncio.get_running_loop().run_in_executor(  # CPU work: off the loop too
-                None, red_flags_checked, latest.get("text") or "", intent)
-        except Exception:  # the rule's reply is given already; never fail the turn
-            logger.exception("could not check the message again: no second reply beside the sign's, no handoff")
-            return []
-        if also:  # a crisis beside an emergency sign (or an urgent sign beside a crisis): that reply too
-            dispatcher.utter_message(response=f"utter_{also}")
-        try:
-            if found is None:
-                return []
-            urgency, flags = found
-            fields = {"red_flags": flags, "channel": tracker.get_latest_input_channel() or ""}
-            try:
-                await off_the_loop(save_or_spool, tracker.sender_id, urgency, "red_flag", **fields)
-            except asyncio.TimeoutError:
-                logger.error("the handoffs database did not answer in time; keeping the red-flag handoff "
-                             "in the pending file")
-                spool_handoff(tracker.sender_id, urgency, "red_flag", **fields)
-        except Exception:  # the person already has the urgent advice; never fail the turn
-            logger.exception("could not store a handoff for a red flag")
+        await record_red_flag_handoff(dispatcher, tracker)
         return []

@@ -17,6 +17,7 @@ from actions.conversation_state import (
     with_nurse,
 )
 from actions.helpline import say_helpline
+from actions.red_flag_handoff import meant_answer, record_red_flag_handoff
 from bot.helpline.callback import (
     SLOTS,
     about_whom,
@@ -26,12 +27,14 @@ from bot.helpline.callback import (
     parse_contact,
 )
 from bot.helpline.hours import helpline_status
-from bot.records.handoff_rules import union
+from bot.records.handoff_rules import CONFIRMED_NOW, NOT_NOW, union
 from bot.records.handoffs import save_or_spool, spool_handoff
 
 logger = logging.getLogger(__name__)
 
 FORM_SLOTS = (*SLOTS, "callback_confirmed", "callback_contact_kind")
+# the replies data/rules.yml gives a typed yes / no to the check-back outside the form
+TYPED_CHECK_REPLIES = {CONFIRMED_NOW: "utter_safety_now", NOT_NOW: "utter_safety_typed_no"}
 
 
 def _extras(text: str, tracker: Tracker, skip: str) -> dict:
@@ -57,6 +60,20 @@ class ValidateCallbackForm(FormValidationAction):
 
     def name(self) -> str:
         return "validate_callback_form"
+
+    async def run(self, dispatcher, tracker, domain) -> list:
+        """A typed yes or no right after "Is this happening now?" (asked while the form runs) answers
+        that question, not the form's: the same replies as the rules give outside the form (the 999
+        advice and an emergency handoff for yes), and the form's question stays unanswered, so it is
+        asked again. Anything else is validated as usual."""
+        meant = meant_answer(tracker)
+        if meant in TYPED_CHECK_REPLIES and meant != latest_intent(tracker):
+            dispatcher.utter_message(response=TYPED_CHECK_REPLIES[meant])
+            if meant == CONFIRMED_NOW:
+                await record_red_flag_handoff(dispatcher, tracker)
+            requested = tracker.get_slot("requested_slot")
+            return [SlotSet(requested, None)] if requested else []
+        return await super().run(dispatcher, tracker, domain)
 
     async def required_slots(self, domain_slots, dispatcher, tracker, domain) -> list[str]:
         if await with_nurse(tracker):

@@ -48,7 +48,8 @@ _SENTENCE = re.compile(r"(?<=[.!?\n])\s+")
 def _cue_pattern(cues: list[str]) -> re.Pattern[str]:
     parts = []
     for cue in sorted(cues, key=len, reverse=True):
-        words = re.escape(str(cue).lower()).replace(r"\*", r"\w*").replace(r"\ ", r"\s+")
+        words = re.escape(str(cue).lower()).replace(r"\ \*\ ", r"\s+\w+(?:\s+\w+){0,2}\s+")
+        words = words.replace(r"\*", r"\w*").replace(r"\ ", r"\s+")
         parts.append(words)
     return re.compile(r"(?<![\w-])(?:" + "|".join(parts) + r")(?![\w-])", re.IGNORECASE)
 

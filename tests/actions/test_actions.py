@@ -185,7 +185,7 @@ def test_record_handoff_failure_is_logged_not_raised(monkeypatch, caplog):
     def broken(*args, **kwargs):
         raise OSError("disk full")
 
-    monkeypatch.setattr("actions.actions.save_or_spool", broken)
+    monkeypatch.setattr("actions.red_flag_handoff.save_or_spool", broken)
     messages, events = _run(ActionRecordHandoff(), make_tracker("my legs have gone weak", "emergency_general", 1.0))
     assert messages == [] and events == []
     assert "could not store a handoff" in caplog.text

@@ -126,3 +126,29 @@ def test_a_red_flag_interrupts_the_form_which_then_goes_on(assistant, handoffs_d
     assert handoff_store.open_handoff(chat.sender, handoffs_db)["urgency"] == "emergency"
     assert chat.assistant.tracker(chat.sender)["slots"]["callback_name"] == "Sue"  # the answers so far are kept
     assert "good time" in chat.say("07911 123456")                                   # the form goes on
+
+
+@pytest.mark.parametrize("typed, reply", [("yes", "utter_safety_now"), ("no", "utter_safety_typed_no")])
+@pytest.mark.parametrize("stage_answers", [(), ("Sue", "sue@example.org", "any time", "about me")],
+                         ids=["asked the name", "asked for consent"])
+def test_a_typed_answer_to_the_check_back_during_the_form_is_an_answer_to_the_check(assistant, handoffs_db,
+                                                                                     stage_answers, typed, reply):
+    """"Is this happening now?" asked while the form runs: a typed "yes" or "no" is not the form's
+    answer (not a name, not consent) but the same as outside the form: for yes the 999 advice and an
+    emergency handoff; then the form asks its question again."""
+    chat = Chat(assistant)
+    chat.say("can a nurse call me back please")
+    for answer in stage_answers:
+        chat.say(answer)
+    requested = assistant.tracker(chat.sender)["slots"]["requested_slot"]
+    chat.say("I think I might have a fever")
+    assert chat.responses()[0] == "utter_safety_check"
+    chat.say(typed)
+    said = chat.responses()
+    assert said[0] == reply, said
+    assert f"utter_ask_{requested}" in said, said                  # the form's question again
+    handoff = handoff_store.open_handoff(chat.sender, handoffs_db)
+    assert handoff is not None and handoff["urgency"] == "emergency"  # from the check-back itself
+    assert ("confirmed_happening_now" in str(handoff["red_flags"])) == (typed == "yes"), handoff["red_flags"]
+    slots = assistant.tracker(chat.sender)["slots"]
+    assert slots[requested] is None and slots["requested_slot"] == requested

@@ -50,6 +50,11 @@ DECISIONS = [
     ('I pay for parking every time I have my zometa infusion, how long does the infusion take?', 'how_medicines_are_given'),
     ("I can't afford to be off work, how long does recovery from vertebroplasty take?", 'vertebroplasty'),
     ('is vertebroplasty free?', 'nice_access'),
+    # a * between words spans one to three of them ("how is * given", "won't * offer")
+    ("why won't my hospital offer vertebroplasty?", 'nice_access'),
+    ("my hospital doesn't seem to offer kyphoplasty, why?", 'nice_access'),
+    ('are zoledronic acid infusions free?', 'nice_access'),
+    ('how is zoledronic acid given?', 'how_medicines_are_given'),
     ('I was offered kyphoplasty but not offered a choice of hospital. How long is recovery?', 'kyphoplasty'),
     # a long message: the story names one thing, the question another
     ("My husband had radiotherapy to his spine last month and the pain is a bit better. "
