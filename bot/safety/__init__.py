@@ -35,7 +35,8 @@ CHECK_INTENT = "safety_check"
 URGENCY_ORDER = ("call_999", "emergency", "crisis", "urgent")
 MAX_CHECKED_CHARS = 20_000  # longer texts are checked in their first 20,000 characters (about 20 KB)
 
-__all__ = ["CHECK_INTENT", "URGENCY_ORDER", "SafetyResult", "check", "default_rules", "normalise", "warm_up"]
+__all__ = ["CHECK_INTENT", "URGENCY_ORDER", "SafetyResult", "check", "crisis_model_text", "default_rules", "normalise",
+           "warm_up"]
 
 
 @dataclass(frozen=True)
@@ -99,12 +100,12 @@ def check(message: str) -> SafetyResult:
     physical = [s for s in clear if s.urgency != "crisis"]
     cancelled = [s for s in signs if s.status == "cancelled"]
     if crisis or physical:
-        return _both_replies(text, tuple(signs), crisis, physical, cancelled)
+        return _both_replies(text, tuple(signs), crisis, physical, cancelled, found.doc)
     if only_unsure(text):  # "not sure", "I don't know": an answer that names no sign
         return SafetyResult("none", None, None, None, tuple(signs))
     # the crisis model, unless the words themselves denied a crisis ("I'm not suicidal"): the crisis reply,
     # also before a sign that is only possible ("I want it all to end, a bit breathless" is not just checked)
-    crisis_p = _crisis_by_model(text, cancelled)
+    crisis_p = _crisis_by_model(text, cancelled, found.doc)
     if crisis_p is not None:  # and the check-back after it when a physical sign is possible too
         also = CHECK_INTENT if possible or _sign_by_model(_red_flag_probability(text, cancelled, found.explained)) \
             else None
@@ -119,15 +120,29 @@ def check(message: str) -> SafetyResult:
     return SafetyResult("none", None, None, None, tuple(signs), probability)
 
 
-def _crisis_by_model(text: str, cancelled: list[SignFound]) -> float | None:
-    """The crisis model's probability when it sees a crisis (at or above its threshold) and the words did
-    not deny one ("I'm not suicidal"); None otherwise, or when it is not built."""
+def _crisis_by_model(text: str, cancelled: list[SignFound], doc=None) -> float | None:
+    """The crisis model's probability when it sees a crisis (at or above its threshold) in what it is
+    given to read (``crisis_model_text``); None otherwise, or when it is not built."""
     from bot.safety import statistical
 
-    if any(s.urgency == "crisis" for s in cancelled):
-        return None
-    p = statistical.crisis_probability(text)
+    read = crisis_model_text(text, cancelled, doc)
+    p = None if read is None else statistical.crisis_probability(read)
     return p if p is not None and p >= statistical.crisis_threshold() else None
+
+
+def crisis_model_text(text: str, cancelled: list[SignFound], doc=None) -> str | None:
+    """What the crisis model reads of ``text``: all of it; nothing (None) when the words deny a crisis ("I'm
+    not suicidal"); where they put a crisis in the past or in someone else's life ("my dad killed himself
+    years ago"), only the other sentences of ``doc`` (the text as the matcher read it: ConText's scope
+    ends at the sentence), None when there are none."""
+    crises = [s for s in cancelled if s.status == "cancelled" and s.urgency == "crisis"]
+    if any("NEGATED_EXISTENCE" in s.cancelled_by for s in crises):  # "I'm not suicidal": the person says no
+        return None
+    denied = frozenset().union(*(s.sentences for s in crises))
+    if not denied:
+        return text
+    rest = [sent.text for number, sent in enumerate(doc.sents) if number not in denied] if doc is not None else []
+    return " ".join(rest) if any(part.strip() for part in rest) else None
 
 
 def _red_flag_probability(text: str, cancelled: list[SignFound], explained: tuple[str, ...]) -> float | None:
@@ -147,13 +162,13 @@ def _sign_by_model(probability: float | None) -> bool:
 
 
 def _both_replies(text: str, signs: tuple[SignFound, ...], crisis: list[SignFound], physical: list[SignFound],
-                  cancelled: list[SignFound]) -> SafetyResult:
+                  cancelled: list[SignFound], doc=None) -> SafetyResult:
     """The advice for clear signs: a crisis (a sign, or the crisis model beside a physical sign) and a
     physical sign are both answered, the more urgent first: an emergency or 999 sign before the crisis
     reply, the crisis reply before an urgent sign (jaw, low calcium, spinal pain); harm already done
     ("I've taken all my tablets": call 999) before any sign but a 999 one. ``also`` is the second reply;
     the urgency is the more urgent of the two."""
-    crisis_p = None if crisis or not physical else _crisis_by_model(text, cancelled)
+    crisis_p = None if crisis or not physical else _crisis_by_model(text, cancelled, doc)
     reasons = ("sign", "statistical_crisis") if crisis_p is not None else ("sign",)
     crisis_intent = ("crisis_harmed" if any(s.intent == "crisis_harmed" for s in crisis) else "crisis") \
         if crisis or crisis_p is not None else None

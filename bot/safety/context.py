@@ -83,23 +83,52 @@ def _context():
 
 
 @lru_cache(maxsize=1)
-def _remote_past() -> tuple[re.Pattern[str], re.Pattern[str], int]:
+def _remote_past() -> tuple[re.Pattern[str], re.Pattern[str], int, re.Pattern[str]]:
     data = _rules_file()["remote_past"]
     words = lambda items: re.compile(r"\b(?:" + "|".join(re.escape(w) for w in items) + r")\b")  # noqa: E731
-    return words(data["past"]), words(data["now"]), int(data["year_before"])
+    refers_back = re.compile(r"^\W*(?:" + "|".join(re.escape(w) for w in data.get("refers_back") or ["$^"]) + r")\b")
+    return words(data["past"]), words(data["now"]), int(data["year_before"]), refers_back
 
 
 def told_in_the_remote_past(text: str) -> bool:
-    """True when ``text`` (normalised) is a story of long ago: a year before this one or "years ago",
-    and no word of now ("now", "today", "since", "still"...).
+    """True when ``text`` (normalised) tells of long ago: a year before this one or "years ago", and no word
+    of now ("now", "today", "since", "still"...).
 
     >>> told_in_the_remote_past("in 2014 i decided to lift a suitcase and my back went"), told_in_the_remote_past(
     ...     "in 2014 i had radiotherapy and now my legs are numb")
     (True, False)
     """
-    past, now, before = _remote_past()
+    past, now, before, _ = _remote_past()
     years = [int(y) for y in re.findall(r"\b(19[5-9]\d|20[0-4]\d)\b", text)]
     return bool(past.search(text) or any(y < before for y in years)) and not now.search(text)
+
+
+def remote_past_sentences(doc) -> frozenset[int]:
+    """Indexes of the sentences of ``doc`` that belong to a story of long ago: from a sentence that tells of
+    long ago (``told_in_the_remote_past``) on, until a sentence with a word of now. A story's time is set
+    first and governs what follows ("In 2014 I lifted a suitcase. My back went."); it does not reach back
+    to an earlier sentence ("I want to die. My brother died years ago.": the first is now), except from a
+    sentence that starts by pointing back ("My legs went numb. That was years ago.": ``refers_back``).
+
+    >>> from bot.safety.concepts import safety_nlp
+    >>> sorted(remote_past_sentences(safety_nlp()("i want to die. my brother died years ago. it was awful.")))
+    [1, 2]
+    >>> sorted(remote_past_sentences(safety_nlp()("my legs went numb. that was years ago.")))
+    [0, 1]
+    """
+    _, now, _, refers_back = _remote_past()
+    sentences = [sentence.text for sentence in doc.sents]
+    remote, story = set(), False
+    for number, text in enumerate(sentences):
+        if told_in_the_remote_past(text):
+            story = True
+            if number and refers_back.search(text) and not now.search(sentences[number - 1]):
+                remote.add(number - 1)
+        elif now.search(text):
+            story = False
+        if story:
+            remote.add(number)
+    return frozenset(remote)
 
 
 def modifiers(doc, spans: list[tuple[int, int]]) -> dict[tuple[int, int], set[str]]:
@@ -112,7 +141,8 @@ def modifiers(doc, spans: list[tuple[int, int]]) -> dict[tuple[int, int], set[st
         warnings.filterwarnings("ignore", message=r"\[W036\]")
         _context()(doc)
     found = {}
-    remote_past = told_in_the_remote_past(doc.text)
+    remote_past = remote_past_sentences(doc)
+    sentence_of = {sentence.start: number for number, sentence in enumerate(doc.sents)}
     for span in doc.spans[SPAN_GROUP]:
         # A cancelling trigger inside the matched words is part of what was said, not said about it: the
         # "no" of "my life has no purpose", the "wasn't" of "if I wasn't around", the "has gone" of "face has
@@ -125,7 +155,7 @@ def modifiers(doc, spans: list[tuple[int, int]]) -> dict[tuple[int, int], set[st
             categories.discard("INFORMATION")
         elif GENERAL_QUESTION.match(sentence) and not WORRIED_QUESTION.search(sentence):
             categories.add("INFORMATION")  # "can bones in the foot fracture over time?": asked in general
-        if remote_past:
+        if sentence_of.get(span.sent.start) in remote_past:
             categories.add("HISTORICAL")
         found[(span.start, span.end)] = categories
     return found

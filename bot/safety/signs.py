@@ -45,7 +45,8 @@ class Sign:
 
 @dataclass(frozen=True)
 class SignFound:
-    """A sign found in a message: ``status`` is ``clear``, ``possible`` or ``cancelled``."""
+    """A sign found in a message: ``status`` is ``clear``, ``possible`` or ``cancelled``; ``sentences``
+    the indexes of the sentences its words are in (for a cancelled sign, every way it was found)."""
 
     id: str
     sign: str
@@ -55,6 +56,7 @@ class SignFound:
     words: tuple[str, ...]
     cancelled_by: frozenset[str] = field(default_factory=frozenset)
     reply: str = "advice"
+    sentences: frozenset[int] = field(default_factory=frozenset)
 
 
 @dataclass(frozen=True)
@@ -151,7 +153,8 @@ def find_signs(text: str, signs: SignBook | None = None, matcher: ConceptMatcher
         if best_status is None:
             words = tuple(found.doc[m.start:m.end].text for m in combos[0])
             results.append(SignFound(sign.id, sign.sign, sign.intent, sign.urgency, "cancelled", words,
-                                     frozenset(cancelled), sign.reply))
+                                     frozenset(cancelled), sign.reply,
+                                     frozenset(m.sentence for combo in combos for m in combo)))
         else:
             results.append(SignFound(sign.id, sign.sign, sign.intent, sign.urgency, best_status, best_words,
                                      reply=sign.reply))

@@ -251,6 +251,9 @@ def choose_threshold(rows: list[dict], check, model: str = "model") -> tuple[flo
     (the development set: any needing help, or the crises), then raises fewest false alarms on the
     ``not_emergency`` ones, counting the team's own ordinary questions (``data/nlu.yml``) as messages that
     must raise none. Choose the crisis model's first: it is asked before the other. Returns it and its counts."""
+    from bot.safety import crisis_model_text
+    from bot.safety.concepts import default_matcher
+
     crisis = model == "crisis_model"
     rows = rows + [{"message": q, "expect": "not_emergency"} for q in _nlu_questions()]
     scored = []
@@ -260,8 +263,12 @@ def choose_threshold(rows: list[dict], check, model: str = "model") -> tuple[flo
         counts_as_false = row["expect"] == "not_emergency"
         other = ("statistical_crisis", "statistical") if crisis else ("statistical",)
         by_others = result.decision != "none" and not set(result.reasons) & set(other)
-        cancelled = any(s.status == "cancelled" and (s.urgency == "crisis" or not crisis) for s in result.signs)
-        p = (crisis_probability if crisis else probability)(row["message"]) or 0.0
+        if crisis:  # what the check lets the crisis model read (None: it is not asked)
+            read = crisis_model_text(row["message"], list(result.signs), default_matcher().find(row["message"]).doc)
+            cancelled, p = read is None, (crisis_probability(read) if read is not None else None) or 0.0
+        else:
+            cancelled = any(s.status == "cancelled" for s in result.signs)
+            p = probability(row["message"]) or 0.0
         scored.append((needs, counts_as_false, by_others, cancelled, p))
     best: tuple[tuple[int, float], float, dict[str, int]] | None = None
     for step in range(50, 100):

@@ -404,6 +404,40 @@ def test_a_crisis_and_a_physical_sign_both_get_their_reply(monkeypatch, message,
     assert ("statistical_crisis" in result.reasons) == bool(sure and also), result.reasons
 
 
+# A story of long ago governs its sentence and those after it, not an earlier sentence told now
+# (content/safety/context.yml, remote_past). Before 2026-12-03 a "years ago" anywhere in the message put
+# every sign of it in the past: the first two got no advice at all.
+REMOTE_PAST_SCOPE = [
+    ("I want to die. My brother died years ago.", "crisis"),
+    ("I can't feel my legs. I had my surgery years ago.", "emergency_spinal_cord"),
+    ("Back in 2015 I had the op. Now I can't feel my legs at all.", "emergency_spinal_cord"),
+    ("In 2014 I lifted a suitcase. My back went and I couldn't walk for a week.", None),
+    ("My legs went numb and I couldn't walk. That was years ago, before the treatment.", None),
+    ("Years ago I wanted to die.", None),
+]
+
+
+@pytest.mark.parametrize("message, intent", REMOTE_PAST_SCOPE)
+def test_a_story_of_long_ago_does_not_reach_back_to_what_is_said_now(message, intent):
+    assert check(message).intent == intent, (message, check(message))
+
+
+# The crisis model is not silenced by a crisis in someone else's past: it reads the other sentences
+# (before 2026-12-03 it was not asked at all). A denial still silences it.
+def test_someone_elses_suicide_does_not_hide_a_crisis_told_in_another_sentence(monkeypatch):
+    from bot.safety import statistical
+
+    read = []
+    monkeypatch.setattr(statistical, "crisis_probability", lambda text: read.append(text) or (0.99 if "done" in text else 0.01))
+    monkeypatch.setattr(statistical, "crisis_threshold", lambda: 0.5)
+    result = check("I am so done with all of this. My uncle killed himself years ago.")
+    assert (result.intent, result.reasons) == ("crisis", ("statistical_crisis",)), result
+    assert read == ["i am so done with all of this."], read
+    read.clear()
+    assert not check("I'm not suicidal. I'm just done with all of this.").flagged
+    assert read == []
+
+
 def test_a_sign_may_span_two_sentences_where_the_sign_allows_it():
     assert check("Had my vertebroplasty on Monday. Since then I'm really short of breath.").intent == \
         "emergency_after_procedure"
