@@ -257,6 +257,8 @@ CRISIS_FROM_THE_WARNING_SIGN_PAGES = [
     "I've got enough tablets saved to do it",
     "sometimes I think about taking all my morphine at once",
     "my dad keeps saying he wants to go to sleep and not wake up",
+    "since the last scan my husband has been so depressed and hopeless",
+    "she's feeling hopeless and won't talk to anyone",
 ]
 # Phrases that hold a cancelling word themselves, once cancelled by it (found by the review of 2026-12-02).
 NEGATION_INSIDE_THE_PHRASE = [
@@ -268,6 +270,8 @@ NOT_A_CRISIS = [
     "does zoledronic acid help with the pain so I don't feel trapped in bed",
     "is there any hope for the future with new treatments for bone mets?",
     "the waiting list feels hopeless",
+    "my mum is hopeless with her new phone",
+    "he's hopeless at remembering his appointments",
 ]
 
 # ConText's categories (content/safety/context.yml): each cancels the sign.
