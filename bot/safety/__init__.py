@@ -25,6 +25,7 @@ False
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from bot.safety.concepts import default_matcher, normalise
@@ -34,6 +35,7 @@ from bot.safety.signs import SignFound, default_signs, find_signs
 CHECK_INTENT = "safety_check"
 URGENCY_ORDER = ("call_999", "emergency", "crisis", "urgent")
 MAX_CHECKED_CHARS = 20_000  # longer texts are checked in their first 20,000 characters (about 20 KB)
+WORDS = re.compile(r"[^\W_]")  # a letter or digit, in any script: without one a message says nothing to check
 
 __all__ = ["CHECK_INTENT", "URGENCY_ORDER", "SafetyResult", "check", "crisis_model_text", "default_rules", "normalise",
            "warm_up"]
@@ -90,7 +92,7 @@ def _most_urgent(signs: list[SignFound]) -> SignFound:
 def check(message: str) -> SafetyResult:
     """Check one user message (see the module docstring)."""
     text = (message or "")[:MAX_CHECKED_CHARS]
-    if not normalise(text):
+    if not WORDS.search(text):  # nothing to read ("", "...", "!!!"): the models read bare dots as a crisis
         return SafetyResult()
     found = default_matcher().find(text)
     signs = find_signs(text, found=found)
@@ -130,19 +132,21 @@ def _crisis_by_model(text: str, cancelled: list[SignFound], doc=None) -> float |
     return p if p is not None and p >= statistical.crisis_threshold() else None
 
 
-def crisis_model_text(text: str, cancelled: list[SignFound], doc=None) -> str | None:
-    """What the crisis model reads of ``text``: all of it; nothing (None) when the words deny a crisis ("I'm
-    not suicidal"); where they put a crisis in the past or in someone else's life ("my dad killed himself
-    years ago"), only the other sentences of ``doc`` (the text as the matcher read it: ConText's scope
-    ends at the sentence), None when there are none."""
-    crises = [s for s in cancelled if s.status == "cancelled" and s.urgency == "crisis"]
+def crisis_model_text(text: str, signs: list[SignFound], doc=None) -> str | None:
+    """What the crisis model reads of ``text`` (``signs``: what the check found in it; ``doc``: the text as
+    the matcher read it, read again when None): all of it; nothing (None) when the words deny a crisis
+    ("I'm not suicidal"); where they put a crisis in the past or in someone else's life ("my dad killed
+    himself years ago"), only the other sentences (ConText's scope ends at the sentence), None when
+    none of them has a word."""
+    crises = [s for s in signs if s.status == "cancelled" and s.urgency == "crisis"]
     if any("NEGATED_EXISTENCE" in s.cancelled_by for s in crises):  # "I'm not suicidal": the person says no
         return None
     denied = frozenset().union(*(s.sentences for s in crises))
     if not denied:
         return text
-    rest = [sent.text for number, sent in enumerate(doc.sents) if number not in denied] if doc is not None else []
-    return " ".join(rest) if any(part.strip() for part in rest) else None
+    doc = doc if doc is not None else default_matcher().find(text[:MAX_CHECKED_CHARS]).doc
+    rest = " ".join(sent.text for number, sent in enumerate(doc.sents) if number not in denied)
+    return rest if WORDS.search(rest) else None
 
 
 def _red_flag_probability(text: str, cancelled: list[SignFound], explained: tuple[str, ...]) -> float | None:
@@ -162,7 +166,7 @@ def _sign_by_model(probability: float | None) -> bool:
 
 
 def _both_replies(text: str, signs: tuple[SignFound, ...], crisis: list[SignFound], physical: list[SignFound],
-                  cancelled: list[SignFound], doc=None) -> SafetyResult:
+                  cancelled: list[SignFound], doc) -> SafetyResult:
     """The advice for clear signs: a crisis (a sign, or the crisis model beside a physical sign) and a
     physical sign are both answered, the more urgent first: an emergency or 999 sign before the crisis
     reply, the crisis reply before an urgent sign (jaw, low calcium, spinal pain); harm already done

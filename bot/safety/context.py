@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 import warnings
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
@@ -82,12 +83,22 @@ def _context():
     return context
 
 
+@dataclass(frozen=True)
+class _RemotePast:
+    past: re.Pattern[str]
+    now: re.Pattern[str]
+    year_before: int
+    refers_back: re.Pattern[str]
+    present: re.Pattern[str]
+
+
 @lru_cache(maxsize=1)
-def _remote_past() -> tuple[re.Pattern[str], re.Pattern[str], int, re.Pattern[str]]:
+def _remote_past() -> _RemotePast:
     data = _rules_file()["remote_past"]
-    words = lambda items: re.compile(r"\b(?:" + "|".join(re.escape(w) for w in items) + r")\b")  # noqa: E731
-    refers_back = re.compile(r"^\W*(?:" + "|".join(re.escape(w) for w in data.get("refers_back") or ["$^"]) + r")\b")
-    return words(data["past"]), words(data["now"]), int(data["year_before"]), refers_back
+    words = lambda items: re.compile(r"\b(?:" + "|".join(re.escape(w) for w in items) + r")(?![\w'])")  # noqa: E731
+    starts = re.compile(r"^\W*(?:" + "|".join(re.escape(w) for w in data["refers_back"]) + r")\b")
+    return _RemotePast(words(data["past"]), words(data["now"]), int(data["year_before"]), starts,
+                       words(data["present"]))
 
 
 def told_in_the_remote_past(text: str) -> bool:
@@ -98,35 +109,43 @@ def told_in_the_remote_past(text: str) -> bool:
     ...     "in 2014 i had radiotherapy and now my legs are numb")
     (True, False)
     """
-    past, now, before, _ = _remote_past()
+    rules = _remote_past()
     years = [int(y) for y in re.findall(r"\b(19[5-9]\d|20[0-4]\d)\b", text)]
-    return bool(past.search(text) or any(y < before for y in years)) and not now.search(text)
+    return bool(rules.past.search(text) or any(y < rules.year_before for y in years)) and not rules.now.search(text)
 
 
 def remote_past_sentences(doc) -> frozenset[int]:
-    """Indexes of the sentences of ``doc`` that belong to a story of long ago: from a sentence that tells of
-    long ago (``told_in_the_remote_past``) on, until a sentence with a word of now. A story's time is set
-    first and governs what follows ("In 2014 I lifted a suitcase. My back went."); it does not reach back
-    to an earlier sentence ("I want to die. My brother died years ago.": the first is now), except from a
-    sentence that starts by pointing back ("My legs went numb. That was years ago.": ``refers_back``).
+    """Indexes of the sentences of ``doc`` that belong to a story of long ago (``content/safety/context.yml``,
+    ``remote_past``): a sentence that tells of long ago (``told_in_the_remote_past``); the sentences after it
+    not told in the present, in a message with no word of now; and, from a short sentence that points
+    back ("That was years ago."), the sentences before it up to one told now or in the present. A story
+    does not reach back otherwise ("I want to die. My brother died years ago.": the first is now).
 
     >>> from bot.safety.concepts import safety_nlp
-    >>> sorted(remote_past_sentences(safety_nlp()("i want to die. my brother died years ago. it was awful.")))
-    [1, 2]
-    >>> sorted(remote_past_sentences(safety_nlp()("my legs went numb. that was years ago.")))
-    [0, 1]
+    >>> read = lambda text: sorted(remote_past_sentences(safety_nlp()(text)))
+    >>> read("i want to die. my brother died years ago. it was awful."), read("in 2014 i fell. i can't walk.")
+    ([1, 2], [0])
+    >>> read("my legs went numb. i couldn't walk. that was years ago."), read("i can't walk. that was years ago.")
+    ([0, 1, 2], [1])
     """
-    _, now, _, refers_back = _remote_past()
+    rules = _remote_past()
     sentences = [sentence.text for sentence in doc.sents]
-    remote, story = set(), False
+    told_now = lambda text: bool(rules.now.search(text) or rules.present.search(text))  # noqa: E731
+    carry = not rules.now.search(doc.text)  # a story goes on into the next sentences only if nothing is said of now
+    remote: set[int] = set()
+    story = False
     for number, text in enumerate(sentences):
         if told_in_the_remote_past(text):
             story = True
-            if number and refers_back.search(text) and not now.search(sentences[number - 1]):
-                remote.add(number - 1)
-        elif now.search(text):
+            remote.add(number)
+            if rules.refers_back.search(text) and len(text.split()) <= 8:
+                back = number - 1
+                while back >= 0 and back not in remote and not told_now(sentences[back]):
+                    remote.add(back)
+                    back -= 1
+        elif rules.now.search(text):
             story = False
-        if story:
+        elif story and carry and not rules.present.search(text):  # told in the present: not part of the story
             remote.add(number)
     return frozenset(remote)
 

@@ -46,7 +46,7 @@ class Sign:
 @dataclass(frozen=True)
 class SignFound:
     """A sign found in a message: ``status`` is ``clear``, ``possible`` or ``cancelled``; ``sentences``
-    the indexes of the sentences its words are in (for a cancelled sign, every way it was found)."""
+    the indexes of the sentences its ``words`` are in (for a cancelled sign, of every way it was found)."""
 
     id: str
     sign: str
@@ -132,6 +132,7 @@ def find_signs(text: str, signs: SignBook | None = None, matcher: ConceptMatcher
     for sign, combos in candidates:
         best_status: str | None = None
         best_words: tuple[str, ...] = ()
+        best_sentences: frozenset[int] = frozenset()
         cancelled: set[str] = set()
         for combo in combos:
             categories = set().union(*(context.get((m.start, m.end), set()) for m in _key_matches(combo, sign)))
@@ -147,7 +148,7 @@ def find_signs(text: str, signs: SignBook | None = None, matcher: ConceptMatcher
                 continue
             status = "possible" if (UNCERTAIN in categories or sign.reply == "check") else "clear"
             if best_status != "clear":
-                best_status, best_words = status, words
+                best_status, best_words, best_sentences = status, words, frozenset(m.sentence for m in combo)
             if status == "clear":
                 break
         if best_status is None:
@@ -157,5 +158,5 @@ def find_signs(text: str, signs: SignBook | None = None, matcher: ConceptMatcher
                                      frozenset(m.sentence for combo in combos for m in combo)))
         else:
             results.append(SignFound(sign.id, sign.sign, sign.intent, sign.urgency, best_status, best_words,
-                                     reply=sign.reply))
+                                     reply=sign.reply, sentences=best_sentences))
     return results

@@ -272,6 +272,7 @@ NOT_A_CRISIS = [
     "the waiting list feels hopeless",
     "my mum is hopeless with her new phone",
     "he's hopeless at remembering his appointments",
+    "I'm feeling so hopeless about the parking at the hospital",
 ]
 
 # ConText's categories (content/safety/context.yml): each cancels the sign.
@@ -418,6 +419,18 @@ REMOTE_PAST_SCOPE = [
     ("In 2014 I lifted a suitcase. My back went and I couldn't walk for a week.", None),
     ("My legs went numb and I couldn't walk. That was years ago, before the treatment.", None),
     ("Years ago I wanted to die.", None),
+    # found by the review of 2026-12-03: a story told first silenced what followed it
+    ("I had a spinal op in 2015. My legs have gone numb and I can't walk. What should I do now?", "emergency_spinal_cord"),
+    ("Today has been awful. Years ago I had a slipped disc. My legs have gone numb and I can't walk.",
+     "emergency_spinal_cord"),
+    ("I was diagnosed in 2019. I want to end it all. Please help me now.", "crisis"),
+    ("My brother killed himself years ago. I want to die too.", "crisis"),
+    ("Years ago my back went. I can't feel my legs.", "emergency_spinal_cord"),
+    ("Years ago I wanted to die. I want to die.", "crisis"),
+    ("I want to die. It was years ago that my wife passed.", "crisis"),
+    ("My legs went numb. I couldn't walk. That was years ago.", None),
+    ("I can't feel my legs. That was years ago, this is new.", "emergency_spinal_cord"),
+    ("i want to die\nmy brother died years ago", "crisis"),  # a line break ends a sentence
 ]
 
 
@@ -440,6 +453,13 @@ def test_someone_elses_suicide_does_not_hide_a_crisis_told_in_another_sentence(m
     read.clear()
     assert not check("I'm not suicidal. I'm just done with all of this.").flagged
     assert read == []
+    assert not check(". My uncle killed himself years ago.").flagged  # nothing left to read: not asked
+    assert read == []
+
+
+@pytest.mark.parametrize("message", [".", "...", "!!!", "?!", " . ", "--"])
+def test_a_message_without_a_word_raises_no_alarm(message):
+    assert not check(message).flagged, check(message)
 
 
 def test_a_sign_may_span_two_sentences_where_the_sign_allows_it():
