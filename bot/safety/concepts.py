@@ -70,15 +70,15 @@ class Found:
 
 
 def normalise(text: str) -> str:
-    r"""Lower case, straight apostrophes, single spaces, a line break kept as one (it ends a sentence, as
-    people write on WhatsApp), informal spellings fixed.
+    """Lower case, straight apostrophes, single spaces, informal spellings fixed. A line break is a space:
+    hard-wrapped text breaks lines inside phrases ("my legs / have gone numb").
 
-    >>> normalise("Cant  feel my LEGS, she’s scared"), normalise("i want to die \n\n my brother died")
-    ("can't feel my legs, she's scared", 'i want to die\nmy brother died')
+    >>> normalise("Cant  feel my LEGS, she’s scared")
+    "can't feel my legs, she's scared"
     """
     text = (text or "").replace("\x00", " ").lower()
     text = re.sub(r"[\u2018\u2019\u02bc`´]", "'", text)
-    text = re.sub(r"\s*\n\s*", "\n", re.sub(r"[^\S\n]+", " ", text)).strip()
+    text = re.sub(r"\s+", " ", text).strip()
     return re.sub(r"[a-z0-9']+", lambda m: SPELLING.get(m.group(0), m.group(0)), text)
 
 

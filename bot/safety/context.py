@@ -83,6 +83,9 @@ def _context():
     return context
 
 
+CLEFT = re.compile(r"\b(?:that|when|since|which)\b")  # "it was years ago that my wife passed": a new event
+
+
 @dataclass(frozen=True)
 class _RemotePast:
     past: re.Pattern[str]
@@ -115,38 +118,33 @@ def told_in_the_remote_past(text: str) -> bool:
 
 
 def remote_past_sentences(doc) -> frozenset[int]:
-    """Indexes of the sentences of ``doc`` that belong to a story of long ago (``content/safety/context.yml``,
-    ``remote_past``): a sentence that tells of long ago (``told_in_the_remote_past``); the sentences after it
-    not told in the present, in a message with no word of now; and, from a short sentence that points
-    back ("That was years ago."), the sentences before it up to one told now or in the present. A story
-    does not reach back otherwise ("I want to die. My brother died years ago.": the first is now).
+    """Indexes of the sentences of ``doc`` that tell a story of long ago (``content/safety/context.yml``,
+    ``remote_past``): a sentence that names long ago (``told_in_the_remote_past``) and is not told in the
+    present ("i tried to end it in 2019 and i'm going to do it properly this time" is now); and the one
+    sentence before a short sentence that points back to it ("I couldn't walk. That was years ago."),
+    unless that one is told now or in the present. A story does not reach forward: a sign told after it,
+    even in the simple past, may be happening now ("I was diagnosed in 2019. I took 40 paracetamol.").
 
     >>> from bot.safety.concepts import safety_nlp
     >>> read = lambda text: sorted(remote_past_sentences(safety_nlp()(text)))
     >>> read("i want to die. my brother died years ago. it was awful."), read("in 2014 i fell. i can't walk.")
-    ([1, 2], [0])
-    >>> read("my legs went numb. i couldn't walk. that was years ago."), read("i can't walk. that was years ago.")
-    ([0, 1, 2], [1])
+    ([1], [0])
+    >>> read("my legs went numb. that was years ago."), read("i can't walk. that was years ago.")
+    ([0, 1], [1])
+    >>> read("i want to die. it was years ago that my wife passed."), read("i tried to die in 2019 and i'm going to again")
+    ([1], [])
     """
     rules = _remote_past()
     sentences = [sentence.text for sentence in doc.sents]
     told_now = lambda text: bool(rules.now.search(text) or rules.present.search(text))  # noqa: E731
-    carry = not rules.now.search(doc.text)  # a story goes on into the next sentences only if nothing is said of now
     remote: set[int] = set()
-    story = False
     for number, text in enumerate(sentences):
-        if told_in_the_remote_past(text):
-            story = True
+        if told_in_the_remote_past(text) and not rules.present.search(text):
             remote.add(number)
-            if rules.refers_back.search(text) and len(text.split()) <= 8:
-                back = number - 1
-                while back >= 0 and back not in remote and not told_now(sentences[back]):
-                    remote.add(back)
-                    back -= 1
-        elif rules.now.search(text):
-            story = False
-        elif story and carry and not rules.present.search(text):  # told in the present: not part of the story
-            remote.add(number)
+            pointer = rules.refers_back.match(text)
+            if number and pointer and len(text.split()) <= 8 and not CLEFT.search(text[pointer.end():]) \
+                    and not told_now(sentences[number - 1]):
+                remote.add(number - 1)
     return frozenset(remote)
 
 

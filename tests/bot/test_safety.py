@@ -409,17 +409,20 @@ def test_a_crisis_and_a_physical_sign_both_get_their_reply(monkeypatch, message,
     assert ("statistical_crisis" in result.reasons) == bool(sure and also), result.reasons
 
 
-# A story of long ago governs its sentence and those after it, not an earlier sentence told now
-# (content/safety/context.yml, remote_past). Before 2026-12-03 a "years ago" anywhere in the message put
-# every sign of it in the past: the first two got no advice at all.
+# A story of long ago governs its own sentence, and the one before a short "That was years ago"; never a
+# sentence told in the present, nor what is told after it (content/safety/context.yml, remote_past). Before
+# 2026-12-03 a "years ago" anywhere in a message with no word of now put every sign of it in the past.
 REMOTE_PAST_SCOPE = [
     ("I want to die. My brother died years ago.", "crisis"),
     ("I can't feel my legs. I had my surgery years ago.", "emergency_spinal_cord"),
     ("Back in 2015 I had the op. Now I can't feel my legs at all.", "emergency_spinal_cord"),
-    ("In 2014 I lifted a suitcase. My back went and I couldn't walk for a week.", None),
-    ("My legs went numb and I couldn't walk. That was years ago, before the treatment.", None),
     ("Years ago I wanted to die.", None),
-    # found by the review of 2026-12-03: a story told first silenced what followed it
+    ("I couldn't walk. That was years ago, before the treatment.", None),
+    ("I couldn't walk. It was back in 2015.", None),
+    ("My legs went numb. I couldn't walk. That was years ago.", "emergency_spinal_cord"),  # one sentence back only
+    ("I want to die. It was years ago that my wife passed.", "crisis"),
+    ("I can't feel my legs. That was years ago, this is new.", "emergency_spinal_cord"),
+    # found by the reviews of 2026-12-03: a story told first silenced what followed it
     ("I had a spinal op in 2015. My legs have gone numb and I can't walk. What should I do now?", "emergency_spinal_cord"),
     ("Today has been awful. Years ago I had a slipped disc. My legs have gone numb and I can't walk.",
      "emergency_spinal_cord"),
@@ -427,10 +430,13 @@ REMOTE_PAST_SCOPE = [
     ("My brother killed himself years ago. I want to die too.", "crisis"),
     ("Years ago my back went. I can't feel my legs.", "emergency_spinal_cord"),
     ("Years ago I wanted to die. I want to die.", "crisis"),
-    ("I want to die. It was years ago that my wife passed.", "crisis"),
-    ("My legs went numb. I couldn't walk. That was years ago.", None),
-    ("I can't feel my legs. That was years ago, this is new.", "emergency_spinal_cord"),
-    ("i want to die\nmy brother died years ago", "crisis"),  # a line break ends a sentence
+    ("Dad was diagnosed in 2020. He collapsed and wet himself", "emergency_general"),
+    ("I had my op in 2014. Last week my legs went numb and I fell", "emergency_spinal_cord"),
+    ("My legs went numb an hour ago and I fell. Dad had the same. That was years ago.", "emergency_spinal_cord"),
+    ("my legs are numb and i cant walk i had surgery in 2014", "emergency_spinal_cord"),
+    ("I tried to kill myself in 2019 and I'm going to do it properly this time", "crisis"),
+    ("my legs\nhave gone numb", "emergency_spinal_cord"),  # a line break inside a phrase (hard-wrapped text)
+    ("i'm not\nsuicidal", None),
 ]
 
 
