@@ -135,9 +135,9 @@ def _crisis_by_model(text: str, cancelled: list[SignFound], doc=None) -> float |
 def crisis_model_text(text: str, signs: list[SignFound], doc=None) -> str | None:
     """What the crisis model reads of ``text`` (``signs``: what the check found in it; ``doc``: the text as
     the matcher read it, read again when None): all of it; nothing (None) when the words deny a crisis
-    ("I'm not suicidal"); where they put a crisis in the past or in someone else's life ("my dad killed
-    himself years ago"), only the other sentences (ConText's scope ends at the sentence), None when
-    none of them has a word."""
+    ("I'm not suicidal"); where its context cancelled a crisis otherwise (in the past or in someone else's
+    life: "my dad killed himself years ago"; or a hypothetical, information or advice), only the other
+    sentences (ConText's scope ends at the sentence), None when none of them has a word."""
     crises = [s for s in signs if s.status == "cancelled" and s.urgency == "crisis"]
     if any("NEGATED_EXISTENCE" in s.cancelled_by for s in crises):  # "I'm not suicidal": the person says no
         return None

@@ -257,9 +257,11 @@ CRISIS_FROM_THE_WARNING_SIGN_PAGES = [
     "I've got enough tablets saved to do it",
     "sometimes I think about taking all my morphine at once",
     "my dad keeps saying he wants to go to sleep and not wake up",
-    "since the last scan my husband has been so depressed and hopeless",
-    "she's feeling hopeless and won't talk to anyone",
 ]
+# Hopelessness told by a carer or with low mood (derived phrases, content/safety/vocabulary_sources.yml): the
+# vocabulary must find it, not only the crisis model (which already caught the first before 2026-12-03).
+HOPELESS_AS_A_SIGN = ["since the last scan my husband has been so depressed and hopeless",
+                      "she's feeling hopeless and won't talk to anyone"]
 # Phrases that hold a cancelling word themselves, once cancelled by it (found by the review of 2026-12-02).
 NEGATION_INSIDE_THE_PHRASE = [
     ("my husband's face has gone numb on one side", "emergency_general"),
@@ -320,6 +322,12 @@ def test_crises_are_caught(message):
 @pytest.mark.parametrize("message, intent", NEGATION_INSIDE_THE_PHRASE)
 def test_a_cancelling_word_inside_the_phrase_does_not_cancel_it(message, intent):
     assert check(message).intent == intent
+
+
+@pytest.mark.parametrize("message", HOPELESS_AS_A_SIGN)
+def test_hopelessness_told_by_a_carer_is_a_crisis_sign(message):
+    result = check(message)
+    assert (result.intent, result.reasons) == ("crisis", ("sign",)), result
 
 
 @pytest.mark.parametrize("message", NOT_A_CRISIS)
