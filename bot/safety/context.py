@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 import warnings
 from dataclasses import dataclass
+from datetime import date
 from functools import lru_cache
 from pathlib import Path
 
@@ -100,7 +101,9 @@ def _remote_past() -> _RemotePast:
     data = _rules_file()["remote_past"]
     words = lambda items: re.compile(r"\b(?:" + "|".join(re.escape(w) for w in items) + r")(?![\w'])")  # noqa: E731
     starts = re.compile(r"^\W*(?:" + "|".join(re.escape(w) for w in data["refers_back"]) + r")\b")
-    return _RemotePast(words(data["past"]), words(data["now"]), int(data["year_before"]), starts,
+    year = data["year_before"]  # "this year": a year before the current one is long ago
+    year = date.today().year if year == "this year" else int(year)
+    return _RemotePast(words(data["past"]), words(data["now"]), year, starts,
                        words(data["present"]))
 
 
@@ -136,16 +139,44 @@ def remote_past_sentences(doc) -> frozenset[int]:
     """
     rules = _remote_past()
     sentences = [sentence.text for sentence in doc.sents]
-    told_now = lambda text: bool(rules.now.search(text) or rules.present.search(text))  # noqa: E731
+    told_now = lambda text: bool(rules.now.search(text) or told_in_the_present(text))  # noqa: E731
     remote: set[int] = set()
     for number, text in enumerate(sentences):
-        if told_in_the_remote_past(text) and not rules.present.search(text):
+        if told_in_the_remote_past(text) and not told_in_the_present(text):
             remote.add(number)
             pointer = rules.refers_back.match(text)
             if number and pointer and len(text.split()) <= 8 and not CLEFT.search(text[pointer.end():]) \
                     and not told_now(sentences[number - 1]):
                 remote.add(number - 1)
     return frozenset(remote)
+
+
+# "couldn't feel", "used to have", "didn't want": a verb of the present list that is not in the present
+NOT_PRESENT_BEFORE = re.compile(r"\b(?:to|could|couldn't|couldnt|would|wouldn't|wouldnt|did|didn't|didnt|had|might|"
+                                r"should|shouldn't)\s+$")
+
+
+def told_in_the_present(text: str, after: int = 0) -> bool:
+    """True when ``text`` (lower case) has a verb of the present (``remote_past``'s ``present`` list), from
+    character ``after`` on, that is not after "to", "could(n't)", "did(n't)", "would", "had"...
+
+    >>> told_in_the_present("and my legs have gone numb"), told_in_the_present("i couldn't feel my legs")
+    (True, False)
+    """
+    present = _remote_past().present
+    return any(not NOT_PRESENT_BEFORE.search(text[:found.start()]) for found in present.finditer(text, after))
+
+
+def _told_in_the_present_after(doc, modifier, span) -> bool:
+    """True when ``modifier`` is a HISTORICAL trigger before ``span`` and a verb of the present
+    (``remote_past``'s ``present`` list) stands between the trigger and the end of the sign: the sign is
+    told as now, the story only set the scene ("i had radiotherapy years ago and my legs have gone numb",
+    "i had surgery in 2019 and i can't feel my legs"); "years ago my back went and i couldn't walk" stays past.
+    """
+    if modifier.category != "HISTORICAL" or modifier.modifier_span[1] > span.start:
+        return False
+    trigger = doc[modifier.modifier_span[0]:modifier.modifier_span[1]].text.lower()
+    return told_in_the_present(doc[modifier.modifier_span[0]:span.end].text.lower(), after=len(trigger))
 
 
 def modifiers(doc, spans: list[tuple[int, int]]) -> dict[tuple[int, int], set[str]]:
@@ -166,7 +197,8 @@ def modifiers(doc, spans: list[tuple[int, int]]) -> dict[tuple[int, int], set[st
         # gone numb" (the vocabulary holds the whole phrase). A hedge inside ("a bit") still makes it possible.
         categories = {m.category for m in span._.modifiers if not m.category.startswith("PSEUDO")
                       and not (m.category in CANCELLING
-                               and span.start <= m.modifier_span[0] and m.modifier_span[1] <= span.end)}
+                               and span.start <= m.modifier_span[0] and m.modifier_span[1] <= span.end)
+                      and not _told_in_the_present_after(doc, m, span)}
         sentence = span.sent.text
         if PERSONAL.search(sentence):
             categories.discard("INFORMATION")

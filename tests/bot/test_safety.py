@@ -445,6 +445,14 @@ REMOTE_PAST_SCOPE = [
     ("I tried to kill myself in 2019 and I'm going to do it properly this time", "crisis"),
     ("my legs\nhave gone numb", "emergency_spinal_cord"),  # a line break inside a phrase (hard-wrapped text)
     ("i'm not\nsuicidal", None),
+    # a story that only sets the scene for a sign told in the present, in the same sentence (2026-12-03)
+    ("i had radiotherapy years ago and my legs have gone numb", "emergency_spinal_cord"),
+    ("I had surgery in 2019 and I can't feel my legs", "emergency_spinal_cord"),
+    ("history of back pain that is getting worse", "urgent_spinal_pain"),
+    ("years ago my back went and i couldnt walk", None),
+    ("I used to have numb legs", None),
+    ("In 2015 I couldn't feel my legs.", None),
+    ("In 2019 my legs went numb and I have been fine since", None),
 ]
 
 
@@ -863,3 +871,13 @@ REVIEW_PROBES = [
 def test_the_reply_and_second_reply_each_message_gets(message, reply, also):
     result = check(message)
     assert (result.intent, result.also) == (reply, also), result
+
+
+def test_long_ago_is_counted_from_this_year():
+    from datetime import date
+
+    from bot.safety.context import told_in_the_remote_past
+
+    this_year = date.today().year
+    assert told_in_the_remote_past(f"in {this_year - 1} my legs went numb")
+    assert not told_in_the_remote_past(f"in {this_year} my legs went numb")
