@@ -7,7 +7,7 @@
   look alike to it) is dropped, and the next intent in its ranking stands, for the
   FallbackClassifier to judge. A form is never cancelled by a guess.
 
-Placed before the red-flag check, which still wins.
+Placed before the question reader (which leaves "stop" alone) and the red-flag check, which still wins.
 """
 from __future__ import annotations
 

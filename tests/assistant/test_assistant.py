@@ -72,6 +72,15 @@ def test_carer_wording_is_understood(assistant):
     assert assistant.tracker(sender)["latest_message"]["intent"]["name"] == "ask_denosumab"
 
 
+def test_a_question_with_the_word_stop_is_a_question(assistant):
+    # The classifier reads "stop" in it as the cancel intent; the stop detector drops that guess before the
+    # question is read (before 2026-12-03 the reader saw "stop", left it alone, and the person got "which
+    # did you mean?").
+    sender = _sender()
+    assistant.send(sender, "Can you ever stop taking prolia?")
+    assert assistant.tracker(sender)["latest_message"]["intent"]["name"] == "ask_denosumab"
+
+
 @pytest.mark.parametrize(
     "message, response, nurse_helpline_offered",
     [

@@ -131,3 +131,12 @@ def test_no_component_of_the_pipeline_needs_the_per_token_features():
     assert "CountVectorsFeaturizer" not in names  # one kind of count features, or the test below is moot
     assert set(names) <= READ_NO_TOKEN_FEATURES, set(names) - READ_NO_TOKEN_FEATURES
     assert {policy["name"] for policy in config["policies"]} <= POLICIES_WITHOUT_FEATURES
+
+
+def test_a_guessed_stop_is_dropped_before_the_question_is_read():
+    """The question reader leaves "stop" alone, so the stop detector must drop the classifier's guessed
+    "stop" first ("Can you ever stop taking prolia?")."""
+    from bot.paths import project_root
+
+    names = [c["name"] for c in yaml.safe_load((project_root() / "config.yml").read_text())["pipeline"]]
+    assert names.index("components.stop.StopDetector") < names.index("components.question_reader.QuestionReader")
