@@ -69,7 +69,8 @@ class Vocabulary:
         """Read ``content/understanding.yml`` (or ``path``)."""
         data = yaml.safe_load(Path(path or content_dir() / "understanding.yml").read_text(encoding="utf-8"))
         return cls(
-            subjects={topic: _cue_pattern(cues) for topic, cues in data["subjects"].items()},
+            subjects={topic: _cue_pattern(cues + (data.get("reading_subjects") or {}).get(topic, []))
+                      for topic, cues in data["subjects"].items()},
             asks={aspect: _cue_pattern(spec["cues"]) for aspect, spec in data["asks"].items()},
             ask_topics={aspect: (spec.get("topic"), spec.get("for")) for aspect, spec in data["asks"].items()},
             out_of_scope={reason: _cue_pattern(cues) for reason, cues in data["out_of_scope"].items()},

@@ -59,6 +59,10 @@ DECISIONS = [
     # a long message: the story names one thing, the question another
     ("My husband had radiotherapy to his spine last month and the pain is a bit better. "
      "His consultant mentioned denosumab. Can he get it on the NHS?", "nice_access"),
+    # how a cancer affects the bones: the general topic (reading_subjects, 2026-12-03)
+    ("how does prostate cancer affect the bones?", "pathological_fractures"),
+    ("what can I do to look after my bone health now it's spread?", "pathological_fractures"),
+    ("she has lytic lesions in her pelvis, what does that mean?", "pathological_fractures"),
 ]
 
 LEFT_TO_THE_CLASSIFIER = ["thanks", "hello", "I'd like to talk to someone", "what can you do", "ok"]
@@ -105,3 +109,11 @@ def test_only_a_new_subject_after_an_aspect_keeps_asking_that_aspect(last_topic,
     from bot.understanding.question import carried_ask
 
     assert carried_ask(last_topic, text) == topic
+
+
+def test_reading_only_subject_words_are_not_retrievals_names():
+    """"bone health" helps the reader; its word "health" must not point retrieval at the topic."""
+    from bot.understanding.retrieval import rank
+
+    assert [h.topic for h in rank("pain relief for a rare nerve disease affecting his health")][:1] != \
+        ["pathological_fractures"]
