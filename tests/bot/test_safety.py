@@ -905,3 +905,12 @@ LINE_AND_METHOD = [
 @pytest.mark.parametrize("message, intent", LINE_AND_METHOD)
 def test_an_infected_line_and_a_method_told_in_other_words(message, intent):
     assert check(message).intent == intent, (message, check(message))
+
+
+@pytest.mark.parametrize("message, intent", [
+    ("her spine hurts more every day", "urgent_spinal_pain"),
+    ("my back pain is getting worse by the day", "urgent_spinal_pain"),
+    ("my back is better day by day", None),
+])
+def test_spinal_pain_worse_by_the_day(message, intent):
+    assert check(message).intent == intent, (message, check(message))
