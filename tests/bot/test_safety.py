@@ -914,3 +914,12 @@ def test_an_infected_line_and_a_method_told_in_other_words(message, intent):
 ])
 def test_spinal_pain_worse_by_the_day(message, intent):
     assert check(message).intent == intent, (message, check(message))
+
+
+# Weariness of living in everyday words (derived from the sourced "I'm tired of my life, I just can't go on",
+# 2026-12-03): each got nothing before.
+@pytest.mark.parametrize("message", ["I hate my life", "I hate being alive", "I can't face another day",
+                                     "I'm so done with life", "dad says he's not going to be a burden much longer"])
+def test_weariness_of_living_is_a_crisis_sign(message):
+    result = check(message)
+    assert (result.intent, result.reasons) == ("crisis", ("sign",)), (message, result)
