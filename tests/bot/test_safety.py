@@ -923,3 +923,20 @@ def test_spinal_pain_worse_by_the_day(message, intent):
 def test_weariness_of_living_is_a_crisis_sign(message):
     result = check(message)
     assert (result.intent, result.reasons) == ("crisis", ("sign",)), (message, result)
+
+
+# A carer's report and the person's own words, as people put them (derived phrases, 2026-12-03): each got
+# nothing or only the check-back before.
+@pytest.mark.parametrize("message", [
+    "I'm a burden", "she says she's a burden and we'd be better without her",
+    "he said if the pain doesn't stop he'll end it himself", "she told me she's going to walk into the sea",
+    "my partner has stopped taking his meds so he can die"])
+def test_a_burden_an_ending_and_a_method_in_a_carers_words(message):
+    result = check(message)
+    assert (result.intent, result.reasons) == ("crisis", ("sign",)), (message, result)
+
+
+@pytest.mark.parametrize("message", ["I'll end it with the gas company tomorrow", "the paperwork is such a burden",
+                                     "we walked into the sea on holiday last year"])
+def test_not_a_crisis_beside_those_words(message):
+    assert not check(message).flagged, (message, check(message))
