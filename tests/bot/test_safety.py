@@ -940,3 +940,28 @@ def test_a_burden_an_ending_and_a_method_in_a_carers_words(message):
                                      "we walked into the sea on holiday last year"])
 def test_not_a_crisis_beside_those_words(message):
     assert not check(message).flagged, (message, check(message))
+
+
+# Registered lay words (content/safety/vocabulary_sources.yml) that were never wired into concepts.yml, and
+# bladder words as people say them (2026-12-03): each got nothing or only the check-back before.
+WIRED_IN = [
+    ("I've got terrible backache that's getting worse", "urgent_spinal_pain"),
+    ("kms", "crisis"),
+    ("been doing selfharm again", "crisis"),
+    ("wats the point", "crisis"),
+    ("pins n needles in both legs since yesterday", "emergency_spinal_cord"),
+    ("short of breathe since the vertebroplasty", "emergency_after_procedure"),
+    ("he's drowzy and not making sence, he has myeloma", "emergency_high_calcium"),
+    ("I'm on kemo and I've got a temperature of 38.5", "emergency_sepsis"),
+    ("can't feel anything when I wipe", "emergency_spinal_cord"),
+    ("i keep having accidents, i can't hold my wee", "emergency_spinal_cord"),
+    ("dad hasn't had a wee all day", "emergency_spinal_cord"),
+    ("i walked 5 kms today", None),
+    ("I haven't had a wee yet today, I'll go now", None),
+    ("I need more toilet roll", None),
+]
+
+
+@pytest.mark.parametrize("message, intent", WIRED_IN)
+def test_registered_lay_words_are_wired_in(message, intent):
+    assert check(message).intent == intent, (message, check(message))
