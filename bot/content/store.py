@@ -95,6 +95,21 @@ def build_database(content: Content, path: Path) -> Path:
     return path
 
 
+def _as_searched(text: str, proper_names: dict) -> str:
+    """``text`` with each organisation's full name put as its short name (``understanding.yml``,
+    ``retrieval_proper_names``): the words of "National Institute for Health and Care Excellence" are not
+    about health or care, and indexed as words they pointed "palliative care" at NHS access.
+
+    >>> _as_searched("Guidance from the National Institute for Health and Care Excellence.",
+    ...              {"NICE": ["National Institute for Health and Care Excellence"]})
+    'Guidance from the NICE.'
+    """
+    for short, full_names in proper_names.items():
+        for full in full_names:
+            text = re.sub(re.escape(full), short, text, flags=re.IGNORECASE)
+    return text
+
+
 def _build_retrieval(db, content: Content) -> None:
     """The ``retrieval`` table and its FTS5 index (``retrieval_fts``): per topic its title, body
     and the names people use for it (``lexicon.yml`` names, ``understanding.yml`` subject cues),
@@ -110,8 +125,10 @@ def _build_retrieval(db, content: Content) -> None:
     understanding = yaml.safe_load(path.read_text(encoding="utf-8")) if path.exists() else {}
     for topic_id, cues in (understanding.get("subjects") or {}).items():
         names.setdefault(topic_id, []).extend(str(c).replace("*", "") for c in cues)
+    proper_names = understanding.get("retrieval_proper_names") or {}
     db["retrieval"].insert_all(
-        ({"id": t.id, "title": t.title, "body": plain_text(t.body), "names": " ; ".join(names.get(t.id, []))}
+        ({"id": t.id, "title": _as_searched(t.title, proper_names), "body": _as_searched(plain_text(t.body), proper_names),
+          "names": " ; ".join(names.get(t.id, []))}
          for t in content.topics.values()),
         pk="id",
     )

@@ -117,3 +117,12 @@ def test_reading_only_subject_words_are_not_retrievals_names():
 
     assert [h.topic for h in rank("pain relief for a rare nerve disease affecting his health")][:1] != \
         ["pathological_fractures"]
+
+
+def test_an_organisations_name_is_not_searched_as_its_words():
+    """"National Institute for Health and Care Excellence" is searched as NICE (understanding.yml,
+    retrieval_proper_names): "health" and "care" in a question do not point at NHS access."""
+    from bot.understanding.retrieval import rank
+
+    assert "nice_access" not in [h.topic for h in rank("help with his health and care at home") if h.share > 0]
+    assert [h.topic for h in rank("what does NICE say about denosumab?")][:1] == ["nice_access"]
