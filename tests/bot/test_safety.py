@@ -973,3 +973,15 @@ WIRED_IN = [
 @pytest.mark.parametrize("message, intent", WIRED_IN)
 def test_registered_lay_words_are_wired_in(message, intent):
     assert check(message).intent == intent, (message, check(message))
+
+
+# Medicines put by instead of taken, a warning sign the sources name ("extra pills in your loved one's
+# cabinet", "breaking medical regimens"; 2026-12-03): a carer's words got nothing before.
+@pytest.mark.parametrize("message, intent", [
+    ("he's been putting his oramorph in the garage instead of finishing it", "crisis"),
+    ("she's got a carrier bag of tablets under the bed instead of taking them", "crisis"),
+    ("can he have the patches instead of taking tablets?", None),
+    ("I'd rather have the injection instead of taking tablets every day", None),
+])
+def test_medicines_kept_back_instead_of_taken(message, intent):
+    assert check(message).intent == intent, (message, check(message))
