@@ -976,7 +976,8 @@ def test_registered_lay_words_are_wired_in(message, intent):
 
 
 # Medicines put by instead of taken, a warning sign the sources name ("extra pills in your loved one's
-# cabinet", "breaking medical regimens"; 2026-12-03): a carer's words got nothing before.
+# cabinet", "breaking medical regimens"; 2026-12-03): the carrier bag got nothing before (the oramorph row was
+# already caught, by the crisis model); a medicine chosen instead of tablets is not a sign.
 @pytest.mark.parametrize("message, intent", [
     ("he's been putting his oramorph in the garage instead of finishing it", "crisis"),
     ("she's got a carrier bag of tablets under the bed instead of taking them", "crisis"),
