@@ -37,6 +37,7 @@ MEDICINES = ("denosumab", "bisphosphonates", "bone_strengthening_medicines")
 BISPHOSPHONATES = ("bisphosphonates", "bone_strengthening_medicines")  # how_medicines_are_given covers these
 NICE = re.compile(r"\bNICE\b")  # the institute, written in capitals; "nice" is also just nice
 PROCEDURES = ("vertebroplasty", "kyphoplasty", "percutaneous_cementoplasty", "cementoplasty")
+GENERAL = ("pathological_fractures", "bone_pain_treatments")  # the general topics: bone mets, broken bones, bone pain
 QUESTION_WORD = re.compile(r"^\W*(?:what|which|how|why|when|where|who|is|are|can|could|does|do|should|will|would|"
                            r"has|have|may|any|tell|explain|please|i need|i want|i'd like|looking for)\b", re.IGNORECASE)
 # asks beside which a cost word is only part of the story (who_pays yields to them)
@@ -166,9 +167,11 @@ def decide(text: str) -> Decision | None:
         return Decision("warning_signs", "urgent help asked")
     if ("nice_access" in others or NICE.search(text)) and "nhs_access" in reading.asks:
         return Decision("nice_access", "nhs access")
-    for general in ("pathological_fractures", "bone_pain_treatments"):  # bone mets, broken bones, bone pain
-        if general in others:
-            return Decision(general, WEAK)
+    general_named = [g for g in GENERAL if g in others]
+    if general_named and "treatment_options" in reading.asks:  # "what are the treatments for compression fractures?"
+        return Decision(vocabulary().ask_topics["treatment_options"][0], "treatments asked")
+    if general_named:  # bone mets, broken bones, bone pain: used when the classifier is unsure
+        return Decision(general_named[0], WEAK)
     return None
 
 

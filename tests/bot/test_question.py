@@ -63,6 +63,13 @@ DECISIONS = [
     ("how does prostate cancer affect the bones?", "pathological_fractures"),
     ("what can I do to look after my bone health now it's spread?", "pathological_fractures"),
     ("she has lytic lesions in her pelvis, what does that mean?", "pathological_fractures"),
+    # what can be done for a bone condition, nothing named: the treatments topic (treatment_options, 2026-12-03)
+    ("what treatments are there for compression fractures in the spine?", "bone_pain_treatments"),
+    ("how is bone pain from secondaries managed?", "bone_pain_treatments"),
+    ("what can be done for a tumour in his spine?", "bone_pain_treatments"),
+    ("what is the treatment for ONJ?", "side_effects"),
+    ("she has bone mets, which chemotherapy treatment is best?", "out_of_scope"),
+    ("what are the treatments for kyphoplasty side effects?", "kyphoplasty"),
 ]
 
 LEFT_TO_THE_CLASSIFIER = ["thanks", "hello", "I'd like to talk to someone", "what can you do", "ok"]
