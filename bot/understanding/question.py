@@ -167,12 +167,22 @@ def decide(text: str) -> Decision | None:
         return Decision("warning_signs", "urgent help asked")
     if ("nice_access" in others or NICE.search(text)) and "nhs_access" in reading.asks:
         return Decision("nice_access", "nhs access")
+    if "talk_to_a_person" in reading.asks:  # "who should I phone?", "what if telephoning isn't convenient?"
+        return Decision(_answering("talk_to_a_person"), "a person asked")
     general_named = [g for g in GENERAL if g in others]
     if general_named and "treatment_options" in reading.asks:  # "what are the treatments for compression fractures?"
-        return Decision(vocabulary().ask_topics["treatment_options"][0], "treatments asked")
+        return Decision(_answering("treatment_options"), "treatments asked")
     if general_named:  # bone mets, broken bones, bone pain: used when the classifier is unsure
         return Decision(general_named[0], WEAK)
     return None
+
+
+def _answering(aspect: str) -> str:
+    """The topic ``understanding.yml`` names as answering ``aspect`` (a ValueError when it names none)."""
+    topic = vocabulary().ask_topics[aspect][0]
+    if not topic:
+        raise ValueError(f"understanding.yml: the ask {aspect!r} needs a topic")
+    return topic
 
 
 def _asked_topic(subject: str | None, reading: Reading) -> tuple[str, str] | None:

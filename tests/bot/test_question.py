@@ -70,9 +70,17 @@ DECISIONS = [
     ("what is the treatment for ONJ?", "side_effects"),
     ("she has bone mets, which chemotherapy treatment is best?", "out_of_scope"),
     ("what are the treatments for kyphoplasty side effects?", "kyphoplasty"),
+    # a person or a service to talk to, nothing named: the helpline (talk_to_a_person, 2026-12-03)
+    ("I'd like to talk to someone", "helpline"),
+    ("who should I ring if I'm worried at the weekend?", "helpline"),
+    ("is there a hotline for carers?", "helpline"),
+    ("what if I can't get to a phone, can I email the nurses?", "helpline"),
+    ("who do I ring about my mum's zometa side effects?", "side_effects"),  # a medicine named: about it
+    ("who can we talk to about how long he has left to live?", "out_of_scope"),
 ]
 
-LEFT_TO_THE_CLASSIFIER = ["thanks", "hello", "I'd like to talk to someone", "what can you do", "ok"]
+LEFT_TO_THE_CLASSIFIER = ["thanks", "hello", "what can you do", "ok",
+                          "The nurse said she'd phone on Monday."]  # a nurse in the story is not a person asked for
 
 
 @pytest.mark.parametrize("question, topic", DECISIONS)
