@@ -20,6 +20,7 @@ from actions.red_flag_handoff import record_red_flag_handoff
 from actions.reply import Speaker
 from bot.content.answers import answer_for, candidate_topics, followup, topic_for_intent
 from bot.understanding.decision import choose_without_conversation
+from bot.understanding.language import named_in_another_language
 from bot.understanding.question import carried_ask, followup_topic, subject_of
 
 logger = logging.getLogger(__name__)
@@ -41,6 +42,8 @@ class ActionAnswerTopic(Action):
         if topic_id is None:
             dispatcher.utter_message(response="utter_default")
             return []
+        if named_in_another_language(latest_text(tracker)):  # "cimentoplastie : qu'est-ce que c'est ?"
+            dispatcher.utter_message(response="utter_english_only_answering")
         events = send_answer(dispatcher, Speaker(domain, tracker), answer_for(topic_id, latest_text(tracker)))
         return events + [SlotSet("last_subject", subject_of(latest_text(tracker)) or topic_id)]
 

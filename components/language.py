@@ -2,6 +2,10 @@
 and gibberish ("zzkq blorp") with no confidence at all, so the FallbackClassifier asks which
 topic was meant instead of the classifier guessing.
 
+A message in another language that plainly names one of our procedures or medicines keeps the
+question reader's topic (``named_in_another_language``): it is answered in English, after a line
+saying so (``actions/actions.py``).
+
 Placed after the intent classifier and BEFORE the red-flag check, so a red flag always wins.
 """
 from __future__ import annotations
@@ -12,7 +16,7 @@ from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.shared.nlu.constants import INTENT, PREDICTED_CONFIDENCE_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from bot.understanding.language import looks_like_gibberish, looks_non_english
+from bot.understanding.language import looks_like_gibberish, looks_non_english, named_in_another_language
 from components.intent_override import IntentOverride
 
 
@@ -21,7 +25,9 @@ class NonEnglishDetector(IntentOverride):
     """Sets intent ``non_english`` (confidence 1.0) for messages that are not in English."""
 
     def override(self, text: str) -> Optional[str]:
-        return "non_english" if looks_non_english(text) else None
+        if not looks_non_english(text) or named_in_another_language(text):
+            return None
+        return "non_english"
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in super().process(messages):

@@ -43,5 +43,6 @@ URGENCY_ORDER = ("call_999", "emergency", "crisis", "urgent", "check")
 # Replies that hand the person to people: the helpline, their care team, 999.
 HELPLINE_ACTIONS = {"utter_helpline_open", "utter_helpline_closed", "utter_helpline_open_no_callback",
                     "utter_helpline_closed_no_callback", "utter_callback_already", "utter_with_nurse"}
-HANDOFF_ACTIONS = ({"utter_default", "utter_out_of_scope", "utter_english_only", "utter_alternative_claim",
+HANDOFF_ACTIONS = ({"utter_default", "utter_out_of_scope", "utter_english_only", "utter_english_only_answering",
+                    "utter_alternative_claim",
                     "utter_not_covered"} | HELPLINE_ACTIONS | EMERGENCY_ACTIONS | URGENT_ACTIONS)

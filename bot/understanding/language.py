@@ -12,6 +12,11 @@ of under four words is left to the classifier (which asks what was meant).
 True
 >>> looks_non_english("my mum had Zometa, is that safe?")
 False
+
+A message in another language that plainly names one of our procedures or medicines
+("cimentoplastie : qu'est-ce que c'est ?") is answered about it, in English, after a line
+saying so (``named_in_another_language``): the person can have it translated, and the nurses
+can talk to them with an interpreter.
 """
 from __future__ import annotations
 
@@ -61,3 +66,20 @@ def looks_non_english(text: str) -> bool:
     known, common, names = english_words(), common_english_words(), Lexicon.load().names
     english = sum(1 for w in long_words if w in known or w in common or w in names)
     return english / len(long_words) < MIN_ENGLISH_SHARE
+
+
+def named_in_another_language(text: str) -> str | None:
+    """The topic id a non-English ``text`` plainly names (a procedure or medicine, read by
+    ``question.decide``), else None: None for English, for a condition only, or for nothing named.
+
+    >>> named_in_another_language("Quelles sont les indications d'une cimentoplastie ?")
+    'cementoplasty'
+    >>> named_in_another_language("Quelles sont les suites opératoires ?") is None
+    True
+    """
+    from bot.understanding.question import MEDICINES, PROCEDURES, decide, subject_of
+
+    if not looks_non_english(text) or subject_of(text) not in PROCEDURES + MEDICINES:
+        return None
+    decision = decide(text)
+    return decision.topic if decision is not None and decision.topic != "out_of_scope" else None

@@ -119,6 +119,20 @@ def test_the_helpline_topic_answer_is_one_message_and_the_rule_s_offer_adds_noth
     assert [b["title"] for b in message["buttons"]] == ["Ask for a call back", "No, thank you"]
 
 
+@pytest.mark.parametrize("text, intent, english_line", [
+    ("Cimentoplastie en cas de métastases osseuses : qu'est-ce que c'est ?", "ask_cementoplasty", True),
+    ("¿Qué es el denosumab y cómo se administra?", "ask_denosumab", True),
+    ("what is cementoplasty?", "ask_cementoplasty", False),
+])
+def test_a_question_in_another_language_that_names_a_subject_is_answered_after_a_line_saying_so(
+        text, intent, english_line):
+    """Before, the question got only "this service is only in English": now the English answer follows."""
+    names, said = _turn(text, intent)
+    lines = [visible(e) for e in said]
+    assert (lines[0]["text"] == RESPONSES["utter_english_only_answering"][0]["text"]) is english_line
+    assert len(lines) == 1 + english_line and lines[-1]["custom"]["topic"] == intent[len("ask_"):]
+
+
 def test_while_waiting_for_a_nurse_the_helpline_question_gets_one_message():
     from bot.records import handoffs
 

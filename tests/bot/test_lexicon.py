@@ -75,3 +75,16 @@ def test_non_english_messages_are_recognised(text, expected):
     from bot.understanding.language import looks_non_english
 
     assert looks_non_english(text) is expected
+
+
+@pytest.mark.parametrize("text, topic", [
+    ("Quelles sont les indications d'une cimentoplastie ?", "cementoplasty"),
+    ("¿Qué es el denosumab y cómo se administra?", "denosumab"),
+    ("Quelles sont les suites opératoires ?", None),     # nothing named: "only in English", as before
+    ("what is cementoplasty?", None),                   # English: answered the usual way
+    ("ma mère a des métastases osseuses, quelle est son espérance de vie ?", None),  # a condition, not a subject
+])
+def test_a_subject_named_in_another_language_is_found(text, topic):
+    from bot.understanding.language import named_in_another_language
+
+    assert named_in_another_language(text) == topic

@@ -88,7 +88,7 @@ CRISIS_NET = "If you're feeling desperate or thinking of harming yourself, Samar
 # second miss are always followed by a helpline offer (data/rules.yml, actions/helpline.py), which carries it.
 WITH_THE_NET = ["utter_helpline_open", "utter_helpline_closed", "utter_helpline_open_no_callback",
                 "utter_helpline_closed_no_callback", "utter_clarify_topic", "utter_clarify_no_topic",
-                "utter_ask_rephrase", "utter_english_only", "utter_alternative_claim"]
+                "utter_ask_rephrase", "utter_english_only", "utter_english_only_answering", "utter_alternative_claim"]
 FOLLOWED_BY_A_HELPLINE_OFFER = ["utter_out_of_scope", "utter_default", "utter_not_covered"]
 
 
