@@ -75,9 +75,9 @@ def _context():
                 earlier = rules.get((literal, rule_category))
                 if earlier and {earlier[0], direction} == {"FORWARD", "BACKWARD"}:
                     direction = "BIDIRECTIONAL"  # listed both ways: it governs both sides
-                rules[(literal, rule_category)] = (direction, spec.get("max_scope"))
-    rules = [ConTextRule(literal, category, direction=direction, max_scope=scope)
-             for (literal, category), (direction, scope) in rules.items()]
+                rules[(literal, rule_category)] = (direction, spec.get("max_scope"), tuple(spec.get("terminated_by") or ()))
+    rules = [ConTextRule(literal, category, direction=direction, max_scope=scope, terminated_by=set(ended_by) or None)
+             for (literal, category), (direction, scope, ended_by) in rules.items()]
     context = ConText(nlp, rules=None, span_attrs=None, input_span_type="group", span_group_name=SPAN_GROUP,
                       prune_on_modifier_overlap=True)
     context.add(rules)

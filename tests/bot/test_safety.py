@@ -986,3 +986,23 @@ def test_registered_lay_words_are_wired_in(message, intent):
 ])
 def test_medicines_kept_back_instead_of_taken(message, intent):
     assert check(message).intent == intent, (message, check(message))
+
+
+# Someone else named first, then the writer's own sign (2026-12-03): "my friend's", "my neighbour", "a man",
+# "someone I know" governed the rest of the sentence as someone else's story, so every one of the signs below
+# got no advice at all. The writer named again ("I", "me") ends that scope (content/safety/context.yml, SPEAKER);
+# someone else's sign, with no "I" after it, is still theirs.
+@pytest.mark.parametrize("message, intent", [
+    ("My friend's worried about me because I want to end it all", "crisis"),
+    ("My friend's noticed I can't feel my legs since this morning", "emergency_spinal_cord"),
+    ("My neighbour found me on the floor and I can't feel my legs", "emergency_spinal_cord"),
+    ("A man at the bus stop helped me up, I can't move my legs and I've wet myself", "emergency_spinal_cord"),
+    ("Someone I know drove me home, I feel like ending it all", "crisis"),
+    ("My neighbour's husband had cord compression last year", None),
+    ("My friend's mum has bone mets and can't feel her legs, what does that mean?", None),
+    ("Family history of spinal cord compression, my late father had it", None),
+    ("A lady I look after can't feel her legs since this morning", "emergency_spinal_cord"),  # a care worker's report
+    ("A man I've known for years killed himself this week", None),  # who he is, not the writer's own sign
+])
+def test_the_writer_named_after_someone_else_has_their_own_sign(message, intent):
+    assert check(message).intent == intent, (message, check(message))
