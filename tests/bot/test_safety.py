@@ -1006,3 +1006,21 @@ def test_medicines_kept_back_instead_of_taken(message, intent):
 ])
 def test_the_writer_named_after_someone_else_has_their_own_sign(message, intent):
     assert check(message).intent == intent, (message, check(message))
+
+
+# Words that look like a cancelling trigger but say nothing about the sign after them (2026-12-03): each of
+# these got no advice before ("without", "no", "in case", "used to", advice whose condition has come true).
+@pytest.mark.parametrize("message, intent", [
+    ("The nurse told me to ring if it got worse, and it has, I can't feel my legs at all", "emergency_spinal_cord"),
+    ("In case it matters, I've wet myself and can't feel my legs", "emergency_spinal_cord"),
+    ("My mum used to be a nurse and she says my legs going numb is serious", "emergency_spinal_cord"),
+    ("Without any warning I can't feel my legs", "emergency_spinal_cord"),
+    ("For no reason my legs have gone numb and I can't walk", "emergency_spinal_cord"),
+    ("No one is home and I can't feel my legs", "emergency_spinal_cord"),
+    # ...and the triggers still cancel what they govern
+    ("I was told to ring if I get numb legs", None),
+    ("I used to get numb legs but it's fine now", None),
+    ("In case I ever can't feel my legs, who do I call?", None),
+])
+def test_a_trigger_lookalike_does_not_cancel_the_sign_after_it(message, intent):
+    assert check(message).intent == intent, (message, check(message))
