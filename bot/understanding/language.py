@@ -69,8 +69,10 @@ def looks_non_english(text: str) -> bool:
 
 
 def named_in_another_language(text: str) -> str | None:
-    """The topic id a non-English ``text`` plainly names (a procedure or medicine, read by
-    ``question.decide``), else None: None for English, for a condition only, or for nothing named.
+    """The topic ``question.decide`` gives a non-English ``text`` that names a procedure or medicine
+    (that subject's topic, or the aspect's: ``side_effects``, ``nice_access``...), else None: None for
+    English, for a condition only, or for nothing named. (``question`` is imported here: it reads the
+    lexicon, which imports this module's neighbours.)
 
     >>> named_in_another_language("Quelles sont les indications d'une cimentoplastie ?")
     'cementoplasty'

@@ -170,7 +170,8 @@ def decide(text: str) -> Decision | None:
     if "talk_to_a_person" in reading.asks:  # "who should I phone?", "what if telephoning isn't convenient?"
         return Decision(_answering("talk_to_a_person"), "a person asked")
     general_named = [g for g in GENERAL if g in others]
-    if general_named and "treatment_options" in reading.asks:  # "what are the treatments for compression fractures?"
+    if general_named and "treatment_options" in reading.asks and "warning_signs" not in others:
+        # "what are the treatments for compression fractures?" (not "how is cord compression treated?": a warning sign)
         return Decision(_answering("treatment_options"), "treatments asked")
     if general_named:  # bone mets, broken bones, bone pain: used when the classifier is unsure
         return Decision(general_named[0], WEAK)

@@ -66,13 +66,18 @@ DECISIONS = [
     # what can be done for a bone condition, nothing named: the treatments topic (treatment_options, 2026-12-03)
     ("what treatments are there for compression fractures in the spine?", "bone_pain_treatments"),
     ("how is bone pain from secondaries managed?", "bone_pain_treatments"),
-    ("what can be done for a tumour in his spine?", "bone_pain_treatments"),
+    ("what can be done for his spinal mets?", "bone_pain_treatments"),
     ("what is the treatment for ONJ?", "side_effects"),
     ("she has bone mets, which chemotherapy treatment is best?", "out_of_scope"),
     ("what are the treatments for kyphoplasty side effects?", "kyphoplasty"),
+    ("what are the treatments for osteosarcoma?", "out_of_scope"),  # a primary bone cancer: not covered
+    ("how is a giant cell tumour treated?", "out_of_scope"),
     # a person or a service to talk to, nothing named: the helpline (talk_to_a_person, 2026-12-03)
     ("I'd like to talk to someone", "helpline"),
-    ("who should I ring if I'm worried at the weekend?", "helpline"),
+    ("who can I talk to at the weekend?", "helpline"),
+    # a person asked for a sign: the warning signs (with the 24-hour line), never the 9-to-5 helpline (review, 2026-12-03)
+    ("who do I phone if I have a high temperature after the procedure?", "warning_signs"),
+    ("who do I call if I can't feel my legs?", "warning_signs"),
     ("is there a hotline for carers?", "helpline"),
     ("what if I can't get to a phone, can I email the nurses?", "helpline"),
     ("who do I ring about my mum's zometa side effects?", "side_effects"),  # a medicine named: about it
@@ -80,7 +85,9 @@ DECISIONS = [
 ]
 
 LEFT_TO_THE_CLASSIFIER = ["thanks", "hello", "what can you do", "ok",
-                          "The nurse said she'd phone on Monday."]  # a nurse in the story is not a person asked for
+                          # a phone call in the story is not a person asked for (review, 2026-12-03)
+                          "The nurse said she'd phone on Monday.", "The hospital are phoning tomorrow about his scan.",
+                          "I was called back after my mammogram, what now?"]
 
 
 @pytest.mark.parametrize("question, topic", DECISIONS)
