@@ -27,6 +27,7 @@ from bot.content.lexicon import (
     common_english_words,
     english_words,
 )
+from bot.understanding.question import MEDICINES, PROCEDURES, decide, subject_of
 
 MIN_WORDS = 4
 MIN_WORD_LENGTH = 3
@@ -71,16 +72,13 @@ def looks_non_english(text: str) -> bool:
 def named_in_another_language(text: str) -> str | None:
     """The topic ``question.decide`` gives a non-English ``text`` that names a procedure or medicine
     (that subject's topic, or the aspect's: ``side_effects``, ``nice_access``...), else None: None for
-    English, for a condition only, or for nothing named. (``question`` is imported here: it reads the
-    lexicon, which imports this module's neighbours.)
+    English, for a condition only, or for nothing named.
 
     >>> named_in_another_language("Quelles sont les indications d'une cimentoplastie ?")
     'cementoplasty'
     >>> named_in_another_language("Quelles sont les suites opératoires ?") is None
     True
     """
-    from bot.understanding.question import MEDICINES, PROCEDURES, decide, subject_of
-
     if not looks_non_english(text) or subject_of(text) not in PROCEDURES + MEDICINES:
         return None
     decision = decide(text)

@@ -37,7 +37,7 @@ MEDICINES = ("denosumab", "bisphosphonates", "bone_strengthening_medicines")
 BISPHOSPHONATES = ("bisphosphonates", "bone_strengthening_medicines")  # how_medicines_are_given covers these
 NICE = re.compile(r"\bNICE\b")  # the institute, written in capitals; "nice" is also just nice
 PROCEDURES = ("vertebroplasty", "kyphoplasty", "percutaneous_cementoplasty", "cementoplasty")
-GENERAL = ("pathological_fractures", "bone_pain_treatments")  # the general topics: bone mets, broken bones, bone pain
+GENERAL_TOPICS = ("pathological_fractures", "bone_pain_treatments")  # the general topics: bone mets, broken bones, bone pain
 QUESTION_WORD = re.compile(r"^\W*(?:what|which|how|why|when|where|who|is|are|can|could|does|do|should|will|would|"
                            r"has|have|may|any|tell|explain|please|i need|i want|i'd like|looking for)\b", re.IGNORECASE)
 # asks beside which a cost word is only part of the story (who_pays yields to them)
@@ -169,7 +169,7 @@ def decide(text: str) -> Decision | None:
         return Decision("nice_access", "nhs access")
     if "talk_to_a_person" in reading.asks:  # "who should I phone?", "what if telephoning isn't convenient?"
         return Decision(_answering("talk_to_a_person"), "a person asked")
-    general_named = [g for g in GENERAL if g in others]
+    general_named = [g for g in GENERAL_TOPICS if g in others]
     if general_named and "treatment_options" in reading.asks and "warning_signs" not in others:
         # "what are the treatments for compression fractures?" (not "how is cord compression treated?": a warning sign)
         return Decision(_answering("treatment_options"), "treatments asked")
