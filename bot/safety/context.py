@@ -179,6 +179,118 @@ def _told_in_the_present_after(doc, modifier, span) -> bool:
     return told_in_the_present(doc[modifier.modifier_span[0]:span.end].text.lower(), after=len(trigger))
 
 
+@dataclass(frozen=True)
+class _NewClause:
+    ends: frozenset[str]
+    conditions: frozenset[str]
+    starts: re.Pattern[str]  # a new clause after a joining word or a reason
+    reason: re.Pattern[str]  # a new clause after a reason only
+    family: re.Pattern[str]  # a new clause about the writer or someone they name
+    backward_ends: frozenset[str]
+    backward: re.Pattern[str]  # a joining word and a subject: a clause after a sign
+    refers_back: re.Pattern[str]
+    resolved: frozenset[str]  # triggers that reach the whole sentence back
+
+
+@lru_cache(maxsize=1)
+def _new_clause() -> _NewClause:
+    """``context.yml``'s ``new_clause``: the categories it ends, the conditions that run on across it, and
+    patterns for a joining word or comma (or a reason), a subject and a verb of the present ("and i can't",
+    ", mum's", "because i've")."""
+    from bot.safety.concepts import normalise
+
+    data = _rules_file()["new_clause"]
+    longest_first = lambda items: sorted((normalise(str(i)) for i in items), key=len, reverse=True)  # noqa: E731
+    verbs = "|".join(re.escape(v) if v.startswith("'") else r"\s+" + re.escape(v) for v in longest_first(data["verbs"]))
+
+    def clause_after(joining, subjects) -> re.Pattern[str]:
+        joins = "|".join(r"(?<![\w'])" + re.escape(j) + r"\s+" if j[0].isalnum() else re.escape(j) + r"\s*"
+                         for j in longest_first(joining))
+        who = "|".join(re.escape(s).replace(re.escape("[word]"), r"[a-z']+") for s in longest_first(subjects))
+        return re.compile(rf"(?:{joins})(?:{who})(?:{verbs})(?![\w'])")
+
+    any_join = data["joining"] + data["reasons"]
+    joins = "|".join(r"(?<![\w'])" + re.escape(j) + r"\s+" if j[0].isalnum() else re.escape(j) + r"\s*"
+                     for j in longest_first(any_join))
+    who = "|".join(re.escape(s).replace(re.escape("[word]"), r"[a-z']+") for s in longest_first(data["backward_subjects"]))
+    pointers = "|".join(re.escape(w) for w in longest_first(data["refers_back"]))
+    resolved = _rules_file()["rules"]["NEGATED_EXISTENCE"].get("RESOLVED", {}).get("triggers", ())
+    return _NewClause(frozenset(data["ends"]), frozenset(normalise(c) for c in data["conditions"]),
+                      clause_after(any_join, data["subjects"]), clause_after(data["reasons"], data["subjects"]),
+                      clause_after(any_join, data["family_ends_at"]), frozenset(data["backward_ends"]),
+                      re.compile(rf"(?:{joins})(?:{who})(?![\w'])"), re.compile(rf"(?<![\w'])(?:{pointers})(?![\w'])"),
+                      frozenset(normalise(t) for t in resolved))
+
+
+def _new_clause_between(doc, modifier, span) -> bool:
+    """True when ``modifier`` is a trigger before ``span`` whose reach a new clause told as now ends before
+    the sign (``context.yml``, ``new_clause``): "i was told to look out for numbness and i can't feel my legs".
+    A condition ("if", "what if") runs on across "and" ("what if i get cord compression and i can't walk?"),
+    not across a reason ("what to do if i get a fever, because i've got a temperature of 38.6"); someone
+    else's story runs on across "he", "she", "they" ("my friend had it and she can't walk now").
+    """
+    rules = _new_clause()
+    start, end = modifier.modifier_span
+    if span.end <= start:
+        return _other_clause_before(doc, modifier, span, rules)
+    if modifier.category not in rules.ends or end > span.start:
+        return False
+    starts = rules.reason if doc[start:end].text.lower() in rules.conditions else \
+        rules.family if modifier.category == "FAMILY" else rules.starts
+    between = doc[end:span.end]
+    found = starts.search(between.text.lower())
+    return found is not None and between.start_char + found.start() < span.start_char
+
+
+def _other_clause_before(doc, modifier, span, rules: _NewClause) -> bool:
+    """True when ``modifier`` is a trigger after ``span`` in a clause about something else: a joining word and
+    a subject stand between them, and nothing after that subject refers back to the sign ("i can't feel my
+    legs and the sickness has gone"; not "my legs went numb and it has gone", "... and the numbness has eased").
+    """
+    start, _ = modifier.modifier_span
+    trigger = doc[start:modifier.modifier_span[1]].text.lower()
+    if modifier.category not in rules.backward_ends or trigger in rules.resolved:
+        return False
+    between = doc[span.end:start].text.lower()
+    boundaries = list(rules.backward.finditer(between))
+    if not boundaries:
+        return False
+    clause = between[boundaries[-1].start():]
+    sign_words = {w[:4] for w in re.findall(r"[a-z]{4,}", span.text.lower())}
+    refers = rules.refers_back.search(clause) or any(w[:4] in sign_words for w in re.findall(r"[a-z]{4,}", clause))
+    return not refers
+
+
+def _terminated_between(doc, modifier, span) -> bool:
+    """True when a terminating trigger ("but", "now", "though"; or one of the categories of the rule's
+    ``terminated_by``) stands between ``modifier`` and ``span``: ConText ends a scope there (a trigger after
+    the sign only at a contrast: "but", "though"). medspaCy 1.1.6
+    misses it for a trigger with a ``max_scope`` ("i can't feel my legs though the bruising is better" stayed
+    negated by "is better"): its ``tuple_overlaps`` says a scope lying wholly inside the terminator's scope
+    does not overlap it, so ``limit_scope`` returns early. This does the same test on medspaCy's result.
+    """
+    start, end = modifier.modifier_span
+    ended_by = modifier.rule.terminated_by
+    for other in doc._.context_graph.modifiers:
+        if other.direction.upper() != "TERMINATE" and other.category.upper() not in ended_by:
+            continue
+        other_start, other_end = other.modifier_span
+        if end <= other_start and other_end <= span.start:  # trigger ... terminator ... sign
+            return True
+        if span.end <= other_start and other_end <= start \
+                and doc[other_start:other_end].text.lower() in _contrasts():  # sign ... but ... trigger
+            return True
+    return False
+
+
+@lru_cache(maxsize=1)
+def _contrasts() -> frozenset[str]:
+    """The terminators that end a scope backwards too (``context.yml``, TERMINATE/CONTRAST): "but", "though"."""
+    from bot.safety.concepts import normalise
+
+    return frozenset(normalise(t) for t in _rules_file()["rules"]["TERMINATE"]["CONTRAST"]["triggers"])
+
+
 def modifiers(doc, spans: list[tuple[int, int]]) -> dict[tuple[int, int], set[str]]:
     """The ConText categories governing each span of ``doc`` (token start, end)."""
     if not spans:
@@ -198,7 +310,9 @@ def modifiers(doc, spans: list[tuple[int, int]]) -> dict[tuple[int, int], set[st
         categories = {m.category for m in span._.modifiers if not m.category.startswith("PSEUDO")
                       and not (m.category in CANCELLING
                                and span.start <= m.modifier_span[0] and m.modifier_span[1] <= span.end)
-                      and not _told_in_the_present_after(doc, m, span)}
+                      and not _told_in_the_present_after(doc, m, span)
+                      and not _new_clause_between(doc, m, span)
+                      and not _terminated_between(doc, m, span)}
         sentence = span.sent.text
         if PERSONAL.search(sentence):
             categories.discard("INFORMATION")

@@ -1024,3 +1024,96 @@ def test_the_writer_named_after_someone_else_has_their_own_sign(message, intent)
 ])
 def test_a_trigger_lookalike_does_not_cancel_the_sign_after_it(message, intent):
     assert check(message).intent == intent, (message, check(message))
+
+
+# A new clause told as now ends the reach of advice, a question, a fear, a denial or someone else's story
+# (content/safety/context.yml, new_clause). Found by probing every cancelling trigger with a present sign after
+# it: 117 of 297 such messages got no advice; each of these did before.
+NEW_CLAUSE_SIGNS = [
+    ("I was told to look out for numbness and I can't feel my legs", "emergency_spinal_cord"),
+    ("They warned us to watch for confusion and he's really confused and drowsy", "emergency_high_calcium"),
+    ("They gave us an alert card and mum can't pass urine since yesterday", "emergency_spinal_cord"),
+    ("I'm scared of getting cord compression because I can't feel my legs", "emergency_spinal_cord"),
+    ("Should I be having kyphoplasty and I can't breathe properly", "emergency_general"),
+    ("The risk of jaw problems is small and I can't feel my legs", "emergency_spinal_cord"),
+    ("My late father had bone mets and mum can't pass urine since yesterday", "emergency_spinal_cord"),
+    ("The doctor explained what to do if I get a fever, so I'm asking because I can't feel my legs",
+     "emergency_spinal_cord"),
+    ("We were advised to keep an eye on her temperature and she's really confused and drowsy",
+     "emergency_high_calcium"),
+    ("Does denosumab cause low calcium because my legs are numb and weak", "emergency_spinal_cord"),
+]
+# ...but a condition runs on across "and", a future is not now, and "she" may still be the other person
+NEW_CLAUSE_NOT_NOW = [
+    "What if I get cord compression and I can't walk?",
+    "I was told to ring if my legs go numb and I can't stand",
+    "I'm scared it will spread to my spine and I'll end up in a wheelchair",
+    "I'm worried about getting cord compression because my friend had it and she can't walk now",
+    "They told us to watch for confusion, and she is fine at the moment",
+    "I don't have any numbness and I'm walking fine",
+]
+
+
+@pytest.mark.parametrize("message, intent", NEW_CLAUSE_SIGNS)
+def test_a_sign_told_in_a_new_clause_after_a_cancelling_trigger_counts(message, intent):
+    result = check(message)
+    assert result.intent == intent, result
+
+
+@pytest.mark.parametrize("message", NEW_CLAUSE_NOT_NOW)
+def test_a_condition_a_future_or_someone_elses_story_still_cancels_across_a_clause(message):
+    result = check(message)
+    assert not result.flagged, result
+
+
+# Backwards: "has gone", "was normal", "last year" told of something else in a later clause do not cancel the
+# sign before it (new_clause, backward_ends), and a contrast ("though") ends a scope medspaCy 1.1.6 let run on
+# (its tuple_overlaps misses a scope inside the terminator's). Each of these got no advice before.
+OTHER_CLAUSE_AFTER_SIGN = [
+    ("I can't feel my legs and the sickness has gone", "emergency_spinal_cord"),
+    ("mum can't pass urine and the scan came back normal", "emergency_spinal_cord"),
+    ("I want to end it all and the rash has cleared up", "crisis"),
+    ("he's really confused and drowsy and the headache went away", "emergency_high_calcium"),
+    ("I can't feel my legs and I was told to ring if it happened", "emergency_spinal_cord"),
+    ("I can't feel my legs though the bruising is better", "emergency_spinal_cord"),
+    ("I've got a temperature of 38.6 after chemo and I had the same last year", "emergency_sepsis"),
+]
+# ...but a clause that refers back to the sign still tells that it is over
+CLAUSE_REFERS_BACK = [
+    "Mum was really confused yesterday and the confusion has cleared up",
+    "He was very drowsy and thirsty and that's better now",
+    "She had numb feet and I think it has passed",
+]
+
+
+@pytest.mark.parametrize("message, intent", OTHER_CLAUSE_AFTER_SIGN)
+def test_what_a_later_clause_says_of_something_else_does_not_cancel_the_sign(message, intent):
+    result = check(message)
+    assert result.intent == intent, result
+
+
+@pytest.mark.parametrize("message", CLAUSE_REFERS_BACK)
+def test_a_later_clause_that_refers_back_to_the_sign_still_cancels_it(message):
+    result = check(message)
+    assert not result.flagged, result
+
+
+@pytest.mark.parametrize("message, intent", [
+    # "should I" in "how worried should I be that..." asks about a sign now (each got no advice before)
+    ("How worried should I be that I can't feel my legs?", "emergency_spinal_cord"),
+    ("How worried should I be that mum can't pass urine?", "emergency_spinal_cord"),
+    ("How concerned should we be that he's really confused and drowsy?", "emergency_high_calcium"),
+])
+def test_how_worried_should_i_be_asks_about_a_sign_now(message, intent):
+    result = check(message)
+    assert result.intent == intent, result
+
+
+@pytest.mark.parametrize("message, intent", [
+    # falling asleep is drowsiness (high calcium), not a fall; falling over still is one
+    ("he keeps falling asleep mid sentence and is drinking loads", "emergency_high_calcium"),
+    ("mum keeps nodding off and she's being sick", "emergency_high_calcium"),
+    ("he keeps falling over", "emergency_spinal_cord"),
+])
+def test_falling_asleep_is_drowsiness_not_a_fall(message, intent):
+    assert check(message).intent == intent, check(message)
