@@ -44,7 +44,10 @@ PERSONAL = re.compile(
     r"brother|sister|nan|gran|grandad|grandma|grandpa|father|mother)\b"
     r"|(?<!should )(?<!do )(?<!can )(?<!would )(?<!will )(?<!could )(?<!shall )\bi\b(?! should\b)"
     r"|\b(?:i|he|she|they|we)(?:'m|'ve|'s|'re|'d| am| have| has| had| feel| feels| felt| keep| keeps| can't| cannot|"
-    r" got| is| was| are| were| woke| started| fell| can| could| couldn't| think| keep)\b",
+    r" got| is| was| are| were| woke| started| fell| can| could| couldn't| think| keep)\b"
+    # "why can't she walk?", "why is he so confused?": asked about someone now; "what are these cramps?"
+    r"|\bwhy\s+(?:can't|cannot|won't|isn't|doesn't|don't|didn't|can|is|does|do|did|has|have)\s+(?:i|he|she|we|they)\b"
+    r"|\bwhat(?:'s|s| is| are)\s+(?:these|this|those)\b",
     re.IGNORECASE)
 
 

@@ -1117,3 +1117,63 @@ def test_how_worried_should_i_be_asks_about_a_sign_now(message, intent):
 ])
 def test_falling_asleep_is_drowsiness_not_a_fall(message, intent):
     assert check(message).intent == intent, check(message)
+
+
+# Signs told with a negation that is part of them ("no strength", "haven't been able to pee"): the vocabulary holds
+# the whole phrase (content/safety/concepts.yml, derived entries in vocabulary_sources.yml). Found by probing
+# negated wording: each got no advice, only the check-back, or the crisis reply before.
+NEGATION_IS_THE_SIGN = [
+    ("for 3 days I haven't been able to pee", "emergency_spinal_cord"),
+    ("I've not been able to wee since yesterday", "emergency_spinal_cord"),
+    ("no strength in his legs at all", "emergency_spinal_cord"),
+    ("no sensation down below when I wipe", "emergency_spinal_cord"),
+    ("I don't have the strength to stand", "emergency_spinal_cord"),
+    ("I haven't got any feeling in my feet", "emergency_spinal_cord"),
+    ("I can't tell when I need a wee any more", "emergency_spinal_cord"),
+    ("dad has no idea what day it is", "emergency_high_calcium"),
+]
+NEGATION_IS_NOT_A_SIGN = [
+    "I've had no wee problems since the catheter came out",
+    "No sensation problems at all after the kyphoplasty, just a sore back",
+    "I haven't had a wee yet today because I've not been drinking much",
+]
+
+
+@pytest.mark.parametrize("message, intent", NEGATION_IS_THE_SIGN)
+def test_a_sign_told_with_a_negation_is_a_sign(message, intent):
+    assert check(message).intent == intent, check(message)
+
+
+@pytest.mark.parametrize("message", NEGATION_IS_NOT_A_SIGN)
+def test_a_denied_problem_is_not_a_sign(message):
+    assert not check(message).flagged, check(message)
+
+
+@pytest.mark.parametrize("message, intent", [
+    # "my back when I cough" is the back, not "back when" (HISTORICAL): both got no advice before
+    ("it hurts in my back when I cough or go to the loo", "urgent_spinal_pain"),
+    ("pain in my lower back when I sneeze", "urgent_spinal_pain"),
+    ("on the way back from clinic he collapsed and can't get up", "emergency_general"),
+    ("he's back in hospital and can't walk", "emergency_spinal_cord"),
+    ("the pain in my back in the night is unbearable and getting worse", "urgent_spinal_pain"),
+    # ...while "back in the day", "back when I was diagnosed" still tell the past
+    ("back in the day I had sciatica and couldn't walk", None),
+    ("back when I was first diagnosed I couldn't walk", None),
+])
+def test_the_back_is_not_back_then(message, intent):
+    assert check(message).intent == intent, check(message)
+
+
+@pytest.mark.parametrize("message, intent", [
+    # a question about someone now, not a general one: each got no advice (or only the check-back) before
+    ("Why can't I feel my legs?", "emergency_spinal_cord"),
+    ("why can't she walk?", "emergency_spinal_cord"),
+    ("why can't he pee?", "emergency_spinal_cord"),
+    ("What are these cramps and tingling lips since the denosumab?", "urgent_low_calcium"),
+    # ...general questions stay information
+    ("Can she walk after kyphoplasty?", None),
+    ("why can't people with cord compression walk?", None),
+    ("What are the signs of cord compression?", None),
+])
+def test_a_why_question_about_someone_now_is_personal(message, intent):
+    assert check(message).intent == intent, check(message)
