@@ -188,6 +188,7 @@ class _NewClause:
     conditions: frozenset[str]
     starts: re.Pattern[str]  # a new clause after a joining word or a reason
     reason: re.Pattern[str]  # a new clause after a reason only
+    past: re.Pattern[str]  # a verb of the past in a condition ("if my legs felt weak")
     family: re.Pattern[str]  # a new clause about the writer or someone they name
     backward_ends: frozenset[str]
     backward: re.Pattern[str]  # a joining word and a subject: a clause after a sign
@@ -220,6 +221,8 @@ def _new_clause() -> _NewClause:
     resolved = _rules_file()["rules"]["NEGATED_EXISTENCE"].get("RESOLVED", {}).get("triggers", ())
     return _NewClause(frozenset(data["ends"]), frozenset(normalise(c) for c in data["conditions"]),
                       clause_after(any_join, data["subjects"]), clause_after(data["reasons"], data["subjects"]),
+                      re.compile(r"(?<![\w'])(?:" + "|".join(re.escape(w) for w in longest_first(data["past_in_condition"]))
+                                 + r")(?![\w'])"),
                       clause_after(any_join, data["family_ends_at"]), frozenset(data["backward_ends"]),
                       re.compile(rf"(?:{joins})(?:{who})(?![\w'])"), re.compile(rf"(?<![\w'])(?:{pointers})(?![\w'])"),
                       frozenset(normalise(t) for t in resolved))
@@ -229,7 +232,8 @@ def _new_clause_between(doc, modifier, span) -> bool:
     """True when ``modifier`` is a trigger before ``span`` whose reach a new clause told as now ends before
     the sign (``context.yml``, ``new_clause``): "i was told to look out for numbness and i can't feel my legs".
     A condition ("if", "what if") runs on across "and" ("what if i get cord compression and i can't walk?"),
-    not across a reason ("what to do if i get a fever, because i've got a temperature of 38.6"); someone
+    not across a reason ("what to do if i get a fever, because i've got a temperature of 38.6") nor from a
+    condition told in the past ("ring if my legs felt weak and i can't feel my legs"); someone
     else's story runs on across "he", "she", "they" ("my friend had it and she can't walk now").
     """
     rules = _new_clause()
@@ -238,10 +242,15 @@ def _new_clause_between(doc, modifier, span) -> bool:
         return _other_clause_before(doc, modifier, span, rules)
     if modifier.category not in rules.ends or end > span.start:
         return False
-    starts = rules.reason if doc[start:end].text.lower() in rules.conditions else \
-        rules.family if modifier.category == "FAMILY" else rules.starts
+    condition = doc[start:end].text.lower() in rules.conditions
+    starts = rules.reason if condition else rules.family if modifier.category == "FAMILY" else rules.starts
     between = doc[end:span.end]
-    found = starts.search(between.text.lower())
+    text = between.text.lower()
+    found = starts.search(text)
+    if condition and found is None:  # told in the past, then now: "ring if my legs felt weak and i can't..."
+        found = rules.starts.search(text)
+        if found is not None and not rules.past.search(text[:found.start()]):
+            found = None
     return found is not None and between.start_char + found.start() < span.start_char
 
 

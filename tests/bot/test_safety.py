@@ -1054,6 +1054,37 @@ NEW_CLAUSE_NOT_NOW = [
 ]
 
 
+# A condition told in the past ("ring if my legs felt weak"), then what is happening now: the advice as it was
+# given does not reach the present clause (new_clause, past_in_condition); a reading told in a clause of its own
+# is a high temperature (concepts.yml, fever)
+PAST_CONDITION_THEN_NOW = [
+    ("The nurse said to ring if my legs felt weak and I can't feel my legs", "emergency_spinal_cord"),
+    ("They said to call if she got confused and she is confused now", "emergency_high_calcium"),
+    ("I was told to call if I had a temperature and I've got 38.5 on chemo", "emergency_sepsis"),
+    ("I was told to call if my temperature went over 38 and it's 38.4, I'm on chemo", "emergency_sepsis"),
+    ("I'm on chemo and it's 38.4 under my arm", "emergency_sepsis"),
+]
+PAST_CONDITION_NOT_NOW = [
+    "What if I was paralysed and I couldn't walk?",
+    "What would happen if the cement leaked and I couldn't breathe?",
+    "If she had got confused and was drowsy, what would that mean?",
+    "The chemo nurse said anything over 37.5 means ring the 24-hour line",
+    "I'm on chemo and I've lost weight, I was 38.5 kg",
+]
+
+
+@pytest.mark.parametrize("message, intent", PAST_CONDITION_THEN_NOW)
+def test_a_present_clause_after_a_condition_told_in_the_past_counts(message, intent):
+    result = check(message)
+    assert result.intent == intent, result
+
+
+@pytest.mark.parametrize("message", PAST_CONDITION_NOT_NOW)
+def test_a_condition_in_the_past_tense_or_a_weight_is_not_a_sign_now(message):
+    result = check(message)
+    assert not result.flagged, result
+
+
 @pytest.mark.parametrize("message, intent", NEW_CLAUSE_SIGNS)
 def test_a_sign_told_in_a_new_clause_after_a_cancelling_trigger_counts(message, intent):
     result = check(message)
