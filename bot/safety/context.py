@@ -194,6 +194,9 @@ class _NewClause:
     backward: re.Pattern[str]  # a joining word and a subject: a clause after a sign
     refers_back: re.Pattern[str]
     resolved: frozenset[str]  # triggers that reach the whole sentence back
+    came_true_undoes: frozenset[str]  # the categories a condition come true no longer applies
+    came_true: re.Pattern[str]  # "and they have", "which i have": a condition that has come true
+    came_true_next: re.Pattern[str]  # the same as the next sentence: "and he has."
 
 
 @lru_cache(maxsize=1)
@@ -225,7 +228,33 @@ def _new_clause() -> _NewClause:
                                  + r")(?![\w'])"),
                       clause_after(any_join, data["family_ends_at"]), frozenset(data["backward_ends"]),
                       re.compile(rf"(?:{joins})(?:{who})(?![\w'])"), re.compile(rf"(?<![\w'])(?:{pointers})(?![\w'])"),
-                      frozenset(normalise(t) for t in resolved))
+                      frozenset(normalise(t) for t in resolved), frozenset(data["came_true_undoes"]),
+                      *_came_true(data, longest_first))
+
+
+def _came_true(data: dict, longest_first) -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """Patterns for a condition that has come true (``came_true_*``): a joining word, a subject and an
+    auxiliary that ends its clause ("and they have", ", which i have", "and he is now"); the second for a
+    sentence of its own, the joining word optional ("And she has.")."""
+    joins = "|".join(r"(?<![\w'])" + re.escape(j) + r"\s+" if j[0].isalnum() else re.escape(j) + r"\s*"
+                     for j in longest_first(data["came_true_joins"]))
+    who = "|".join(re.escape(s).replace(re.escape("[word]"), r"[a-z']+") for s in longest_first(data["came_true_subjects"]))
+    verbs = "|".join(re.escape(v) if v.startswith("'") else r"\s+" + re.escape(v)
+                     for v in longest_first(data["came_true_verbs"]))
+    ends = "|".join(r"\s+" + re.escape(e) for e in longest_first(data["came_true_ends"]))
+    clause = rf"(?:{who})(?:{verbs})(?:{ends})?(?![\w'])(?=\s*(?:[.!?,;:)]|$|(?:and|so|but|what|should|do|can|please)\b))"
+    return re.compile(rf"(?:{joins}){clause}"), re.compile(rf"^\W*(?:(?:{joins}))?{clause}")
+
+
+def _came_true_after(doc, span) -> bool:
+    """True when a condition has come true after ``span`` (``context.yml``, ``came_true_*``), in its
+    sentence ("i was told to ring if my legs went numb, and they have") or as the next sentence ("and he has.")."""
+    rules = _new_clause()
+    sentence = span.sent
+    if rules.came_true.search(doc[span.end:sentence.end].text.lower()):
+        return True
+    following = doc[sentence.end:sentence.end + 8]
+    return sentence.end < len(doc) and bool(rules.came_true_next.match(following.text.lower()))
 
 
 def _new_clause_between(doc, modifier, span) -> bool:
@@ -330,6 +359,9 @@ def modifiers(doc, spans: list[tuple[int, int]]) -> dict[tuple[int, int], set[st
             categories.discard("INFORMATION")
         elif GENERAL_QUESTION.match(sentence) and not WORRIED_QUESTION.search(sentence):
             categories.add("INFORMATION")  # "can bones in the foot fracture over time?": asked in general
+        undone = categories & _new_clause().came_true_undoes
+        if undone and _came_true_after(doc, span):
+            categories -= undone
         if sentence_of.get(span.sent.start) in remote_past:
             categories.add("HISTORICAL")
         found[(span.start, span.end)] = categories

@@ -1073,6 +1073,36 @@ PAST_CONDITION_NOT_NOW = [
 ]
 
 
+# A condition that has come true, said after the sign it named (new_clause, came_true_*)
+CONDITION_CAME_TRUE = [
+    ("I was told to ring if my legs went numb, and they have", "emergency_spinal_cord"),
+    ("They said to phone if he got confused and he is", "emergency_high_calcium"),
+    ("We were told to ring if she couldn't pass urine and she can't", "emergency_spinal_cord"),
+    ("I was told to call if I had a temperature of 38 on chemo and I do now", "emergency_sepsis"),
+    ("They said to ring if he went off his legs, and now he has", "emergency_spinal_cord"),
+    ("The nurse said to ring if my legs went numb. And they have.", "emergency_spinal_cord"),
+]
+CONDITION_NOT_COME_TRUE = [
+    "I was told to ring if my legs went numb and I have an appointment tomorrow",
+    "The nurse said to call if I got a temperature over 38, which I haven't",
+    "The nurse said to ring if my legs went numb, and I did, they said it was fine",
+    "If my legs go numb and I can't walk what do I do",
+    "What happens if the cement leaks and it is in my lungs",
+]
+
+
+@pytest.mark.parametrize("message, intent", CONDITION_CAME_TRUE)
+def test_a_condition_that_has_come_true_counts(message, intent):
+    result = check(message)
+    assert result.intent == intent, result
+
+
+@pytest.mark.parametrize("message", CONDITION_NOT_COME_TRUE)
+def test_a_condition_not_said_to_have_come_true_still_cancels(message):
+    result = check(message)
+    assert not result.flagged, result
+
+
 @pytest.mark.parametrize("message, intent", PAST_CONDITION_THEN_NOW)
 def test_a_present_clause_after_a_condition_told_in_the_past_counts(message, intent):
     result = check(message)
