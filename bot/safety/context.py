@@ -42,12 +42,17 @@ WORRIED_QUESTION = re.compile(r"\b(?:is (?:it|this|that) (?:normal|ok|okay|serio
 PERSONAL = re.compile(
     r"\b(?:me|my|mine|myself|his|him|himself|her|herself|mum|dad|husband|wife|partner|son|daughter|"
     r"brother|sister|nan|gran|grandad|grandma|grandpa|father|mother)\b"
-    r"|(?<!should )(?<!do )(?<!can )(?<!would )(?<!will )(?<!could )(?<!shall )\bi\b(?! should\b)"
+    # (not what someone read or heard: "i read that you can get breathless after vertebroplasty")
+    r"|(?<!should )(?<!do )(?<!can )(?<!would )(?<!will )(?<!could )(?<!shall )\bi\b(?! (?:should|read|heard)\b)"
+    r"(?!'ve (?:read|heard)\b)(?! have (?:read|heard)\b)"
     r"|\b(?:i|he|she|they|we)(?:'m|'ve|'s|'re|'d| am| have| has| had| feel| feels| felt| keep| keeps| can't| cannot|"
-    r" got| is| was| are| were| woke| started| fell| can| could| couldn't| think| keep)\b"
+    r" got| is| was| are| were| woke| started| fell| can| could| couldn't| think| keep)\b(?! (?:read|heard)\b)"
     # "why can't she walk?", "why is he so confused?": asked about someone now; "what are these cramps?"
     r"|\bwhy\s+(?:can't|cannot|won't|isn't|doesn't|don't|didn't|can|is|does|do|did|has|have)\s+(?:i|he|she|we|they)\b"
-    r"|\bwhat(?:'s|s| is| are)\s+(?:these|this|those)\b",
+    r"(?!\s+(?:say|said|call|tell|told|think|mean|always|usually|recommend|ask)\b)"
+    # ... not "what's this about numb legs", "what are these red flags for cord compression"
+    r"|\bwhat(?:'s|s| is| are)\s+(?:these|this|those)\b"
+    r"(?!\s+(?:about|red flags?|symptoms?|signs?|warning|things?|people)\b)",
     re.IGNORECASE)
 
 
@@ -189,6 +194,8 @@ class _NewClause:
     starts: re.Pattern[str]  # a new clause after a joining word or a reason
     reason: re.Pattern[str]  # a new clause after a reason only
     past: re.Pattern[str]  # a verb of the past in a condition ("if my legs felt weak")
+    now: re.Pattern[str]  # a word of now in a clause after a condition ("and it's 37.9 now")
+    asks: re.Pattern[str]  # a question in the new clause ("and i'm not sure what it feels like, is it...?")
     family: re.Pattern[str]  # a new clause about the writer or someone they name
     backward_ends: frozenset[str]
     backward: re.Pattern[str]  # a joining word and a subject: a clause after a sign
@@ -214,7 +221,7 @@ def _new_clause() -> _NewClause:
         joins = "|".join(r"(?<![\w'])" + re.escape(j) + r"\s+" if j[0].isalnum() else re.escape(j) + r"\s*"
                          for j in longest_first(joining))
         who = "|".join(re.escape(s).replace(re.escape("[word]"), r"[a-z']+") for s in longest_first(subjects))
-        return re.compile(rf"(?:{joins})(?:{who})(?:{verbs})(?![\w'])")
+        return re.compile(rf"(?:{joins})(?:{who})(?:{verbs})(?![\w'])(?!\s+(?:heard|read|seen)\b)")
 
     any_join = data["joining"] + data["reasons"]
     joins = "|".join(r"(?<![\w'])" + re.escape(j) + r"\s+" if j[0].isalnum() else re.escape(j) + r"\s*"
@@ -224,12 +231,16 @@ def _new_clause() -> _NewClause:
     resolved = _rules_file()["rules"]["NEGATED_EXISTENCE"].get("RESOLVED", {}).get("triggers", ())
     return _NewClause(frozenset(data["ends"]), frozenset(normalise(c) for c in data["conditions"]),
                       clause_after(any_join, data["subjects"]), clause_after(data["reasons"], data["subjects"]),
-                      re.compile(r"(?<![\w'])(?:" + "|".join(re.escape(w) for w in longest_first(data["past_in_condition"]))
-                                 + r")(?![\w'])"),
+                      _words(data["past_in_condition"], longest_first), _words(data["now_in_condition"], longest_first), _words(data["asks_in_clause"], longest_first),
                       clause_after(any_join, data["family_ends_at"]), frozenset(data["backward_ends"]),
                       re.compile(rf"(?:{joins})(?:{who})(?![\w'])"), re.compile(rf"(?<![\w'])(?:{pointers})(?![\w'])"),
                       frozenset(normalise(t) for t in resolved), frozenset(data["came_true_undoes"]),
                       *_came_true(data, longest_first))
+
+
+def _words(words, longest_first) -> re.Pattern[str]:
+    """A pattern for any of ``words`` as whole words."""
+    return re.compile(r"(?<![\w'])(?:" + "|".join(re.escape(w) for w in longest_first(words)) + r")(?![\w'])")
 
 
 def _came_true(data: dict, longest_first) -> tuple[re.Pattern[str], re.Pattern[str]]:
@@ -262,7 +273,8 @@ def _new_clause_between(doc, modifier, span) -> bool:
     the sign (``context.yml``, ``new_clause``): "i was told to look out for numbness and i can't feel my legs".
     A condition ("if", "what if") runs on across "and" ("what if i get cord compression and i can't walk?"),
     not across a reason ("what to do if i get a fever, because i've got a temperature of 38.6") nor from a
-    condition told in the past ("ring if my legs felt weak and i can't feel my legs"); someone
+    condition told in the past ("ring if my legs felt weak and i can't feel my legs") nor into a clause
+    that says it is now ("ring if my temp goes over 37.5 and it's 37.9 now"); someone
     else's story runs on across "he", "she", "they" ("my friend had it and she can't walk now").
     """
     rules = _new_clause()
@@ -277,9 +289,14 @@ def _new_clause_between(doc, modifier, span) -> bool:
     text = between.text.lower()
     found = starts.search(text)
     if condition and found is None:  # told in the past, then now: "ring if my legs felt weak and i can't..."
-        found = rules.starts.search(text)
-        if found is not None and not rules.past.search(text[:found.start()]):
+        found = rules.starts.search(text)  # ...or a clause that says it is now: "and it's 37.9 now"
+        clause = doc[end:span.sent.end].text.lower()[found.start():] if found is not None else ""
+        past = modifier.category == "ADVICE" and rules.past.search(text[:found.start()]) if found else None
+        if found is not None and not past and not rules.now.search(clause):
             found = None
+    if found is not None and span.sent.text.rstrip().endswith("?") \
+            and rules.asks.search(doc[end:span.start].text.lower(), found.start()):
+        return False  # a question about it, not news of it: "watch for numbness and i just wanted to check, does..."
     return found is not None and between.start_char + found.start() < span.start_char
 
 
@@ -292,6 +309,8 @@ def _other_clause_before(doc, modifier, span, rules: _NewClause) -> bool:
     trigger = doc[start:modifier.modifier_span[1]].text.lower()
     if modifier.category not in rules.backward_ends or trigger in rules.resolved:
         return False
+    if modifier.category == "HISTORICAL" and not told_in_the_present(doc[span.sent.start:span.end].text.lower()):
+        return False  # "mum couldn't walk and she was in hospital for a month last year": all of it past
     between = doc[span.end:start].text.lower()
     boundaries = list(rules.backward.finditer(between))
     if not boundaries:

@@ -1238,3 +1238,55 @@ def test_the_back_is_not_back_then(message, intent):
 ])
 def test_a_why_question_about_someone_now_is_personal(message, intent):
     assert check(message).intent == intent, check(message)
+
+
+# Session 21 (2026-12-04): probes written by a helper who never read the rules, and a review of the new-clause
+# scopes. A friend may be the person cared for; a reading in its own clause; new lay words; "&", "n", "/" join.
+PROBED_SIGNS = [
+    ("my friend has breast cancer in her bones and she can't feel her legs", "emergency_spinal_cord"),
+    ("I'm looking after a friend with myeloma, he's very confused and drowsy and really thirsty",
+     "emergency_high_calcium"),
+    ("My friend rang to say mum can't feel her legs and can't stand up", "emergency_spinal_cord"),
+    ("told to look out for numbness & i can't feel my legs", "emergency_spinal_cord"),
+    ("They told me to watch for confusion / she doesn't know who I am", "emergency_high_calcium"),
+    ("I was told to look out for a high temperature and mine is 38.4, I'm on chemo", "emergency_sepsis"),
+    ("her neutrophils were low at clinic and tonight she's got a temp of 38.3", "emergency_sepsis"),
+    ("dad's arm is hanging at a weird angle after he reached for the kettle", "emergency_fracture"),
+    ("they said keep an eye on her hip, well she's just heard a crack and can't bear any weight",
+     "emergency_fracture"),
+    ("cant go for a wee since this morning and my back is killing me", "emergency_spinal_cord"),
+    ("I'm stood on the bridge near the station", "crisis"),
+]
+PROBED_NOT_NOW = [
+    "If I got cord compression and I can't walk, would I be in a wheelchair forever?",
+    "If mum had a fall and she can't get up, is it 999 or 111?",
+    "Mum couldn't walk and she was in hospital for a month last year",
+    "His PSA was 38.6 last month and he's on chemo",
+    "My BMI is 38.5 and I'm on chemo",
+    "it was 39.50 quid to park for chemo",
+    "The nurse told me to watch for numbness and I just wanted to check, does tingling in the feet count?",
+    "They told me to look out for cord compression and I'm not sure what it feels like, is it numb legs?",
+    "I'm scared of getting cord compression, I've heard you can lose the feeling in your legs",
+    "what's this about numb legs being a sign of cord compression?",
+    "Why do they say not being able to pee is an emergency?",
+    "I read that you can get breathless after vertebroplasty, how often does that happen?",
+    "Felt a bit flu-like the day after the zoledronic acid but it's all gone now",
+    "I was confused for a few days when my calcium was high, but they treated it and I'm back to normal",
+    "What if I get cord compression & I can't walk?",
+]
+
+
+@pytest.mark.parametrize("message, intent", PROBED_SIGNS)
+def test_probed_signs_told_now_get_the_advice(message, intent):
+    result = check(message)
+    assert result.intent == intent, result
+
+
+@pytest.mark.parametrize("message", PROBED_NOT_NOW)
+def test_probed_questions_past_and_other_numbers_raise_no_alarm(message):
+    result = check(message)
+    assert not result.flagged, result
+
+
+def test_a_reading_after_a_condition_that_says_it_is_now_gets_at_least_the_check():
+    assert check("the nurse said to ring if my temp goes over 37.5 and it's 37.9 now").flagged
