@@ -26,6 +26,8 @@ from bot.safety.context import CANCELLING, UNCERTAIN, modifiers
 SITE_AND_CONTEXT = frozenset({"back", "legs", "saddle", "chest", "jaw", "bone", "chemo", "bone_drug",
                               "procedure", "after", "walking"})  # never negated on their own account
 MAX_COMBINATIONS = 64
+# a crisis is never excused as a question or a supposition ("what are the signs I want to die", "if I killed myself")
+NEVER_EXCUSE_A_CRISIS = ("INFORMATION", "HYPOTHETICAL")
 
 
 @dataclass(frozen=True)
@@ -41,6 +43,7 @@ class Sign:
     sentences: int = 1
     reply: str = "advice"  # or "check": always the check-back reply
     key: tuple[str, ...] = ()  # the concepts whose context decides (default: all but sites and context)
+    not_excused_by: frozenset[str] = frozenset()  # context categories that do not cancel it (crisis: see load)
 
 
 @dataclass(frozen=True)
@@ -75,7 +78,9 @@ class SignBook:
                            source=tuple(s["source"]) if isinstance(s["source"], list) else (s["source"],),
                            all=tuple(tuple(item.split("|")) for item in s["all"]),
                            sentences=int(s.get("sentences", 1)), reply=s.get("reply", "advice"),
-                           key=tuple(s.get("key") or ()))
+                           key=tuple(s.get("key") or ()),
+                           not_excused_by=frozenset(s.get("not_excused_by")
+                                                    or (NEVER_EXCUSE_A_CRISIS if s["urgency"] == "crisis" else ())))
                       for s in data["signs"])
         return cls(signs, tuple(data["urgency_order"]), data.get("sources") or {})
 
@@ -140,8 +145,7 @@ def find_signs(text: str, signs: SignBook | None = None, matcher: ConceptMatcher
             for m in _context_matches(combo):
                 if "NEGATED_EXISTENCE" in context.get((m.start, m.end), set()):
                     blocking.add("NEGATED_EXISTENCE")
-            if sign.urgency == "crisis":  # "what are the signs I want to die", "if I killed myself": never excused
-                blocking -= {"INFORMATION", "HYPOTHETICAL"}
+            blocking -= sign.not_excused_by  # a crisis: "what are the signs I want to die", "if I killed myself"
             words = tuple(found.doc[m.start:m.end].text for m in combo)
             if blocking:
                 cancelled |= blocking

@@ -20,12 +20,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from bot.understanding.question import PROCEDURES, WEAK, decide, question_part
+from bot.understanding.question import PROCEDURES, WEAK, decide, names_ours_without_a_remedy, question_part
 
 TOPIC_PREFIX = "ask_"
 # intents the classifier gives for things that are not questions about a topic: left alone unless
 # the question plainly names a procedure or medicine (form answers, stop, yes/no always left alone)
 NEVER_OVERRIDDEN = frozenset({"request_callback", "stop", "affirm", "deny", "restart", "alternative_claim"})
+CLAIM = "alternative_claim"
 SMALL_TALK = frozenset({"greet", "goodbye", "thank", "bot_challenge", "what_can_you_do"})
 FOLLOWUP = "followup_question"
 ALWAYS_STANDS = frozenset({FOLLOWUP, "non_english"})  # a follow-up needs the conversation (see choose_without_conversation)
@@ -127,8 +128,8 @@ def read_signals(text: str, ranking: list[dict], hits: list | None = None,
     topic question: None), else the ``Signals`` to weigh."""
     ranking = [r for r in ranking or [] if r.get("name")]
     top = ranking[0]["name"] if ranking else None
-    if top in NEVER_OVERRIDDEN:
-        return None
+    if top in NEVER_OVERRIDDEN and not (top == CLAIM and names_ours_without_a_remedy(text)):
+        return None  # (a "claim" naming our medicine and no remedy is a question about the medicine)
     reading = decide(text)
     if reading is not None and reading.topic == "out_of_scope":
         return Choice("out_of_scope", confidence=1.0, reason=reading.reason)

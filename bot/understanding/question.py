@@ -39,7 +39,7 @@ NICE = re.compile(r"\bNICE\b")  # the institute, written in capitals; "nice" is 
 PROCEDURES = ("vertebroplasty", "kyphoplasty", "percutaneous_cementoplasty", "cementoplasty")
 GENERAL_TOPICS = ("pathological_fractures", "bone_pain_treatments")  # the general topics: bone mets, broken bones, bone pain
 QUESTION_WORD = re.compile(r"^\W*(?:what|which|how|why|when|where|who|is|are|can|could|does|do|should|will|would|"
-                           r"has|have|may|any|tell|explain|please|i need|i want|i'd like|looking for)\b", re.IGNORECASE)
+                           r"has|have|may|any|tell|explain|please|i need|i want|i'd like|i would like|we would like|we'd like|i wish to|looking for)\b", re.IGNORECASE)
 # asks beside which a cost word is only part of the story (who_pays yields to them)
 LESSER_ASKS = frozenset({"recovery", "comparison", "who_for", "side_effects", "how_given", "urgent_help"})
 WEAK = "condition named"  # a reading that only names a condition: used when the classifier is unsure
@@ -64,6 +64,7 @@ class Vocabulary:
     ask_topics: dict[str, tuple[str | None, str | None]]  # aspect -> (topic, "medicine"/"procedure"/None)
     out_of_scope: dict[str, re.Pattern[str]]
     follow_on_words: frozenset[str] = frozenset()
+    alternative_remedies: re.Pattern[str] | None = None
 
     @classmethod
     def load(cls, path: Path | None = None) -> "Vocabulary":
@@ -76,6 +77,7 @@ class Vocabulary:
             ask_topics={aspect: (spec.get("topic"), spec.get("for")) for aspect, spec in data["asks"].items()},
             out_of_scope={reason: _cue_pattern(cues) for reason, cues in data["out_of_scope"].items()},
             follow_on_words=frozenset(str(w).lower() for w in data.get("follow_on_words") or ()),
+            alternative_remedies=_cue_pattern(data["alternative_remedies"]) if data.get("alternative_remedies") else None,
         )
 
 
@@ -153,11 +155,17 @@ def decide(text: str) -> Decision | None:
     named = reading.named
     question_named = [t for _, t in _subjects(question_part(text)) if t in MEDICINES + PROCEDURES] if named else []
     if named and (question_named or not reading.out_of_scope):
-        subject = (question_named or list(named))[0]
+        candidates = question_named or list(named)
+        specific = [s for s in candidates if s != "bone_strengthening_medicines"]
+        subject = specific[0] if specific else candidates[0]  # "is the bone jab the same as zometa?": zometa
         if {"denosumab", "bisphosphonates"} <= set(named) and "comparison" in reading.asks:
             return Decision("denosumab", "comparison")
         asked = _asked_topic(subject, reading)
-        return Decision(asked[0], f"{asked[1]} of {subject}") if asked else Decision(subject, "named")
+        if asked:
+            return Decision(asked[0], f"{asked[1]} of {subject}")
+        if subject in MEDICINES and "side_effects" in reading.subjects:  # "is the ONJ thing from zometa real?"
+            return Decision("side_effects", f"a side effect of {subject} named")
+        return Decision(subject, "named")
     if reading.out_of_scope:
         return Decision("out_of_scope", ", ".join(reading.out_of_scope))
     others = [s for s in reading.subjects if s not in named]
@@ -167,8 +175,9 @@ def decide(text: str) -> Decision | None:
         return Decision("warning_signs", "urgent help asked")
     if ("nice_access" in others or NICE.search(text)) and "nhs_access" in reading.asks:
         return Decision("nice_access", "nhs access")
-    if "talk_to_a_person" in reading.asks:  # "who should I phone?", "what if telephoning isn't convenient?"
-        return Decision(_answering("talk_to_a_person"), "a person asked")
+    for aspect in ("talk_to_a_person", "wants_a_person"):  # "who should I phone?", "is the nurse line open?"
+        if aspect in reading.asks:
+            return Decision(_answering(aspect), "a person asked")
     general_named = [g for g in GENERAL_TOPICS if g in others]
     if general_named and "treatment_options" in reading.asks and "warning_signs" not in others:
         # "what are the treatments for compression fractures?" (not "how is cord compression treated?": a warning sign)
@@ -189,8 +198,8 @@ def _answering(aspect: str) -> str:
 def _asked_topic(subject: str | None, reading: Reading) -> tuple[str, str] | None:
     """(topic, aspect) when ``reading`` asks an aspect that a topic of its own answers for a subject
     like ``subject`` (NHS access for anything, side effects for a medicine, how it is given for a
-    bisphosphonate), else None."""
-    for aspect in ("nhs_access", "urgent_help", "side_effects", "how_given", "who_pays"):
+    bisphosphonate, the helpline when a person is plainly asked for), else None."""
+    for aspect in ("nhs_access", "urgent_help", "wants_a_person", "side_effects", "how_given", "who_pays"):
         topic, kind = vocabulary().ask_topics[aspect]
         if aspect == "who_pays" and reading.asks & LESSER_ASKS:
             continue  # "I can't afford to be off work, how long is recovery?" asks about recovery
@@ -247,6 +256,22 @@ def carried_ask(last_topic: str | None, text: str) -> str | None:
         if topic == last_topic and (kind is None or kind in _kinds(reading.named[0])):
             return topic
     return None
+
+
+def names_ours_without_a_remedy(text: str) -> bool:
+    """True when the question part of ``text`` names one of our procedures or medicines and no remedy offered
+    instead of treatment ("will zoledronic acid stop it spreading?": True; "is there a natural cure instead of
+    zoledronic acid?": False).
+
+    >>> names_ours_without_a_remedy("will zoledronic acid stop it spreading?")
+    True
+    >>> names_ours_without_a_remedy("is there a natural cure instead of zoledronic acid?")
+    False
+    """
+    remedies = vocabulary().alternative_remedies
+    if remedies is not None and remedies.search(text or ""):
+        return False
+    return subject_of(question_part(text or "")) is not None
 
 
 def subject_of(text: str) -> str | None:

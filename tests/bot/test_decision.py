@@ -98,6 +98,10 @@ CHOSEN = [
     ("how long will my husband live now it is in his bones", _ranked(("ask_bone_pain_treatments", 0.95)),
      "out_of_scope", None),
     ("will tamoxifen help my bone pain", _ranked(("ask_bone_pain_treatments", 0.9)), "out_of_scope", None),
+    # read as a remedy claim, but it names our medicine and no remedy: about the medicine (2026-12-04)
+    ("can denosumab keep the cancer from spreading further?", _ranked(("alternative_claim", 0.7)), "answer", "denosumab"),
+    # a side effect named with a medicine: the side effects (2026-12-04)
+    ("is the thigh bone fracture thing from xgeva real?", _ranked(("ask_denosumab", 0.8)), "answer", "side_effects"),
 ]
 
 
@@ -113,6 +117,8 @@ LEFT_ALONE = [
     ("Margaret Jones", _ranked(("request_callback", 0.4))),  # a name in the call-back form
     ("yes please", _ranked(("affirm", 0.9))),
     ("how long is recovery?", _ranked(("followup_question", 0.8))),  # the follow-up needs the conversation
+    # a remedy claim keeps its reply, even beside our medicine's name (2026-12-04)
+    ("is there a herbal cure I could take instead of zometa?", _ranked(("alternative_claim", 0.8))),
 ]
 
 

@@ -82,6 +82,18 @@ DECISIONS = [
     ("what if I can't get to a phone, can I email the nurses?", "helpline"),
     ("who do I ring about my mum's zometa side effects?", "side_effects"),  # a medicine named: about it
     ("who can we talk to about how long he has left to live?", "out_of_scope"),
+    # a person plainly asked for, even about a subject named: the helpline (wants_a_person, 2026-12-04)
+    ("can I speak with a specialist nurse about my zometa?", "helpline"),
+    ("I'd rather talk to a real person about the denosumab", "helpline"),
+    ("I would like to speak to a nurse about kyphoplasty. Can you arrange that?", "helpline"),
+    ("is the nurse line open on a Saturday?", "helpline"),
+    ("are there support groups for people who've had vertebroplasty?", "helpline"),
+    ("should I ask my nurse about switching to denosumab?", "denosumab"),
+    # lay names for the medicines, and strengthening weak bones in general (2026-12-04)
+    ("is the bone jab the same as zometa?", "bisphosphonates"),
+    ("what does the drip for my bones actually do?", "bone_strengthening_medicines"),
+    ("how long does zol take to work?", "bisphosphonates"),
+    ("what can be done to make my bones stronger now the cancer is in them?", "bone_pain_treatments"),
 ]
 
 LEFT_TO_THE_CLASSIFIER = ["thanks", "hello", "what can you do", "ok",

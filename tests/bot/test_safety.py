@@ -1290,3 +1290,95 @@ def test_probed_questions_past_and_other_numbers_raise_no_alarm(message):
 
 def test_a_reading_after_a_condition_that_says_it_is_now_gets_at_least_the_check():
     assert check("the nurse said to ring if my temp goes over 37.5 and it's 37.9 now").flagged
+
+
+# A bone that has collapsed is not a person collapsing; a past time told as "last time"; a best mate's relative
+# (session 22, from the development halves of probes and the 2026-12d set)
+NOT_A_PERSON_COLLAPSING_OR_NOT_NOW = [
+    "His scan showed two of the vertebrae in his back have partly collapsed, what can be done?",
+    "The T8 vertebra has fully collapsed according to the MRI",
+    "The last time I had a high temperature on chemo I ended up in hospital for a week",
+    "my best mate's dad couldn't feel his legs with cord compression, how did they find it?",
+]
+A_PERSON_COLLAPSING_OR_NOW = [
+    ("his spine has been sore all week and he collapsed in the kitchen", "emergency_general"),
+    ("Last time I checked she was 38.6 and shivering, she had chemo on Monday", "emergency_sepsis"),
+]
+
+
+@pytest.mark.parametrize("message", NOT_A_PERSON_COLLAPSING_OR_NOT_NOW)
+def test_a_collapsed_bone_or_a_past_time_raises_no_alarm(message):
+    result = check(message)
+    assert result.decision == "none", (message, result.signs)
+
+
+@pytest.mark.parametrize("message, intent", A_PERSON_COLLAPSING_OR_NOW)
+def test_a_person_collapsing_or_a_reading_now_still_raises_the_alarm(message, intent):
+    result = check(message)
+    assert result.decision == "advice" and result.intent == intent, (message, result.signs)
+
+
+# Session 22 (2026-12-04), from the development half of the probes written by a helper blind to the rules:
+# self-harm and a method in everyday words; a counted overdose told inside a question; numbness as cotton wool
+SESSION_22_SIGNS = [
+    ("I've been cutting my legs again since the scan results", "crisis"),
+    ("scratched my arms till they bled last night, can't seem to stop", "crisis"),
+    ("he was sat in the garage with the engine running when I got home", "crisis"),
+    ("does it matter if I took about 30 co-codamol earlier, I feel alright", "emergency_general"),
+    ("my feet feel like cotton wool and I keep tripping, I have mets in my spine", "emergency_spinal_cord"),
+]
+SESSION_22_NOT_NOW = [
+    "We check his temp twice a day like the chemo nurse said, it's always about 36.6",
+    "My back ache hasn't got worse, it's about the same as last month",
+    "Let's say he got confused and very thirsty, what would the hospital do?",
+    "Dad's sister had high calcium with her myeloma years back",
+    "Another lady in the chemo unit fainted yesterday, is that common?",
+    "I had a fever after my first chemo 2 yrs ago and was in for a week",
+    "My oncologist explained the two options and I got a bit confused, which is better?",
+]
+
+
+@pytest.mark.parametrize("message, intent", SESSION_22_SIGNS)
+def test_self_harm_a_method_or_a_counted_overdose_raises_the_alarm(message, intent):
+    result = check(message)
+    assert result.decision == "advice" and result.intent == intent, (message, result.signs)
+
+
+@pytest.mark.parametrize("message", SESSION_22_NOT_NOW)
+def test_checking_a_temperature_a_denial_a_supposition_or_someone_elses_story_raises_no_alarm(message):
+    result = check(message)
+    assert result.decision == "none", (message, result.signs)
+
+
+def test_wrong_is_not_read_as_worse():
+    """spaCy's lookup table gives "worse" and "worst" the lemma "wrong": the words themselves must not match."""
+    result = check("Nothing wrong with his back, he just aches after digging, same as always")
+    assert not [s for s in result.signs if s.status == "clear"], result.signs
+
+
+# Someone reporting a sign is not someone else's story, and a person muddled is not puzzled (session 22: FA fixes
+# tried with 'say he got', 'the woman', "mum's sister", 'i got a bit confused' and 'last month' as triggers lost
+# these, and were taken out; a name in the present perfect is told now)
+REPORTED_SIGNS = [
+    ("the carers say he got really confused today and he's drinking loads, he has myeloma", "emergency_high_calcium"),
+    ("the woman from the hospice said mum is very confused and sleepy", "emergency_high_calcium"),
+    ("mum's sister is staying with her and says mum is very confused and drinking loads", "emergency_high_calcium"),
+    ("mum's friend rang to say mum is muddled and really thirsty", "emergency_high_calcium"),
+    ("dad's been confused and drowsy for a few days, he had chemo last month", "emergency_high_calcium"),
+    ("dad's been confused and drowsy for a few days, he had chemo last year", "emergency_high_calcium"),
+]
+
+
+@pytest.mark.parametrize("message, intent", REPORTED_SIGNS)
+def test_a_sign_reported_by_someone_else_or_with_a_past_event_beside_it_raises_the_alarm(message, intent):
+    result = check(message)
+    assert result.decision == "advice" and result.intent == intent, (message, result.signs)
+
+
+def test_a_person_who_got_a_bit_confused_gets_at_least_the_check():
+    assert check("I've been so thirsty and I got a bit confused in the shop, I have bone mets").decision in ("advice", "check")
+
+
+def test_something_wrong_beside_drowsiness_gets_at_least_the_check():
+    """'wrong' was read as unwell only through the lemma of 'worse'; it is a phrase of its own now (2026-12-04)."""
+    assert check("dad's so drowsy today, something's wrong").decision in ("advice", "check")

@@ -119,3 +119,20 @@ def test_the_readme_counts_the_register_as_it_is():
     pages = len(list((content_dir() / "sources" / "safety").glob("*.txt")))
     said = re.search(r"\((\d+) passages from (\d+) archived pages", (project_root() / "README.md").read_text(encoding="utf-8"))
     assert said and (int(said[1]), int(said[2])) == (passages, pages), (said and said.groups(), passages, pages)
+
+
+def test_no_trigger_is_both_a_pseudo_and_a_real_trigger():
+    """A phrase listed as PSEUDO of one category and as a trigger of another ("not sure") gives two modifiers
+    on the same words; medspaCy keeps one of them by match order, which changes as rules are added, so the
+    reply would change with unrelated edits (2026-12-04). The real trigger's longer span already stops the
+    shorter one inside it, so the PSEUDO entry is never needed."""
+    import yaml
+
+    from bot.paths import content_dir
+
+    data = yaml.safe_load((content_dir() / "safety" / "context.yml").read_text(encoding="utf-8"))
+    pseudo, real = set(), set()
+    for directions in data["rules"].values():
+        for key, spec in directions.items():
+            (pseudo if spec.get("direction", key) == "PSEUDO" else real).update(spec["triggers"])
+    assert not pseudo & real, sorted(pseudo & real)
