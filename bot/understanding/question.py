@@ -184,6 +184,8 @@ def decide(text: str) -> Decision | None:
         return Decision(_answering("treatment_options"), "treatments asked")
     if general_named:  # bone mets, broken bones, bone pain: used when the classifier is unsure
         return Decision(general_named[0], WEAK)
+    if "side_effects" in reading.asks and not reading.subjects:  # "what side effects may I notice from this medicine?"
+        return Decision("side_effects", WEAK)
     return None
 
 

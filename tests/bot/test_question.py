@@ -94,6 +94,12 @@ DECISIONS = [
     ("what does the drip for my bones actually do?", "bone_strengthening_medicines"),
     ("how long does zol take to work?", "bisphosphonates"),
     ("what can be done to make my bones stronger now the cancer is in them?", "bone_pain_treatments"),
+    ("his lung cancer has spread to bone, what can help the pain?", "bone_pain_treatments"),
+    # side effects asked with nothing named: the side effects of these medicines, when the classifier is unsure
+    ("what side effects could I get from this medicine?", "side_effects"),
+    ("I'd rather not talk by phone, is there another way to reach the nurses?", "helpline"),
+    ("how can we help prevent her bones breaking?", "bone_pain_treatments"),
+    ("what are the treatments for a tumour in the spine that has spread there?", "bone_pain_treatments"),
 ]
 
 LEFT_TO_THE_CLASSIFIER = ["thanks", "hello", "what can you do", "ok",
