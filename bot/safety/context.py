@@ -159,6 +159,8 @@ def remote_past_sentences(doc) -> frozenset[int]:
     return frozenset(remote)
 
 
+CLAUSE_END = re.compile(r"[,;.!?]|\b(?:and|but|then|so|because)\b")  # where the sign's own clause ends
+
 # "couldn't feel", "used to have", "didn't want": a verb of the present list that is not in the present
 NOT_PRESENT_BEFORE = re.compile(r"\b(?:to|could|couldn't|couldnt|would|wouldn't|wouldnt|did|didn't|didnt|had|might|"
                                 r"should|shouldn't)\s+$")
@@ -184,7 +186,13 @@ def _told_in_the_present_after(doc, modifier, span) -> bool:
     if modifier.category != "HISTORICAL" or modifier.modifier_span[1] > span.start:
         return False
     trigger = doc[modifier.modifier_span[0]:modifier.modifier_span[1]].text.lower()
-    return told_in_the_present(doc[modifier.modifier_span[0]:span.end].text.lower(), after=len(trigger))
+    if told_in_the_present(doc[modifier.modifier_span[0]:span.end].text.lower(), after=len(trigger)):
+        return True
+    # ...or a word of now between them, or in the sign's own clause after it ("diagnosed in 2025 and my legs went
+    # numb today", "... and my legs went numb overnight"): the story set the scene (review 2026-12-04)
+    between = doc[modifier.modifier_span[1]:span.start].text.lower()
+    clause_after = CLAUSE_END.split(doc[span.end:span.sent.end].text.lower(), maxsplit=1)[0]
+    return bool(_remote_past().now.search(between) or _remote_past().now.search(clause_after))
 
 
 @dataclass(frozen=True)

@@ -65,6 +65,7 @@ class Vocabulary:
     out_of_scope: dict[str, re.Pattern[str]]
     follow_on_words: frozenset[str] = frozenset()
     alternative_remedies: re.Pattern[str] | None = None
+    medicine_side_effects: re.Pattern[str] | None = None
 
     @classmethod
     def load(cls, path: Path | None = None) -> "Vocabulary":
@@ -78,6 +79,7 @@ class Vocabulary:
             out_of_scope={reason: _cue_pattern(cues) for reason, cues in data["out_of_scope"].items()},
             follow_on_words=frozenset(str(w).lower() for w in data.get("follow_on_words") or ()),
             alternative_remedies=_cue_pattern(data["alternative_remedies"]) if data.get("alternative_remedies") else None,
+            medicine_side_effects=_cue_pattern(data["medicine_side_effects"]) if data.get("medicine_side_effects") else None,
         )
 
 
@@ -163,7 +165,9 @@ def decide(text: str) -> Decision | None:
         asked = _asked_topic(subject, reading)
         if asked:
             return Decision(asked[0], f"{asked[1]} of {subject}")
-        if subject in MEDICINES and "side_effects" in reading.subjects:  # "is the ONJ thing from zometa real?"
+        beside = vocabulary().medicine_side_effects
+        if subject in MEDICINES and ("side_effects" in reading.subjects or (beside and beside.search(text))):
+            # "is the ONJ thing from zometa real?", "is the thigh bone fracture thing from bisphosphonates real?"
             return Decision("side_effects", f"a side effect of {subject} named")
         return Decision(subject, "named")
     if reading.out_of_scope:
@@ -201,7 +205,7 @@ def _asked_topic(subject: str | None, reading: Reading) -> tuple[str, str] | Non
     """(topic, aspect) when ``reading`` asks an aspect that a topic of its own answers for a subject
     like ``subject`` (NHS access for anything, side effects for a medicine, how it is given for a
     bisphosphonate, the helpline when a person is plainly asked for), else None."""
-    for aspect in ("nhs_access", "urgent_help", "wants_a_person", "side_effects", "how_given", "who_pays"):
+    for aspect in ("nhs_access", "urgent_help", "side_effects", "how_given", "wants_a_person", "who_pays"):
         topic, kind = vocabulary().ask_topics[aspect]
         if aspect == "who_pays" and reading.asks & LESSER_ASKS:
             continue  # "I can't afford to be off work, how long is recovery?" asks about recovery
@@ -262,10 +266,10 @@ def carried_ask(last_topic: str | None, text: str) -> str | None:
 
 def names_ours_without_a_remedy(text: str) -> bool:
     """True when the question part of ``text`` names one of our procedures or medicines and no remedy offered
-    instead of treatment ("will zoledronic acid stop it spreading?": True; "is there a natural cure instead of
+    instead of treatment ("will zoledronic acid slow the spread?": True; "is there a natural cure instead of
     zoledronic acid?": False).
 
-    >>> names_ours_without_a_remedy("will zoledronic acid stop it spreading?")
+    >>> names_ours_without_a_remedy("will zoledronic acid slow the spread?")
     True
     >>> names_ours_without_a_remedy("is there a natural cure instead of zoledronic acid?")
     False

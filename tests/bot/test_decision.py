@@ -119,6 +119,7 @@ LEFT_ALONE = [
     ("how long is recovery?", _ranked(("followup_question", 0.8))),  # the follow-up needs the conversation
     # a remedy claim keeps its reply, even beside our medicine's name (2026-12-04)
     ("is there a herbal cure I could take instead of zometa?", _ranked(("alternative_claim", 0.8))),
+    ("my neighbour says xgeva is poison and I should stop it", _ranked(("alternative_claim", 0.8))),
 ]
 
 

@@ -92,12 +92,15 @@ DECISIONS = [
     # lay names for the medicines, and strengthening weak bones in general (2026-12-04)
     ("is the bone jab the same as zometa?", "bisphosphonates"),
     ("what does the drip for my bones actually do?", "bone_strengthening_medicines"),
+    ("I've heard about thigh bone fractures with zoledronic acid, should I worry?", "side_effects"),
     ("how long does zol take to work?", "bisphosphonates"),
     ("what can be done to make my bones stronger now the cancer is in them?", "bone_pain_treatments"),
     ("his lung cancer has spread to bone, what can help the pain?", "bone_pain_treatments"),
     # side effects asked with nothing named: the side effects of these medicines, when the classifier is unsure
     ("what side effects could I get from this medicine?", "side_effects"),
-    ("I'd rather not talk by phone, is there another way to reach the nurses?", "helpline"),
+    # ...but not a story's words about other people or where it was read (review 2026-12-04)
+    ("I saw on a forum that xgeva can harm your jaw, is that right?", "side_effects"),
+    ("people who've had vertebroplasty told me it hurt for days, how long is recovery?", "vertebroplasty"),
     ("how can we help prevent her bones breaking?", "bone_pain_treatments"),
     ("what are the treatments for a tumour in the spine that has spread there?", "bone_pain_treatments"),
 ]

@@ -1332,7 +1332,7 @@ SESSION_22_NOT_NOW = [
     "My back ache hasn't got worse, it's about the same as last month",
     "Let's say he got confused and very thirsty, what would the hospital do?",
     "Dad's sister had high calcium with her myeloma years back",
-    "Another lady in the chemo unit fainted yesterday, is that common?",
+    "A lady in the chemo unit fainted yesterday, is that common?",
     "I had a fever after my first chemo 2 yrs ago and was in for a week",
     "My oncologist explained the two options and I got a bit confused, which is better?",
 ]
@@ -1382,3 +1382,36 @@ def test_a_person_who_got_a_bit_confused_gets_at_least_the_check():
 def test_something_wrong_beside_drowsiness_gets_at_least_the_check():
     """'wrong' was read as unwell only through the lemma of 'worse'; it is a phrase of its own now (2026-12-04)."""
     assert check("dad's so drowsy today, something's wrong").decision in ("advice", "check")
+
+
+# The review of session 22's change (helper-39) found the new exclusions and triggers cancelling real emergencies:
+# a person collapsing after a bone word, someone else named as the reporter, a past time beside a sign told now,
+# a fever reading after "checking her temp", a first-person crisis in a friend's car
+REVIEWED_SIGNS = [
+    ("he has mets in his spine, I found him collapsed in the bathroom", "emergency_general"),
+    ("it's spread to her bones and my daughter has collapsed", "emergency_general"),
+    ("the man next door found dad on the floor and he's not responding", "emergency_general"),
+    ("a girl from the hospice came and says mum can't feel her legs", "emergency_spinal_cord"),
+    ("another lady in my group took her own life and I'm thinking of doing it too, I want to end it all", "crisis"),
+    ("I'm sat in my mate's car in the garage with the engine running", "crisis"),
+    ("I was diagnosed in 2025 and my legs went numb today", "emergency_spinal_cord"),
+    ("the last time he got up to the loo he collapsed, he's on the floor now", "emergency_general"),
+    ("been checking mum's temp all night, it says 39.1 and she's on chemo", "emergency_sepsis"),
+    ("took 20 of his oxycodone this morning", "emergency_general"),
+]
+REVIEWED_NOT_SIGNS = [
+    "I've started cutting down on my oramorph now the pain is better",
+    "my head feels like cotton wool on these painkillers",
+]
+
+
+@pytest.mark.parametrize("message, intent", REVIEWED_SIGNS)
+def test_a_sign_the_review_found_cancelled_raises_the_alarm(message, intent):
+    result = check(message)
+    assert result.decision == "advice" and result.intent == intent, (message, result.signs)
+
+
+@pytest.mark.parametrize("message", REVIEWED_NOT_SIGNS)
+def test_everyday_words_the_review_found_read_as_signs_are_not(message):
+    result = check(message)
+    assert not [s for s in result.signs if s.status == "clear"], (message, result.signs)
