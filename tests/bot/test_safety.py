@@ -1306,18 +1306,6 @@ A_PERSON_COLLAPSING_OR_NOW = [
 ]
 
 
-@pytest.mark.parametrize("message", NOT_A_PERSON_COLLAPSING_OR_NOT_NOW)
-def test_a_collapsed_bone_or_a_past_time_raises_no_alarm(message):
-    result = check(message)
-    assert result.decision == "none", (message, result.signs)
-
-
-@pytest.mark.parametrize("message, intent", A_PERSON_COLLAPSING_OR_NOW)
-def test_a_person_collapsing_or_a_reading_now_still_raises_the_alarm(message, intent):
-    result = check(message)
-    assert result.decision == "advice" and result.intent == intent, (message, result.signs)
-
-
 # Session 22 (2026-12-04), from the development half of the probes written by a helper blind to the rules:
 # self-harm and a method in everyday words; a counted overdose told inside a question; numbness as cotton wool
 SESSION_22_SIGNS = [
@@ -1338,24 +1326,6 @@ SESSION_22_NOT_NOW = [
 ]
 
 
-@pytest.mark.parametrize("message, intent", SESSION_22_SIGNS)
-def test_self_harm_a_method_or_a_counted_overdose_raises_the_alarm(message, intent):
-    result = check(message)
-    assert result.decision == "advice" and result.intent == intent, (message, result.signs)
-
-
-@pytest.mark.parametrize("message", SESSION_22_NOT_NOW)
-def test_checking_a_temperature_a_denial_a_supposition_or_someone_elses_story_raises_no_alarm(message):
-    result = check(message)
-    assert result.decision == "none", (message, result.signs)
-
-
-def test_wrong_is_not_read_as_worse():
-    """spaCy's lookup table gives "worse" and "worst" the lemma "wrong": the words themselves must not match."""
-    result = check("Nothing wrong with his back, he just aches after digging, same as always")
-    assert not [s for s in result.signs if s.status == "clear"], result.signs
-
-
 # Someone reporting a sign is not someone else's story, and a person muddled is not puzzled (session 22: FA fixes
 # tried with 'say he got', 'the woman', "mum's sister", 'i got a bit confused' and 'last month' as triggers lost
 # these, and were taken out; a name in the present perfect is told now)
@@ -1367,21 +1337,6 @@ REPORTED_SIGNS = [
     ("dad's been confused and drowsy for a few days, he had chemo last month", "emergency_high_calcium"),
     ("dad's been confused and drowsy for a few days, he had chemo last year", "emergency_high_calcium"),
 ]
-
-
-@pytest.mark.parametrize("message, intent", REPORTED_SIGNS)
-def test_a_sign_reported_by_someone_else_or_with_a_past_event_beside_it_raises_the_alarm(message, intent):
-    result = check(message)
-    assert result.decision == "advice" and result.intent == intent, (message, result.signs)
-
-
-def test_a_person_who_got_a_bit_confused_gets_at_least_the_check():
-    assert check("I've been so thirsty and I got a bit confused in the shop, I have bone mets").decision in ("advice", "check")
-
-
-def test_something_wrong_beside_drowsiness_gets_at_least_the_check():
-    """'wrong' was read as unwell only through the lemma of 'worse'; it is a phrase of its own now (2026-12-04)."""
-    assert check("dad's so drowsy today, something's wrong").decision in ("advice", "check")
 
 
 # The review of session 22's change (helper-39) found the new exclusions and triggers cancelling real emergencies:
@@ -1402,16 +1357,35 @@ REVIEWED_SIGNS = [
 REVIEWED_NOT_SIGNS = [
     "I've started cutting down on my oramorph now the pain is better",
     "my head feels like cotton wool on these painkillers",
+    # spaCy's lookup table gives "worse" and "worst" the lemma "wrong": "wrong" itself is not worse
+    "Nothing wrong with his back, he just aches after digging, same as always",
+]
+# unsure, or too common alone: at least the check-back ('wrong' was unwell only through the lemma of 'worse')
+AT_LEAST_THE_CHECK = [
+    "I've been so thirsty and I got a bit confused in the shop, I have bone mets",
+    "dad's so drowsy today, something's wrong",
 ]
 
 
-@pytest.mark.parametrize("message, intent", REVIEWED_SIGNS)
-def test_a_sign_the_review_found_cancelled_raises_the_alarm(message, intent):
+@pytest.mark.parametrize("message, intent", A_PERSON_COLLAPSING_OR_NOW + SESSION_22_SIGNS + REPORTED_SIGNS
+                         + REVIEWED_SIGNS)
+def test_session_22_signs_told_now_get_the_advice(message, intent):
     result = check(message)
     assert result.decision == "advice" and result.intent == intent, (message, result.signs)
 
 
+@pytest.mark.parametrize("message", NOT_A_PERSON_COLLAPSING_OR_NOT_NOW + SESSION_22_NOT_NOW)
+def test_session_22_past_denied_supposed_or_someone_elses_raise_no_alarm(message):
+    result = check(message)
+    assert result.decision == "none", (message, result.signs)
+
+
 @pytest.mark.parametrize("message", REVIEWED_NOT_SIGNS)
-def test_everyday_words_the_review_found_read_as_signs_are_not(message):
+def test_everyday_words_are_not_signs(message):
     result = check(message)
     assert not [s for s in result.signs if s.status == "clear"], (message, result.signs)
+
+
+@pytest.mark.parametrize("message", AT_LEAST_THE_CHECK)
+def test_an_unsure_or_common_sign_gets_at_least_the_check(message):
+    assert check(message).decision in ("advice", "check")
