@@ -108,7 +108,9 @@ DECISIONS = [
 LEFT_TO_THE_CLASSIFIER = ["thanks", "hello", "what can you do", "ok",
                           # a phone call in the story is not a person asked for (review, 2026-12-03)
                           "The nurse said she'd phone on Monday.", "The hospital are phoning tomorrow about his scan.",
-                          "I was called back after my mammogram, what now?"]
+                          "I was called back after my mammogram, what now?",
+                          # asking what the assistant is, not asking for a person (CI, 2026-12-04)
+                          "are you a real person?", "am I talking to a human?"]
 
 
 @pytest.mark.parametrize("question, topic", DECISIONS)

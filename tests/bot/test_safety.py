@@ -1361,6 +1361,20 @@ REVIEWED_NOT_SIGNS = [
     "Nothing wrong with his back, he just aches after digging, same as always",
 ]
 # unsure, or too common alone: at least the check-back ('wrong' was unwell only through the lemma of 'worse')
+# indirect crisis statements from our own probing at the end of session 22 (21 of 25 were already caught)
+INDIRECT_CRISIS = [
+    ("I honestly can't see the point in carrying on with any of it", "crisis"),
+    ("my daughter found a rope in his garage and he's been so low", "crisis"),
+    ("she hugged me like it was the last time and now she's not answering", "crisis"),
+]
+
+
+@pytest.mark.parametrize("message, intent", INDIRECT_CRISIS)
+def test_an_indirect_crisis_gets_the_crisis_reply(message, intent):
+    result = check(message)
+    assert result.decision == "advice" and result.intent == intent, (message, result.signs)
+
+
 AT_LEAST_THE_CHECK = [
     "I've been so thirsty and I got a bit confused in the shop, I have bone mets",
     "dad's so drowsy today, something's wrong",
