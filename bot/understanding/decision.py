@@ -25,8 +25,8 @@ from bot.understanding.question import PROCEDURES, WEAK, decide, names_ours_with
 TOPIC_PREFIX = "ask_"
 # intents the classifier gives for things that are not questions about a topic: left alone unless
 # the question plainly names a procedure or medicine (form answers, stop, yes/no always left alone)
-NEVER_OVERRIDDEN = frozenset({"request_callback", "stop", "affirm", "deny", "restart", "alternative_claim"})
-CLAIM = "alternative_claim"
+CLAIM = "alternative_claim"  # overridden only when it names our medicine and no remedy (read_signals)
+NEVER_OVERRIDDEN = frozenset({"request_callback", "stop", "affirm", "deny", "restart", CLAIM})
 SMALL_TALK = frozenset({"greet", "goodbye", "thank", "bot_challenge", "what_can_you_do"})
 FOLLOWUP = "followup_question"
 ALWAYS_STANDS = frozenset({FOLLOWUP, "non_english"})  # a follow-up needs the conversation (see choose_without_conversation)

@@ -126,11 +126,7 @@ def test_no_trigger_is_both_a_pseudo_and_a_real_trigger():
     on the same words; medspaCy keeps one of them by match order, which changes as rules are added, so the
     reply would change with unrelated edits (2026-12-04). The real trigger's longer span already stops the
     shorter one inside it, so the PSEUDO entry is never needed."""
-    import yaml
-
-    from bot.paths import content_dir
-
-    data = yaml.safe_load((content_dir() / "safety" / "context.yml").read_text(encoding="utf-8"))
+    data = yaml.safe_load((SAFETY / "context.yml").read_text(encoding="utf-8"))
     pseudo, real = set(), set()
     for directions in data["rules"].values():
         for key, spec in directions.items():
