@@ -19,7 +19,7 @@ from actions.helpline import say_with_offer
 from actions.red_flag_handoff import record_red_flag_handoff
 from actions.reply import Speaker
 from bot.content.answers import answer_for, candidate_topics, followup, topic_for_intent
-from bot.understanding.decision import choose_without_conversation
+from bot.understanding.decision import choose_without_conversation, topic_beside_advice
 from bot.understanding.language import named_in_another_language
 from bot.understanding.question import carried_ask, followup_topic, subject_of
 
@@ -133,11 +133,21 @@ class ActionAskWhichTopic(Action):
 class ActionRecordHandoff(Action):
     """Write a handoff record for the red flags in the latest message (no words of the person). When
     the message shows a crisis and a physical sign, the rule has given the more urgent one's reply and
-    this sends the other's (``SafetyResult.also``): it needs the action server, the first does not."""
+    this sends the other's (``SafetyResult.also``): it needs the action server, the first does not.
+    After urgent advice alone, a question about a named procedure or medicine is answered too
+    (``topic_beside_advice``)."""
 
     def name(self) -> str:
         return "action_record_handoff"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list:
         await record_red_flag_handoff(dispatcher, tracker)
-        return []
+        text = latest_text(tracker)
+        understood = (tracker.latest_message or {}).get("understanding") or {}
+        topic = topic_beside_advice(text, latest_intent(tracker), understood)
+        if topic is None:
+            return []
+        # urgent advice (the 24-hour line today) given, and a question about a named treatment: answer it too
+        dispatcher.utter_message(response="utter_answer_after_urgent_advice")
+        events = send_answer(dispatcher, Speaker(domain, tracker), answer_for(topic, text))
+        return events + [SlotSet("last_subject", subject_of(text) or topic)]

@@ -5,8 +5,9 @@ with the plausible topics ranked ("which did you mean?"), or ``out_of_scope`` (t
 covered"). When the decision is None (thanks, a name in a form) the classifier's intent stands.
 
 Placed after the intent classifier and before the language, stop and red-flag checks, which all
-still win. The classifier's own ranking is kept in the parse output as ``understanding`` (for
-``python -m bot calibrate``).
+still win. The classifier's own ranking and the choice (kind, reason, topic) are kept in the parse
+output as ``understanding`` (for ``python -m bot calibrate``, and for ``action_record_handoff``, which
+still answers a question about a named treatment after urgent advice).
 """
 from __future__ import annotations
 
@@ -35,7 +36,8 @@ class QuestionReader(IntentOverride):
                        for r in (message.get(INTENT_RANKING_KEY) or [])[:KEPT_RANKING]]
             choice = choose(text, ranking)
             message.set("understanding", {"classifier": ranking, "choice": choice and choice.kind,
-                                          "reason": choice and choice.reason}, add_to_output=True)
+                                          "reason": choice and choice.reason, "topic": choice and choice.topic},
+                        add_to_output=True)
             if choice is None:
                 continue
             intent = {"name": choice.intent, "confidence": choice.confidence}

@@ -62,7 +62,15 @@ def label_for(topic_label: str | None, responses: list[str], emergency: bool) ->
     ('out_of_scope', 'out_of_scope')
     >>> label_for(None, ["utter_crisis"], True), label_for(None, ["utter_urgent_jaw"], False)
     ('emergency', 'side_effects')
+
+    A topic answered after urgent advice alone (the 24-hour line today, ``action_record_handoff``) is
+    that topic: the question was answered, and the reply is still counted as emergency advice.
+
+    >>> label_for("vertebroplasty", ["utter_urgent_spinal_pain", "utter_source"], True)
+    'vertebroplasty'
     """
+    if topic_label and urgency_of(responses) == "urgent":
+        return topic_label
     if emergency:
         return "emergency"
     if set(responses) & URGENT_ACTIONS:

@@ -20,7 +20,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from bot.understanding.question import PROCEDURES, WEAK, decide, names_ours_without_a_remedy, question_part
+from bot.understanding.question import (
+    PROCEDURES,
+    WEAK,
+    asks_something,
+    decide,
+    names_ours_without_a_remedy,
+    question_part,
+    subject_of,
+)
 
 TOPIC_PREFIX = "ask_"
 # intents the classifier gives for things that are not questions about a topic: left alone unless
@@ -153,6 +161,24 @@ def choose_without_conversation(text: str, ranking: list[dict], hits: list | Non
     "follow-up" (None when it is still not a topic question)."""
     fresh = [r for r in ranking or [] if r.get("name") != FOLLOWUP]
     return choose(text or "", fresh, hits, thresholds)
+
+
+def topic_beside_advice(text: str, advice_intent: str | None, understood: dict) -> str | None:
+    """The topic to answer after a red flag's advice, or None.
+
+    Only after urgent advice (``advice_intent`` is ``urgent_*``: the care team or the 24-hour line today,
+    never an emergency, a crisis or the check-back, whose reply stands alone), and only for a question
+    (``asks_something``) that names a procedure or medicine and that the decision answered
+    (``understood`` is the parse's ``understanding``: its ``choice`` and ``topic``). "Two vertebrae have
+    collapsed and turning over is unbearable. How many people does vertebroplasty help?" is told to call
+    the 24-hour line today, then answered about vertebroplasty.
+    """
+    from bot.content.responses import URGENCY_OF_ACTION
+
+    if URGENCY_OF_ACTION.get(f"utter_{advice_intent}") != "urgent" or (understood or {}).get("choice") != "answer":
+        return None
+    topic = understood.get("topic")
+    return topic if topic and asks_something(text) and subject_of(text) else None
 
 
 def _weighed_anyway(text: str, top: dict, thresholds: Thresholds) -> bool:

@@ -44,6 +44,7 @@ QUESTION_WORD = re.compile(r"^\W*(?:what|which|how|why|when|where|who|is|are|can
 LESSER_ASKS = frozenset({"recovery", "comparison", "who_for", "side_effects", "how_given", "urgent_help"})
 WEAK = "condition named"  # a reading that only names a condition: used when the classifier is unsure
 _SENTENCE = re.compile(r"(?<=[.!?\n])\s+")
+_CLAUSE = re.compile(r"[.!?\n,;:]+")
 
 
 def _cue_pattern(cues: list[str]) -> re.Pattern[str]:
@@ -111,6 +112,16 @@ def question_part(text: str) -> str:
         return text
     asking = [s for s in sentences if "?" in s or QUESTION_WORD.match(s)]
     return " ".join(asking) if asking else text
+
+
+def asks_something(text: str) -> bool:
+    """True when ``text`` asks something: a question mark, or a sentence or clause that opens with a
+    question word.
+
+    >>> asks_something("my back is worse, can I still have vertebroplasty"), asks_something("my back is worse")
+    (True, False)
+    """
+    return "?" in (text or "") or any(QUESTION_WORD.match(c) for c in _CLAUSE.split(text or ""))
 
 
 def _subjects(text: str) -> list[tuple[int, str]]:

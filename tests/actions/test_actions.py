@@ -179,6 +179,29 @@ def test_a_typed_yes_to_the_check_back_is_an_emergency_handoff(tmp_path, said_be
     assert [(r["urgency"], json.loads(r["red_flags"])) for r in records] == ([stored] if stored else [])
 
 
+@pytest.mark.parametrize("text, intent, understood, topic", [
+    ("I have myeloma and two vertebrae have partly collapsed, turning over in bed is unbearable. How many people "
+     "does vertebroplasty help?", "urgent_spinal_pain", {"choice": "answer", "topic": "vertebroplasty"}, "vertebroplasty"),
+    ("my legs have gone numb, can vertebroplasty help?", "emergency_spinal_cord",
+     {"choice": "answer", "topic": "vertebroplasty"}, None),
+])
+def test_a_question_about_a_named_treatment_is_answered_after_urgent_advice(tmp_path, text, intent, understood, topic):
+    from actions.actions import ActionRecordHandoff
+    from bot.records.handoff_store import list_handoffs
+
+    tracker = make_tracker(text, intent, 1.0)
+    tracker.latest_message["understanding"] = understood
+    messages, events = _run(ActionRecordHandoff(), tracker)
+    assert len(list_handoffs(tmp_path / "handoffs.db")) == 1  # the handoff is written either way
+    if topic is None:
+        assert messages == [] and events == []
+        return
+    bridge, answer = messages
+    assert bridge["response"] == "utter_answer_after_urgent_advice"
+    assert answer["custom"]["topic"] == topic and answer["text"]
+    assert SlotSet("last_topic", topic) in events and SlotSet("last_subject", topic) in events
+
+
 def test_record_handoff_failure_is_logged_not_raised(monkeypatch, caplog):
     from actions.actions import ActionRecordHandoff
 

@@ -107,6 +107,19 @@ def test_red_flags_get_urgent_advice_and_a_handoff(assistant, handoffs_db, messa
     assert message.lower() not in json.dumps(handoffs[0]).lower()  # the person's words are not stored
 
 
+def test_a_question_about_a_named_treatment_is_answered_after_the_urgent_advice(assistant, handoffs_db):
+    from tools.conversation import ask_one
+
+    question = "my back pain is getting worse and worse, and hurts more when I cough. can I have kyphoplasty on the NHS?"
+    before = {h["id"] for h in list_handoffs(handoffs_db)}
+    reply = ask_one(assistant, question)
+    assert reply.responses[:2] == ["utter_urgent_spinal_pain", "utter_answer_after_urgent_advice"]
+    assert reply.text.index("24-hour number") < reply.text.index("NICE")  # the advice first, then the answer
+    assert (reply.label, reply.emergency, reply.urgency, reply.topic) == ("nice_access", True, "urgent", "nice_access")
+    [handoff] = [h for h in list_handoffs(handoffs_db) if h["id"] not in before]  # the nurses still see the red flag
+    assert json.loads(handoff["red_flags"]) and handoff["conversation_id"].startswith("eval-")
+
+
 def test_red_flag_interrupts_a_topic_conversation(assistant):
     sender = _sender()
     assistant.send(sender, "what is vertebroplasty?")

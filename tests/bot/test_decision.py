@@ -11,7 +11,7 @@ import pytest
 from rasa.shared.nlu.training_data.message import Message
 
 from bot.understanding.calibrate import CLARIFY, Record, calibration, outcome, tally
-from bot.understanding.decision import THRESHOLDS, choose, choose_without_conversation, combine
+from bot.understanding.decision import THRESHOLDS, choose, choose_without_conversation, combine, topic_beside_advice
 from bot.understanding.retrieval import Hit, query_terms, rank
 from components.question_reader import QuestionReader
 
@@ -157,6 +157,8 @@ def test_the_reader_sets_the_combined_decision(text, ranking, intents):
     assert intent["name"] in intents, message.get("understanding")
     assert message.get("intent_ranking")[0] == intent
     assert message.get("understanding")["classifier"] == ranking  # kept for calibration
+    kept = message.get("understanding")
+    assert kept["topic"] == (intent["name"].removeprefix("ask_") if kept["choice"] == "answer" else None)
 
 
 def test_the_reader_offers_the_plausible_topics_when_unsure():
@@ -219,3 +221,28 @@ def test_calibration_replays_a_lone_followup_as_the_assistant_answers_it():
                     [{"name": "followup_question", "confidence": 0.6}, {"name": "ask_denosumab", "confidence": 0.3}],
                     CLARIFY)
     assert outcome(record, THRESHOLDS) == "denosumab"
+
+
+ANSWERED = {"choice": "answer", "topic": "vertebroplasty"}
+BESIDE_ADVICE = [
+    # urgent advice, and a question about a named treatment: answered after the advice
+    ("two vertebrae have collapsed and turning over is unbearable. How many people does vertebroplasty help?",
+     "urgent_spinal_pain", ANSWERED, "vertebroplasty"),
+    ("my jaw aches since the zometa, is zometa worth it", "urgent_jaw", {"choice": "answer", "topic": "bisphosphonates"},
+     "bisphosphonates"),
+    # an emergency, a crisis or the check-back: the advice stands alone
+    ("my legs have gone numb, can vertebroplasty help?", "emergency_spinal_cord", ANSWERED, None),
+    ("my back is agony and I want to end it all. is vertebroplasty safe?", "crisis", ANSWERED, None),
+    ("my back hurts more at night, is vertebroplasty an option?", "safety_check", ANSWERED, None),
+    # no question, nothing named, or nothing the decision answered
+    ("my back pain is much worse since the vertebroplasty", "urgent_spinal_pain", ANSWERED, None),
+    ("my back pain is much worse, what can help?", "urgent_spinal_pain", {"choice": "answer", "topic": "bone_pain_treatments"},
+     None),
+    ("my back is worse, is vertebroplasty safe?", "urgent_spinal_pain", {"choice": "clarify", "topic": None}, None),
+    ("my back is worse, is vertebroplasty safe?", "urgent_spinal_pain", {}, None),
+]
+
+
+@pytest.mark.parametrize("text, intent, understood, topic", BESIDE_ADVICE)
+def test_a_question_about_a_named_treatment_is_still_answered_after_urgent_advice(text, intent, understood, topic):
+    assert topic_beside_advice(text, intent, understood) == topic
