@@ -103,10 +103,10 @@ DECISIONS = [
     ("people who've had vertebroplasty told me it hurt for days, how long is recovery?", "vertebroplasty"),
     ("how can we help prevent her bones breaking?", "bone_pain_treatments"),
     ("what are the treatments for a tumour in the spine that has spread there?", "bone_pain_treatments"),
-    # money and benefits, radionuclides, the chance of spreading: not covered, even with bone words (2026-12-04)
+    # money and benefits, radiotherapy fractions, the chance of spreading: not covered, even with bone words (2026-12-04)
     ("is there any financial help for people with bone mets?", "out_of_scope"),
     ("mum has secondary bone cancer, can she get a blue badge?", "out_of_scope"),
-    ("does xofigo help with bone pain from prostate cancer?", "out_of_scope"),
+    ("how many fractions of radiotherapy will she need for the rib?", "out_of_scope"),
     ("what are the chances of my cancer spreading to the bones?", "out_of_scope"),
     ("will zometa lower the chance of it spreading to more bones?", "bisphosphonates"),  # our medicine named: about it
     ("what are the benefits of vertebroplasty?", "vertebroplasty"),
