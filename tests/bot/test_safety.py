@@ -241,6 +241,9 @@ CRISIS_INDIRECT = [
     "My wife says she feels like ending it all",
     "everyone would be better off without him",
     "she showed me the pill bottle and said it was her way out",
+    # the fear of harming oneself, the harm unnamed (2026-12-04)
+    "I'm scared of what I might do to myself tonight",
+    "dad says he's frightened of what he might do to himself",
 ]
 # What people say, as the warning-sign pages quote it (content/safety/vocabulary_sources.yml, crisis),
 # retold by us; the negation inside the words ("no purpose", "wasn't around") is part of what was said.
