@@ -77,10 +77,6 @@ EMERGENCIES = [
     ("do I need to go back to A&E", CHECK_INTENT),
     ("he's having a seizure", "emergency_general"),
     ("coughing up blood", "emergency_general"),
-    # 999 as a carer tells it: the person named, barely rousable, holding on to the chest (2026-12-04)
-    ("I can't wake mum up, she's breathing funny", "emergency_general"),
-    ("my husband is very drowsy and hard to wake", "emergency_general"),
-    ("dad's gone grey and sweaty and is clutching his chest", "emergency_general"),
 ]
 
 CARERS = [
