@@ -14,6 +14,7 @@ from actions.conversation_state import (
     latest_intent,
     latest_text,
     left_to_nurse,
+    with_nurse,
 )
 from actions.helpline import say_with_offer
 from actions.red_flag_handoff import record_red_flag_handoff
@@ -135,7 +136,7 @@ class ActionRecordHandoff(Action):
     the message shows a crisis and a physical sign, the rule has given the more urgent one's reply and
     this sends the other's (``SafetyResult.also``): it needs the action server, the first does not.
     After urgent advice alone, a question about a named procedure or medicine is answered too
-    (``topic_beside_advice``)."""
+    (``topic_beside_advice``), outside the call-back form and while no nurse has the conversation."""
 
     def name(self) -> str:
         return "action_record_handoff"
@@ -145,9 +146,11 @@ class ActionRecordHandoff(Action):
         text = latest_text(tracker)
         understood = (tracker.latest_message or {}).get("understanding") or {}
         topic = topic_beside_advice(text, latest_intent(tracker), understood)
-        if topic is None:
-            return []
-        # urgent advice (the 24-hour line today) given, and a question about a named treatment: answer it too
+        if topic is None or (tracker.active_loop or {}).get("name") or await with_nurse(tracker):
+            return []  # the advice alone; and never an answer inside the call-back form or while a nurse has it
+        # urgent advice (the 24-hour line today) given, and a question about a named treatment: answer it too,
+        # without the helpline offer and without making it the subject of what comes next ("is that serious?"
+        # is about the advice, not the treatment)
         dispatcher.utter_message(response="utter_answer_after_urgent_advice")
-        events = send_answer(dispatcher, Speaker(domain, tracker), answer_for(topic, text))
-        return events + [SlotSet("last_subject", subject_of(text) or topic)]
+        reply.send_answer(dispatcher, Speaker(domain, tracker), answer_for(topic, text), offer=False)
+        return []

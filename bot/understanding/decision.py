@@ -23,10 +23,11 @@ from dataclasses import dataclass, field
 from bot.understanding.question import (
     PROCEDURES,
     WEAK,
-    asks_something,
+    asking_clauses,
     decide,
     names_ours_without_a_remedy,
     question_part,
+    read,
     subject_of,
 )
 
@@ -163,22 +164,29 @@ def choose_without_conversation(text: str, ranking: list[dict], hits: list | Non
     return choose(text or "", fresh, hits, thresholds)
 
 
-def topic_beside_advice(text: str, advice_intent: str | None, understood: dict) -> str | None:
-    """The topic to answer after a red flag's advice, or None.
+URGENCY_ASKS = frozenset({"urgent_help", "talk_to_a_person", "wants_a_person"})  # asked about the urgency itself
 
-    Only after urgent advice (``advice_intent`` is ``urgent_*``: the care team or the 24-hour line today,
-    never an emergency, a crisis or the check-back, whose reply stands alone), and only for a question
-    (``asks_something``) that names a procedure or medicine and that the decision answered
-    (``understood`` is the parse's ``understanding``: its ``choice`` and ``topic``). "Two vertebrae have
-    collapsed and turning over is unbearable. How many people does vertebroplasty help?" is told to call
-    the 24-hour line today, then answered about vertebroplasty.
+
+def topic_beside_advice(text: str, advice_intent: str | None, understood: dict) -> str | None:
+    """The topic to answer after a red flag's advice (its id), or None: the advice stands alone.
+
+    A topic only after urgent advice (``advice_intent`` is ``urgent_*``: the care team or the 24-hour
+    line today; never after an emergency, a crisis or the check-back), only when a clause that asks
+    something (``asking_clauses``) names a procedure or medicine and none of them asks about the
+    urgency itself ("do I need A&E?", "who do I ring?"), and only the topic the decision answered
+    (``understood``: the parse's ``understanding``, its ``choice`` and ``topic``). "Two vertebrae
+    have collapsed and turning over is unbearable. How many people does vertebroplasty help?" is told
+    to call the 24-hour line today, then answered about vertebroplasty; "my back is much worse since
+    the vertebroplasty, can it wait till Monday?" gets the advice alone.
     """
-    from bot.content.responses import URGENCY_OF_ACTION
+    from bot.content.responses import URGENCY_OF_ACTION  # the content layer, read when a red flag is found
 
     if URGENCY_OF_ACTION.get(f"utter_{advice_intent}") != "urgent" or (understood or {}).get("choice") != "answer":
         return None
-    topic = understood.get("topic")
-    return topic if topic and asks_something(text) and subject_of(text) else None
+    asking = asking_clauses(text)
+    if not any(subject_of(clause) for clause in asking) or read(" ".join(asking)).asks & URGENCY_ASKS:
+        return None
+    return understood.get("topic") or None
 
 
 def _weighed_anyway(text: str, top: dict, thresholds: Thresholds) -> bool:

@@ -44,7 +44,9 @@ QUESTION_WORD = re.compile(r"^\W*(?:what|which|how|why|when|where|who|is|are|can
 LESSER_ASKS = frozenset({"recovery", "comparison", "who_for", "side_effects", "how_given", "urgent_help"})
 WEAK = "condition named"  # a reading that only names a condition: used when the classifier is unsure
 _SENTENCE = re.compile(r"(?<=[.!?\n])\s+")
-_CLAUSE = re.compile(r"[.!?\n,;:]+")
+_CLAUSE_WITH_END = re.compile(r"([^.!?\n,;:]+)([.!?\n,;:]*)")
+INTERROGATIVE = re.compile(r"^\W*(?:what|which|how|why|when|where|who|is|are|am|can|could|does|do|did|should|will|"
+                           r"would|has|have|may|shall)\b", re.IGNORECASE)
 
 
 def _cue_pattern(cues: list[str]) -> re.Pattern[str]:
@@ -114,14 +116,19 @@ def question_part(text: str) -> str:
     return " ".join(asking) if asking else text
 
 
-def asks_something(text: str) -> bool:
-    """True when ``text`` asks something: a question mark, or a sentence or clause that opens with a
-    question word.
+def asking_clauses(text: str) -> list[str]:
+    """The clauses of ``text`` that ask something: those ending in a question mark, and those opening
+    with an interrogative word ("can", "is", "how"...; not "please" or "I need").
 
-    >>> asks_something("my back is worse, can I still have vertebroplasty"), asks_something("my back is worse")
-    (True, False)
+    >>> asking_clauses("my back is worse since the vertebroplasty, can it wait till Monday? please help")
+    ['can it wait till Monday']
     """
-    return "?" in (text or "") or any(QUESTION_WORD.match(c) for c in _CLAUSE.split(text or ""))
+    found = []
+    for match in _CLAUSE_WITH_END.finditer(text or ""):
+        clause, end = match.group(1).strip(), match.group(2)
+        if clause and ("?" in end or INTERROGATIVE.match(clause)):
+            found.append(clause)
+    return found
 
 
 def _subjects(text: str) -> list[tuple[int, str]]:

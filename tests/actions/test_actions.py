@@ -179,27 +179,40 @@ def test_a_typed_yes_to_the_check_back_is_an_emergency_handoff(tmp_path, said_be
     assert [(r["urgency"], json.loads(r["red_flags"])) for r in records] == ([stored] if stored else [])
 
 
-@pytest.mark.parametrize("text, intent, understood, topic", [
-    ("I have myeloma and two vertebrae have partly collapsed, turning over in bed is unbearable. How many people "
-     "does vertebroplasty help?", "urgent_spinal_pain", {"choice": "answer", "topic": "vertebroplasty"}, "vertebroplasty"),
-    ("my legs have gone numb, can vertebroplasty help?", "emergency_spinal_cord",
-     {"choice": "answer", "topic": "vertebroplasty"}, None),
+COLLAPSED = ("I have myeloma and two vertebrae have partly collapsed, turning over in bed is unbearable. How many people "
+             "does vertebroplasty help?")
+VERTEBROPLASTY = {"choice": "answer", "topic": "vertebroplasty"}
+
+
+@pytest.mark.parametrize("text, intent, understood, with_nurse, in_form, topic", [
+    (COLLAPSED, "urgent_spinal_pain", VERTEBROPLASTY, False, False, "vertebroplasty"),
+    ("my legs have gone numb, can vertebroplasty help?", "emergency_spinal_cord", VERTEBROPLASTY, False, False, None),
+    # while a nurse has the conversation, or inside the call-back form: the advice alone (review 2026-12-04)
+    (COLLAPSED, "urgent_spinal_pain", VERTEBROPLASTY, True, False, None),
+    (COLLAPSED, "urgent_spinal_pain", VERTEBROPLASTY, False, True, None),
 ])
-def test_a_question_about_a_named_treatment_is_answered_after_urgent_advice(tmp_path, text, intent, understood, topic):
+def test_a_question_about_a_named_treatment_is_answered_after_urgent_advice(tmp_path, monkeypatch, text, intent,
+                                                                           understood, with_nurse, in_form, topic):
     from actions.actions import ActionRecordHandoff
     from bot.records.handoff_store import list_handoffs
 
+    async def nurse(tracker):
+        return with_nurse
+
+    monkeypatch.setattr("actions.actions.with_nurse", nurse)
     tracker = make_tracker(text, intent, 1.0)
     tracker.latest_message["understanding"] = understood
+    tracker.active_loop = {"name": "callback_form"} if in_form else {}
     messages, events = _run(ActionRecordHandoff(), tracker)
     assert len(list_handoffs(tmp_path / "handoffs.db")) == 1  # the handoff is written either way
+    assert events == []  # the answer does not become the subject of the next turn ("is that serious?")
     if topic is None:
-        assert messages == [] and events == []
+        assert messages == []
         return
     bridge, answer = messages
     assert bridge["response"] == "utter_answer_after_urgent_advice"
     assert answer["custom"]["topic"] == topic and answer["text"]
-    assert SlotSet("last_topic", topic) in events and SlotSet("last_subject", topic) in events
+    assert not answer.get("buttons") and answer["custom"]["answer"]["offer"] is None  # no helpline offer beside it
 
 
 def test_record_handoff_failure_is_logged_not_raised(monkeypatch, caplog):

@@ -234,6 +234,16 @@ BESIDE_ADVICE = [
     ("my legs have gone numb, can vertebroplasty help?", "emergency_spinal_cord", ANSWERED, None),
     ("my back is agony and I want to end it all. is vertebroplasty safe?", "crisis", ANSWERED, None),
     ("my back hurts more at night, is vertebroplasty an option?", "safety_check", ANSWERED, None),
+    # a question about the urgency itself, or one that does not name the treatment the story names (review 2026-12-04)
+    ("my back pain is much worse when I cough since the vertebroplasty, do I need to go to hospital?",
+     "urgent_spinal_pain", ANSWERED, None),
+    ("her back's worse every day since the kyphoplasty was booked, can it wait until her appointment on Monday?",
+     "urgent_spinal_pain", ANSWERED, None),
+    ("my back is killing me when I sneeze, should I still have the vertebroplasty on Monday or go to A&E?",
+     "urgent_spinal_pain", ANSWERED, None),
+    ("my jaw is sore since the zometa, who should I ring?", "urgent_jaw", {"choice": "answer", "topic": "side_effects"},
+     None),
+    ("the pain is worse since the vertebroplasty, please help", "urgent_spinal_pain", ANSWERED, None),
     # no question, nothing named, or nothing the decision answered
     ("my back pain is much worse since the vertebroplasty", "urgent_spinal_pain", ANSWERED, None),
     ("my back pain is much worse, what can help?", "urgent_spinal_pain", {"choice": "answer", "topic": "bone_pain_treatments"},

@@ -110,6 +110,9 @@ DECISIONS = [
     ("what are the chances of my cancer spreading to the bones?", "out_of_scope"),
     ("will zometa lower the chance of it spreading to more bones?", "bisphosphonates"),  # our medicine named: about it
     ("what are the benefits of vertebroplasty?", "vertebroplasty"),
+    # ...but not a pension or the spreading of a side effect (review 2026-12-04)
+    ("will my bone pain treatments cost me anything if I'm on a pension?", "bone_pain_treatments"),
+    ("will it spread to the jaw, the osteonecrosis?", "side_effects"),
 ]
 
 LEFT_TO_THE_CLASSIFIER = ["thanks", "hello", "what can you do", "ok",

@@ -244,6 +244,8 @@ CRISIS_INDIRECT = [
     # the fear of harming oneself, the harm unnamed (2026-12-04)
     "I'm scared of what I might do to myself tonight",
     "dad says he's frightened of what he might do to himself",
+    "I'm scared of what I'd do to myself tonight",
+    "dad says he might do something to himself",
 ]
 # What people say, as the warning-sign pages quote it (content/safety/vocabulary_sources.yml, crisis),
 # retold by us; the negation inside the words ("no purpose", "wasn't around") is part of what was said.
@@ -279,6 +281,13 @@ NOT_A_CRISIS = [
     "he's hopeless at remembering his appointments",
     "I'm feeling so hopeless about the parking at the hospital",
 ]
+# ... and an injury told with the same words (review 2026-12-04): the check-back (a possible broken hip), no crisis
+INJURY_NOT_A_CRISIS = ["he's done something to himself getting out of the car, his hip is sore"]
+
+
+@pytest.mark.parametrize("message", INJURY_NOT_A_CRISIS)
+def test_an_injury_told_as_done_something_to_himself_is_no_crisis(message):
+    assert check(message).urgency != "crisis" and check(message).intent not in ("crisis", "crisis_harmed")
 
 # ConText's categories (content/safety/context.yml): each cancels the sign.
 NOT_NOW = [
