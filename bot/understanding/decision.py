@@ -171,9 +171,10 @@ def topic_beside_advice(text: str, advice_intent: str | None, understood: dict) 
     """The topic to answer after a red flag's advice (its id), or None: the advice stands alone.
 
     A topic only after urgent advice (``advice_intent`` is ``urgent_*``: the care team or the 24-hour
-    line today; never after an emergency, a crisis or the check-back), only when a clause that asks
-    something (``asking_clauses``) names a procedure or medicine and none of them asks about the
-    urgency itself ("do I need A&E?", "who do I ring?"), and only the topic the decision answered
+    line today; never after an emergency, a crisis or the check-back); only when a clause that asks
+    something (``asking_clauses``) names a procedure or medicine, or asks an aspect of one (what it
+    involves, its risks, who it helps...) that the message names; never when they ask about the
+    urgency itself ("do I need A&E?", "who do I ring?"); and only the topic the decision answered
     (``understood``: the parse's ``understanding``, its ``choice`` and ``topic``). "Two vertebrae
     have collapsed and turning over is unbearable. How many people does vertebroplasty help?" is told
     to call the 24-hour line today, then answered about vertebroplasty; "my back is much worse since
@@ -184,9 +185,13 @@ def topic_beside_advice(text: str, advice_intent: str | None, understood: dict) 
     if URGENCY_OF_ACTION.get(f"utter_{advice_intent}") != "urgent" or (understood or {}).get("choice") != "answer":
         return None
     asking = asking_clauses(text)
-    if not any(subject_of(clause) for clause in asking) or read(" ".join(asking)).asks & URGENCY_ASKS:
+    asks = read(" ".join(asking)).asks
+    if not asking or asks & URGENCY_ASKS:
         return None
-    return understood.get("topic") or None
+    # the treatment named where the question is asked, or named in the story and asked about ("what does it involve?")
+    if any(subject_of(clause) for clause in asking) or (asks and subject_of(text)):
+        return understood.get("topic") or None
+    return None
 
 
 def _weighed_anyway(text: str, top: dict, thresholds: Thresholds) -> bool:

@@ -230,6 +230,9 @@ BESIDE_ADVICE = [
      "urgent_spinal_pain", ANSWERED, "vertebroplasty"),
     ("my jaw aches since the zometa, is zometa worth it", "urgent_jaw", {"choice": "answer", "topic": "bisphosphonates"},
      "bisphosphonates"),
+    # the treatment named in the story, an aspect of it asked ("what does it involve?")
+    ("One vertebra has fractured and she's in constant pain. They offered vertebroplasty. What does it involve?",
+     "urgent_spinal_pain", ANSWERED, "vertebroplasty"),
     # an emergency, a crisis or the check-back: the advice stands alone
     ("my legs have gone numb, can vertebroplasty help?", "emergency_spinal_cord", ANSWERED, None),
     ("my back is agony and I want to end it all. is vertebroplasty safe?", "crisis", ANSWERED, None),
