@@ -77,6 +77,8 @@ EMERGENCIES = [
     ("do I need to go back to A&E", CHECK_INTENT),
     ("he's having a seizure", "emergency_general"),
     ("coughing up blood", "emergency_general"),
+    # stopping an activity is not a symptom that stopped (2026-12-04)
+    ("she can't feel her legs, has stopped walking and has stopped eating", "emergency_spinal_cord"),
 ]
 
 CARERS = [
@@ -246,6 +248,12 @@ CRISIS_INDIRECT = [
     "dad says he's frightened of what he might do to himself",
     "I'm scared of what I'd do to myself tonight",
     "dad says he might do something to himself",
+    # a goodbye told as final, a wish not to have woken, an attempt interrupted; stopping an activity is no
+    # recovery ("has stopped eating" had cancelled the wish to die before it)
+    "grandad said goodbye to everyone like he wasn't coming back",
+    "I wish I hadn't woken up this morning",
+    "my son found me with the pills and took them off me",
+    "he told the nurse he wants to die and has stopped eating",
 ]
 # What people say, as the warning-sign pages quote it (content/safety/vocabulary_sources.yml, crisis),
 # retold by us; the negation inside the words ("no purpose", "wasn't around") is part of what was said.
