@@ -79,6 +79,8 @@ EMERGENCIES = [
     ("coughing up blood", "emergency_general"),
     # stopping an activity is not a symptom that stopped (2026-12-04)
     ("she can't feel her legs, has stopped walking and has stopped eating", "emergency_spinal_cord"),
+    ("mum's very confused and has gone quiet", "emergency_high_calcium"),
+    ("I can't feel my feet, the feeling went away this morning", "emergency_spinal_cord"),
 ]
 
 CARERS = [
