@@ -81,6 +81,11 @@ EMERGENCIES = [
     ("she can't feel her legs, has stopped walking and has stopped eating", "emergency_spinal_cord"),
     ("mum's very confused and has gone quiet", "emergency_high_calcium"),
     ("I can't feel my feet, the feeling went away this morning", "emergency_spinal_cord"),
+    # "no longer" and "lost all" forms (2026-12-04)
+    ("he can no longer feel his feet", "emergency_spinal_cord"),
+    ("I can no longer control my bladder", "emergency_spinal_cord"),
+    ("I've lost all feeling in my left leg", "emergency_spinal_cord"),
+    ("she can't remember who I am today and is very sleepy", "emergency_high_calcium"),
 ]
 
 CARERS = [
