@@ -86,6 +86,7 @@ EMERGENCIES = [
     ("I can no longer control my bladder", "emergency_spinal_cord"),
     ("I've lost all feeling in my left leg", "emergency_spinal_cord"),
     ("she can't remember who I am today and is very sleepy", "emergency_high_calcium"),
+    ("his leg is broken, the bone is sticking out", "emergency_fracture"),
 ]
 
 CARERS = [
@@ -325,6 +326,9 @@ CHECK_BACK = [
     "should I call an ambulance",
     "my legs feel a bit weak",
     "I've been limping since Tuesday",
+    # a cement-procedure wound that looks infected (it was read as the jaw: "pus"), 2026-12-04
+    "the kyphoplasty wound is hot and oozing",
+    "the cement injection site is hot, red and leaking pus",
 ]
 
 
