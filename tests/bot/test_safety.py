@@ -37,6 +37,7 @@ EMERGENCIES = [
     ("terrible back pain that keeps me awake", "urgent_spinal_pain"),
     ("severe back pain getting worse every day", "urgent_spinal_pain"),
     ("back pain worse when I cough", "urgent_spinal_pain"),
+    ("pain round my ribs like a tight belt, worse when I cough", "urgent_spinal_pain"),  # 2026-12-04
     ("my back pain stops me sleeping", "urgent_spinal_pain"),
     ("pain in my upper back", "urgent_spinal_pain"),
     ("I have a pain in my middle back", "urgent_spinal_pain"),
@@ -87,6 +88,8 @@ EMERGENCIES = [
     ("I've lost all feeling in my left leg", "emergency_spinal_cord"),
     ("she can't remember who I am today and is very sleepy", "emergency_high_calcium"),
     ("his leg is broken, the bone is sticking out", "emergency_fracture"),
+    ("I keep tripping over my own feet and my back's killing me", "emergency_spinal_cord"),
+    ("he's been weeing himself and doesn't realise", "emergency_spinal_cord"),
 ]
 
 CARERS = [
@@ -297,6 +300,15 @@ NOT_A_CRISIS = [
     "he's hopeless at remembering his appointments",
     "I'm feeling so hopeless about the parking at the hospital",
 ]
+# ... the idiom, not incontinence (2026-12-04)
+IDIOMS = ["he was peeing himself laughing at the telly", "I nearly wet myself laughing"]
+
+
+@pytest.mark.parametrize("message", IDIOMS)
+def test_laughing_idioms_raise_no_alarm(message):
+    assert not check(message).flagged
+
+
 # ... and an injury told with the same words (review 2026-12-04): the check-back (a possible broken hip), no crisis
 INJURY_NOT_A_CRISIS = ["he's done something to himself getting out of the car, his hip is sore"]
 
