@@ -133,6 +133,7 @@ URGENT = [
     ("pain in my jaw since starting denosumab", "urgent_jaw"),
     ("tooth socket won't heal after extraction, I'm on xgeva", "urgent_jaw"),
     ("there's exposed bone in my mouth", "urgent_jaw"),
+    ("there's exposed bone, I'm on zometa", "urgent_jaw"),  # the mouth unsaid (review of the not_healing split)
     ("my gum hasn't healed and I have bisphosphonate infusions", "urgent_jaw"),
     ("loose teeth since my prolia injections", "urgent_jaw"),
     ("tingling round my mouth since the denosumab injection", "urgent_low_calcium"),
