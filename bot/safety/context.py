@@ -329,6 +329,30 @@ def _other_clause_before(doc, modifier, span, rules: _NewClause) -> bool:
     return not refers
 
 
+@lru_cache(maxsize=1)
+def _open_recoveries() -> tuple[frozenset[str], frozenset[str]]:
+    """``context.yml``'s ``open_recoveries``: the triggers, and the words that may follow them."""
+    from bot.safety.concepts import normalise
+
+    data = _rules_file()["open_recoveries"]
+    words = [*data["triggers"], *data["may_follow"]]
+    if not all(isinstance(w, str) for w in words):  # YAML reads a bare off/on/no as false or true
+        raise ValueError("context.yml: open_recoveries words must be quoted text")
+    return frozenset(normalise(t) for t in data["triggers"]), frozenset(normalise(w) for w in data["may_follow"])
+
+
+def _recovery_goes_on(doc, modifier) -> bool:
+    """True when ``modifier`` is a recovery trigger of ``open_recoveries`` ("has gone", "has stopped") followed by a
+    word that is not an adverb or a new clause's start: what happened next, not a recovery ("has gone very pale",
+    "has stopped his tablets", "has stopped responding"). A recovery at the end of its clause still counts."""
+    triggers, may_follow = _open_recoveries()
+    start, end = modifier.modifier_span
+    if modifier.category != "NEGATED_EXISTENCE" or doc[start:end].text.lower() not in triggers or end >= len(doc):
+        return False
+    following = doc[end]
+    return following.is_alpha and following.lower_ not in may_follow
+
+
 def _terminated_between(doc, modifier, span) -> bool:
     """True when a terminating trigger ("but", "now", "though"; or one of the categories of the rule's
     ``terminated_by``) stands between ``modifier`` and ``span``: ConText ends a scope there (a trigger after
@@ -380,7 +404,8 @@ def modifiers(doc, spans: list[tuple[int, int]]) -> dict[tuple[int, int], set[st
                                and span.start <= m.modifier_span[0] and m.modifier_span[1] <= span.end)
                       and not _told_in_the_present_after(doc, m, span)
                       and not _new_clause_between(doc, m, span)
-                      and not _terminated_between(doc, m, span)}
+                      and not _terminated_between(doc, m, span)
+                      and not _recovery_goes_on(doc, m)}
         sentence = span.sent.text
         if PERSONAL.search(sentence):
             categories.discard("INFORMATION")

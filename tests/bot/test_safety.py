@@ -299,6 +299,29 @@ NOT_A_CRISIS = [
     "he's hopeless at remembering his appointments",
     "I'm feeling so hopeless about the parking at the hospital",
 ]
+# "has gone" / "has stopped" followed by what happened next are no recovery (second review, 2026-12-04) ...
+RECOVERY_WORDS_THAT_GO_ON = [
+    ("she collapsed and has gone very pale", "emergency_general"),
+    ("she's unresponsive and has gone a funny colour", "emergency_general"),
+    ("he wants to die and has stopped his tablets", "crisis"),
+    ("she's very drowsy and confused and has stopped responding", "emergency_high_calcium"),
+    ("he can't feel his legs and has stopped passing urine", "emergency_spinal_cord"),
+]
+# ... and at the end of the clause, or with an adverb, they still are
+RECOVERIES = ["the numbness has gone", "the pins and needles have gone away", "the numbness in my feet has gone off",
+              "my leg weakness has stopped completely", "he was confused but it has gone since the drip"]
+
+
+@pytest.mark.parametrize("message, intent", RECOVERY_WORDS_THAT_GO_ON)
+def test_recovery_words_followed_by_what_happened_next_cancel_nothing(message, intent):
+    assert check(message).intent == intent
+
+
+@pytest.mark.parametrize("message", RECOVERIES)
+def test_a_recovery_at_the_end_of_its_clause_still_cancels(message):
+    assert not check(message).flagged
+
+
 # ... the idiom, not incontinence, and look-alikes of new words (2026-12-04)
 LOOK_ALIKES = ["he was peeing himself laughing at the telly", "I nearly wet myself laughing",
           # ... and other look-alikes of this session's words (second review, 2026-12-04)
