@@ -185,8 +185,10 @@ def topic_beside_advice(text: str, advice_intent: str | None, understood: dict) 
     if URGENCY_OF_ACTION.get(f"utter_{advice_intent}") != "urgent" or (understood or {}).get("choice") != "answer":
         return None
     asking = asking_clauses(text)
+    if not asking:
+        return None
     asks = read(" ".join(asking)).asks
-    if not asking or asks & URGENCY_ASKS:
+    if asks & URGENCY_ASKS:
         return None
     # the treatment named where the question is asked, or named in the story and asked about ("what does it involve?")
     if any(subject_of(clause) for clause in asking) or (asks and subject_of(text)):
