@@ -35,8 +35,10 @@ SPAN_GROUP = "safety_targets"
 GENERAL_QUESTION = re.compile(r"^\W*(?:[\w']+\W+){0,4}?(?:what|which|how|why|when|where|who|is|are|can|could|does|do|"
                               r"should|will|would|has|have|may|might)\b.*\?\W*$", re.IGNORECASE | re.DOTALL)
 # ... except the questions of someone who may have it: "is it normal to have numb legs?"
+# ... or about something present: "could this be a stroke?", "is that a fit?"
 WORRIED_QUESTION = re.compile(r"\b(?:is (?:it|this|that) (?:normal|ok|okay|serious|an emergency|urgent)|should (?:i|we) worry|"
-                              r"should (?:i|we) (?:call|ring|phone|go))\b", re.IGNORECASE)
+                              r"should (?:i|we) (?:call|ring|phone|go)|(?:could|can|might|may|would) (?:this|that) be|"
+                              r"is (?:this|that) (?:a|an)\b)", re.IGNORECASE)
 
 # Something happening to someone: "my legs", "he has", "I've got", "mum can't". "should I watch for" is not.
 PERSONAL = re.compile(
@@ -83,7 +85,8 @@ def _context():
                 earlier = rules.get((literal, rule_category))
                 if earlier and {earlier[0], direction} == {"FORWARD", "BACKWARD"}:
                     direction = "BIDIRECTIONAL"  # listed both ways: it governs both sides
-                rules[(literal, rule_category)] = (direction, spec.get("max_scope"), tuple(spec.get("terminated_by") or ()))
+                rules[(literal, rule_category)] = (direction, spec.get("max_scope") or (earlier and earlier[1]),
+                                                   tuple(spec.get("terminated_by") or ()))
     rules = [ConTextRule(literal, category, direction=direction, max_scope=scope, terminated_by=set(ended_by) or None)
              for (literal, category), (direction, scope, ended_by) in rules.items()]
     context = ConText(nlp, rules=None, span_attrs=None, input_span_type="group", span_group_name=SPAN_GROUP,
@@ -353,6 +356,55 @@ def _recovery_goes_on(doc, modifier) -> bool:
     return following.is_alpha and following.lower_ not in may_follow
 
 
+@lru_cache(maxsize=1)
+def _history_recurs() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """``context.yml``'s ``history_recurs`` (words saying a sign told of the past is back: "again") and
+    ``history_recurs_asked`` (words of a question about whether it will be: "likely", "prevent")."""
+    from bot.safety.concepts import normalise
+
+    data = _rules_file()
+    lists = data["history_recurs"], data["history_recurs_asked"]
+    if not all(isinstance(w, str) for words in lists for w in words):  # YAML reads a bare off/on/no as false or true
+        raise ValueError("context.yml: history_recurs words must be quoted text")
+    longest_first = lambda items: sorted((normalise(i) for i in items), key=len, reverse=True)  # noqa: E731
+    return _words(lists[0], longest_first), _words(lists[1], longest_first)
+
+
+@lru_cache(maxsize=1)
+def _reach_back() -> dict[str, int]:
+    """The triggers whose reach backwards is limited (``reach_back`` in ``context.yml``: a date told after a
+    sign, HISTORICAL/DATED), and how many words back they reach."""
+    from bot.safety.concepts import normalise
+
+    return {normalise(trigger): spec["reach_back"] for directions in _rules_file()["rules"].values()
+            for spec in directions.values() if "reach_back" in spec for trigger in spec["triggers"]}
+
+
+def _beyond_reach_back(doc, modifier, span) -> bool:
+    """True when ``modifier`` is told after ``span`` and is a trigger of limited reach backwards (``_reach_back``)
+    further from the sign than that: "there's bone showing in my gum where I had a tooth out in March"."""
+    start, _ = modifier.modifier_span
+    reach = _reach_back().get(doc[start:modifier.modifier_span[1]].text.lower())
+    return reach is not None and start >= span.end and start - span.end > reach
+
+
+def _history_recurs_after(doc, modifier, span) -> bool:
+    """True when ``modifier`` is a HISTORICAL trigger told after ``span`` (a date: "in 2019", "in March") and a
+    word of ``history_recurs`` comes later in the message: the sign told of the past is back ("i tried to kill
+    myself in 2019 and i'm thinking about doing it again"), so the date does not make it history; not in a question
+    about whether it will be back ("is it likely to happen again?", ``history_recurs_asked``)."""
+    start, end = modifier.modifier_span
+    if modifier.category != "HISTORICAL" or start < span.end:
+        return False
+    recurs, asked = _history_recurs()
+    for sentence in doc[end:].sents:
+        text = sentence.text.lower()
+        for found in recurs.finditer(text):
+            if not (text.rstrip().endswith("?") and asked.search(text[:found.start()])):
+                return True
+    return False
+
+
 def _terminated_between(doc, modifier, span) -> bool:
     """True when a terminating trigger ("but", "now", "though"; or one of the categories of the rule's
     ``terminated_by``) stands between ``modifier`` and ``span``: ConText ends a scope there (a trigger after
@@ -405,6 +457,8 @@ def modifiers(doc, spans: list[tuple[int, int]]) -> dict[tuple[int, int], set[st
                       and not _told_in_the_present_after(doc, m, span)
                       and not _new_clause_between(doc, m, span)
                       and not _terminated_between(doc, m, span)
+                      and not _history_recurs_after(doc, m, span)
+                      and not _beyond_reach_back(doc, m, span)
                       and not _recovery_goes_on(doc, m)}
         sentence = span.sent.text
         if PERSONAL.search(sentence):

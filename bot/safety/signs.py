@@ -44,6 +44,7 @@ class Sign:
     reply: str = "advice"  # or "check": always the check-back reply
     key: tuple[str, ...] = ()  # the concepts whose context decides (default: all but sites and context)
     not_excused_by: frozenset[str] = frozenset()  # context categories that do not cancel it (crisis: see load)
+    suspected_is_clear: bool = False  # "I think he's having a stroke": a suspicion is enough for its full advice
 
 
 @dataclass(frozen=True)
@@ -80,7 +81,8 @@ class SignBook:
                            sentences=int(s.get("sentences", 1)), reply=s.get("reply", "advice"),
                            key=tuple(s.get("key") or ()),
                            not_excused_by=frozenset(s.get("not_excused_by")
-                                                    or (NEVER_EXCUSE_A_CRISIS if s["urgency"] == "crisis" else ())))
+                                                    or (NEVER_EXCUSE_A_CRISIS if s["urgency"] == "crisis" else ())),
+                           suspected_is_clear=bool(s.get("suspected_is_clear", False)))
                       for s in data["signs"])
         return cls(signs, tuple(data["urgency_order"]), data.get("sources") or {})
 
@@ -150,7 +152,8 @@ def find_signs(text: str, signs: SignBook | None = None, matcher: ConceptMatcher
             if blocking:
                 cancelled |= blocking
                 continue
-            status = "possible" if (UNCERTAIN in categories or sign.reply == "check") else "clear"
+            doubted = UNCERTAIN in categories and not sign.suspected_is_clear
+            status = "possible" if (doubted or sign.reply == "check") else "clear"
             if best_status != "clear":
                 best_status, best_words, best_sentences = status, words, frozenset(m.sentence for m in combo)
             if status == "clear":

@@ -1476,3 +1476,85 @@ def test_everyday_words_are_not_signs(message):
 @pytest.mark.parametrize("message", AT_LEAST_THE_CHECK)
 def test_an_unsure_or_common_sign_gets_at_least_the_check(message):
     assert check(message).decision in ("advice", "check")
+
+
+# A date of the past told after the sign makes it history (ConText's temporal rule; HISTORICAL/DATED in
+# context.yml, 2026-12-05): these all raised an alarm before ...
+DATED_AFTER_THE_SIGN = [
+    "Had a stroke on the brain in 2012, these days I can only sleep 5 hours a night",
+    "I had bad chest pain in 2021, it was a blood clot, can I still have cementoplasty?",
+    "He had a seizure in 2020 and has been on medication since, does that matter for kyphoplasty?",
+    "Dad couldn't walk for a while in February after his op, is that common after spinal surgery?",
+    "I couldn't pass urine in April after the anaesthetic, they put a catheter in for a day",
+    "I was suicidal in 2015 but I'm in a good place now, can I talk to someone about my diagnosis?",
+    "I had a fever after chemo in March and was in hospital for a week, is it likely to happen again?",
+    "I was very confused in October when my calcium was high, how do they stop it coming back?",
+]
+# ... but not when what follows is now, says it is back, or the date is of something else further back
+DATED_BUT_NOW = [
+    ("I tried to kill myself in 2019 and I'm thinking about doing it again", "crisis"),
+    ("Mum fell in the garden in February and she's been in agony since and can't put any weight on her leg",
+     "emergency"),
+    ("I had radiotherapy to my spine in October and now my legs are numb", "emergency"),
+    ("my legs went weak last month and they're getting weaker, I can barely stand now", "emergency"),
+    ("she's been confused and really thirsty since her infusion last month and is sleeping all day", "emergency"),
+    ("There's a bit of white bone showing in my gum where I had a tooth out in March. I have Zometa.", "urgent"),
+    ("I broke my hip in 2021 and now the other hip gave way this morning and I heard a crack", "emergency"),
+]
+
+
+@pytest.mark.parametrize("message", DATED_AFTER_THE_SIGN)
+def test_a_date_of_the_past_after_the_sign_makes_it_history(message):
+    result = check(message)
+    assert not result.flagged, (message, result.signs)
+
+
+@pytest.mark.parametrize("message, urgency", DATED_BUT_NOW)
+def test_a_date_does_not_hide_what_is_happening_now(message, urgency):
+    assert check(message).urgency == urgency
+
+
+# Someone who suspects a 999 event is told to call 999, not asked first (`suspected_is_clear`, 2026-12-05); these
+# got the check-back or no alarm before ...
+SUSPECTED_999 = [
+    "I think he's having a stroke",
+    "maybe she's having a seizure, she's twitching",
+    "could this be a stroke? my face feels droopy on one side",
+    "could that be a fit? he went stiff and shook",
+    "I think I've taken too many of my morphine tablets",
+]
+# ... and the same words in general or of another time stay quiet
+NOT_SUSPECTED_NOW = ["what is a stroke?", "is a stroke a side effect of zoledronic acid?",
+                     "I'm worried I might have a stroke one day on this drug", "I think I had a mini stroke years ago"]
+
+
+@pytest.mark.parametrize("message", SUSPECTED_999)
+def test_a_suspected_999_event_gets_the_999_advice(message):
+    result = check(message)
+    assert (result.decision, result.urgency) == ("advice", "call_999"), (message, result.signs)
+
+
+@pytest.mark.parametrize("message", NOT_SUSPECTED_NOW)
+def test_a_999_event_asked_about_in_general_raises_no_alarm(message):
+    assert not check(message).flagged
+
+
+# An intention not to be alive and a place to end it, found by the team's own probing (2026-12-05) ...
+CRISIS_2026_12_05 = [
+    "what's the point of the vertebroplasty when I'm not planning on being around much longer anyway",
+    "been sat on the bridge for an hour thinking",
+    "she's stood on the bridge again, she won't come home",
+]
+# ... and their look-alikes
+CRISIS_LOOK_ALIKES_2026_12_05 = ["I'm not planning on being around the house much tomorrow, can the nurse ring my mobile?",
+                                 "she's stood on the bridge of the ship in the photo, she loved the navy"]
+
+
+@pytest.mark.parametrize("message", CRISIS_2026_12_05)
+def test_an_intention_or_a_place_told_is_a_crisis(message):
+    assert check(message).urgency == "crisis"
+
+
+@pytest.mark.parametrize("message", CRISIS_LOOK_ALIKES_2026_12_05)
+def test_their_look_alikes_raise_no_alarm(message):
+    assert not check(message).flagged
