@@ -1558,3 +1558,27 @@ def test_an_intention_or_a_place_told_is_a_crisis(message):
 @pytest.mark.parametrize("message", CRISIS_LOOK_ALIKES_2026_12_05)
 def test_their_look_alikes_raise_no_alarm(message):
     assert not check(message).flagged
+
+
+# Signs in words that session 23 listed as missed (own probing), caught since 2026-12-05 ...
+WORDS_2026_12_05 = [
+    ("he's no longer able to control his bladder", "emergency_spinal_cord"),
+    ("lost all feeling down there", "emergency_spinal_cord"),
+    ("numb down there", "emergency_spinal_cord"),
+    ("pain in my back and my feet feel like they belong to someone else", "emergency_spinal_cord"),
+    ("the bone is exposed where my tooth was, I'm on zometa", "urgent_jaw"),
+]
+# ... and their look-alikes
+WORDS_2026_12_05_LOOK_ALIKES = ["I'm able to control my bladder fine now", "it's freezing down there in the basement",
+                                "I've lost all feeling for him, is that the depression?",
+                                "is there any bone exposed after a vertebroplasty?"]
+
+
+@pytest.mark.parametrize("message, intent", WORDS_2026_12_05)
+def test_signs_in_the_words_once_missed_are_caught(message, intent):
+    assert check(message).intent == intent
+
+
+@pytest.mark.parametrize("message", WORDS_2026_12_05_LOOK_ALIKES)
+def test_the_look_alikes_of_those_words_raise_no_alarm(message):
+    assert not check(message).flagged
