@@ -85,8 +85,7 @@ def _context():
                 earlier = rules.get((literal, rule_category))
                 if earlier and {earlier[0], direction} == {"FORWARD", "BACKWARD"}:
                     direction = "BIDIRECTIONAL"  # listed both ways: it governs both sides
-                rules[(literal, rule_category)] = (direction, spec.get("max_scope") or (earlier and earlier[1]),
-                                                   tuple(spec.get("terminated_by") or ()))
+                rules[(literal, rule_category)] = (direction, spec.get("max_scope"), tuple(spec.get("terminated_by") or ()))
     rules = [ConTextRule(literal, category, direction=direction, max_scope=scope, terminated_by=set(ended_by) or None)
              for (literal, category), (direction, scope, ended_by) in rules.items()]
     context = ConText(nlp, rules=None, span_attrs=None, input_span_type="group", span_group_name=SPAN_GROUP,
@@ -225,7 +224,7 @@ def _new_clause() -> _NewClause:
     from bot.safety.concepts import normalise
 
     data = _rules_file()["new_clause"]
-    longest_first = lambda items: sorted((normalise(str(i)) for i in items), key=len, reverse=True)  # noqa: E731
+    longest_first = _longest_first
     verbs = "|".join(re.escape(v) if v.startswith("'") else r"\s+" + re.escape(v) for v in longest_first(data["verbs"]))
 
     def clause_after(joining, subjects) -> re.Pattern[str]:
@@ -332,15 +331,27 @@ def _other_clause_before(doc, modifier, span, rules: _NewClause) -> bool:
     return not refers
 
 
+def _longest_first(items) -> list[str]:
+    """``items`` normalised, longest first (so a pattern of alternatives tries "has gone away" before "has gone")."""
+    from bot.safety.concepts import normalise
+
+    return sorted((normalise(str(i)) for i in items), key=len, reverse=True)
+
+
+def _quoted(name: str, words: list) -> list[str]:
+    """``words`` of ``context.yml``'s ``name``, checked to be text: YAML reads a bare off/on/no as false or true."""
+    if not all(isinstance(w, str) for w in words):
+        raise ValueError(f"context.yml: {name} words must be quoted text")
+    return words
+
+
 @lru_cache(maxsize=1)
 def _open_recoveries() -> tuple[frozenset[str], frozenset[str]]:
     """``context.yml``'s ``open_recoveries``: the triggers, and the words that may follow them."""
     from bot.safety.concepts import normalise
 
     data = _rules_file()["open_recoveries"]
-    words = [*data["triggers"], *data["may_follow"]]
-    if not all(isinstance(w, str) for w in words):  # YAML reads a bare off/on/no as false or true
-        raise ValueError("context.yml: open_recoveries words must be quoted text")
+    _quoted("open_recoveries", [*data["triggers"], *data["may_follow"]])
     return frozenset(normalise(t) for t in data["triggers"]), frozenset(normalise(w) for w in data["may_follow"])
 
 
@@ -360,14 +371,9 @@ def _recovery_goes_on(doc, modifier) -> bool:
 def _history_recurs() -> tuple[re.Pattern[str], re.Pattern[str]]:
     """``context.yml``'s ``history_recurs`` (words saying a sign told of the past is back: "again") and
     ``history_recurs_asked`` (words of a question about whether it will be: "likely", "prevent")."""
-    from bot.safety.concepts import normalise
-
     data = _rules_file()
-    lists = data["history_recurs"], data["history_recurs_asked"]
-    if not all(isinstance(w, str) for words in lists for w in words):  # YAML reads a bare off/on/no as false or true
-        raise ValueError("context.yml: history_recurs words must be quoted text")
-    longest_first = lambda items: sorted((normalise(i) for i in items), key=len, reverse=True)  # noqa: E731
-    return _words(lists[0], longest_first), _words(lists[1], longest_first)
+    return (_words(_quoted("history_recurs", data["history_recurs"]), _longest_first),
+            _words(_quoted("history_recurs_asked", data["history_recurs_asked"]), _longest_first))
 
 
 @lru_cache(maxsize=1)
@@ -383,9 +389,11 @@ def _reach_back() -> dict[str, int]:
 def _beyond_reach_back(doc, modifier, span) -> bool:
     """True when ``modifier`` is told after ``span`` and is a trigger of limited reach backwards (``_reach_back``)
     further from the sign than that: "there's bone showing in my gum where I had a tooth out in March"."""
-    start, _ = modifier.modifier_span
-    reach = _reach_back().get(doc[start:modifier.modifier_span[1]].text.lower())
-    return reach is not None and start >= span.end and start - span.end > reach
+    start, end = modifier.modifier_span
+    if start < span.end:  # a trigger before the sign: its reach forwards is not limited
+        return False
+    reach = _reach_back().get(doc[start:end].text.lower())
+    return reach is not None and start - span.end > reach
 
 
 def _history_recurs_after(doc, modifier, span) -> bool:
