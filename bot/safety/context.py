@@ -29,16 +29,19 @@ import yaml
 from bot.paths import content_dir
 
 CANCELLING = ("NEGATED_EXISTENCE", "HISTORICAL", "HYPOTHETICAL", "ADVICE", "INFORMATION", "FAMILY")
-UNCERTAIN = "POSSIBLE_EXISTENCE"
+UNCERTAIN = "POSSIBLE_EXISTENCE"  # a degree or a worry: "a bit breathless", "worried he could have a fit"
+SUSPECTED = "SUSPECTED_EXISTENCE"  # a suspicion: "i think he's having a stroke"
 SPAN_GROUP = "safety_targets"
 # A question asked in general: starts with a question word and ends with "?" (and says nothing personal).
 GENERAL_QUESTION = re.compile(r"^\W*(?:[\w']+\W+){0,4}?(?:what|which|how|why|when|where|who|is|are|can|could|does|do|"
                               r"should|will|would|has|have|may|might)\b.*\?\W*$", re.IGNORECASE | re.DOTALL)
 # ... except the questions of someone who may have it: "is it normal to have numb legs?"
-# ... or about something present: "could this be a stroke?", "is that a fit?"
+# ... or a short question about something present: "could this be a stroke?", "is that a fit?" (not "is that a
+# stroke risk, taking dexamethasone?" nor "could that be why people collapse when their calcium is high?")
 WORRIED_QUESTION = re.compile(r"\b(?:is (?:it|this|that) (?:normal|ok|okay|serious|an emergency|urgent)|should (?:i|we) worry|"
-                              r"should (?:i|we) (?:call|ring|phone|go)|(?:could|can|might|may|would) (?:this|that) be|"
-                              r"is (?:this|that) (?:a|an)\b)", re.IGNORECASE)
+                              r"should (?:i|we) (?:call|ring|phone|go)|"
+                              r"(?:(?:could|can|might|may) (?:this|that|it) be|is (?:this|that)) (?:an? )?[\w' ]{0,20}\?\W*$)",
+                              re.IGNORECASE)
 
 # Something happening to someone: "my legs", "he has", "I've got", "mum can't". "should I watch for" is not.
 PERSONAL = re.compile(
@@ -161,6 +164,7 @@ def remote_past_sentences(doc) -> frozenset[int]:
     return frozenset(remote)
 
 
+CLAUSE_START = re.compile(r"[,;:]|\b(?:and|but|so|because|then)\b")  # where a clause before the sign ends
 CLAUSE_END = re.compile(r"[,;.!?]|\b(?:and|but|then|so|because)\b")  # where the sign's own clause ends
 
 # "couldn't feel", "used to have", "didn't want": a verb of the present list that is not in the present
@@ -386,23 +390,61 @@ def _reach_back() -> dict[str, int]:
             for spec in directions.values() if "reach_back" in spec for trigger in spec["triggers"]}
 
 
+@lru_cache(maxsize=1)
+def _reach_back_when() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
+    """``context.yml``'s ``reach_back_when``: patterns for a verb of the past, the words that make a date another
+    event's, a word just before the date that makes it a span up to now, and a word of repeat just after it."""
+    data = _rules_file()["reach_back_when"]
+
+    def alternatives(key: str) -> str:
+        return "|".join(rf"(?<![\w']){re.escape(w)}(?![\w'])" if w[0].isalnum() else re.escape(w)
+                        for w in _longest_first(_quoted("reach_back_when", data[key])))
+
+    return (re.compile(alternatives("told_in_the_past")), re.compile(alternatives("date_of_something_else")),
+            re.compile(rf"(?:{alternatives('period_before')})\s*$"), re.compile(rf"^\s*(?:{alternatives('repeat_after')})"))
+
+
+MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+          "november", "december")
+
+
+def _this_month() -> str:
+    """The name of the current month, lower case ("december")."""
+    return MONTHS[date.today().month - 1]
+
+
 def _beyond_reach_back(doc, modifier, span) -> bool:
-    """True when ``modifier`` is told after ``span`` and is a trigger of limited reach backwards (``_reach_back``)
-    further from the sign than that: "there's bone showing in my gum where I had a tooth out in March"."""
+    """True when ``modifier`` is told after ``span``, is a trigger of limited reach backwards (``_reach_back``:
+    a date) and does not reach the sign (``reach_back_when`` in ``context.yml``): further from it than its reach
+    ("there's bone showing in my gum where I had a tooth out in March"); the sign not told in the past, or told in
+    the present too ("I can't feel my legs after the kyphoplasty in March"), or with a word of now in its clause;
+    the words between making the date another event's or the sign a repeat ("like the one in March"); a span up to
+    now ("for the last month"), a repeat after ("in August too"), or this month."""
     start, end = modifier.modifier_span
     if start < span.end:  # a trigger before the sign: its reach forwards is not limited
         return False
-    reach = _reach_back().get(doc[start:end].text.lower())
-    return reach is not None and start - span.end > reach
+    trigger = doc[start:end].text.lower()
+    reach = _reach_back().get(trigger)
+    if reach is None:
+        return False
+    if start - span.end > reach or trigger == f"in {_this_month()}":
+        return True
+    past, elsewhere, period, repeat = _reach_back_when()
+    sentence = span.sent
+    clause = CLAUSE_START.split(doc[sentence.start:span.end].text.lower())[-1]
+    between = doc[span.end:start].text.lower()
+    return (not past.search(clause) or told_in_the_present(clause) or bool(_remote_past().now.search(clause + " " + between))
+            or bool(elsewhere.search(between)) or bool(period.search(doc[sentence.start:start].text.lower()))
+            or bool(repeat.search(doc[end:sentence.end].text.lower())))
 
 
 def _history_recurs_after(doc, modifier, span) -> bool:
-    """True when ``modifier`` is a HISTORICAL trigger told after ``span`` (a date: "in 2019", "in March") and a
+    """True when ``modifier`` is a date told after ``span`` (HISTORICAL/DATED: "in 2019", "in March") and a
     word of ``history_recurs`` comes later in the message: the sign told of the past is back ("i tried to kill
     myself in 2019 and i'm thinking about doing it again"), so the date does not make it history; not in a question
     about whether it will be back ("is it likely to happen again?", ``history_recurs_asked``)."""
     start, end = modifier.modifier_span
-    if modifier.category != "HISTORICAL" or start < span.end:
+    if modifier.category != "HISTORICAL" or start < span.end or doc[start:end].text.lower() not in _reach_back():
         return False
     recurs, asked = _history_recurs()
     for sentence in doc[end:].sents:
@@ -411,6 +453,38 @@ def _history_recurs_after(doc, modifier, span) -> bool:
             if not (text.rstrip().endswith("?") and asked.search(text[:found.start()])):
                 return True
     return False
+
+
+@lru_cache(maxsize=1)
+def _someone_elses_death_words() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
+    """``context.yml``'s ``someone_elses_death``: a pattern for its phrases, one for a word of ``not_after``
+    ending the text before them, and one for the words of following them (``unless_later``)."""
+    data = _rules_file()["someone_elses_death"]
+    phrases = "|".join(re.escape(p).replace(re.escape("[word]"), r"[a-z'-]+")
+                       for p in _longest_first(_quoted("someone_elses_death", data["phrases"])))
+    not_after = "|".join(re.escape(w) for w in _longest_first(_quoted("someone_elses_death", data["not_after"])))
+    return (re.compile(rf"(?<![\w'])(?:{phrases})(?![\w'])"), re.compile(rf"(?<![\w'])(?:{not_after})\s*$"),
+            _words(_quoted("someone_elses_death", data["unless_later"]), _longest_first))
+
+
+def someone_elses_death(doc, span) -> bool:
+    """True when ``span`` lies inside words telling of someone else's death by suicide, as done
+    (``someone_elses_death`` in ``context.yml``): "my uncle took his own life when i was young", not "i nearly
+    took my own life" nor "i think he's killed himself", nor when the writer speaks of following them later in
+    the message ("... and i keep thinking i should do the same").
+
+    >>> from bot.safety.concepts import safety_nlp
+    >>> told, found = safety_nlp()("my uncle killed himself when i was young"), safety_nlp()("i think he's killed himself")
+    >>> someone_elses_death(told, told[2:4]), someone_elses_death(found, found[4:6])
+    (True, False)
+    """
+    phrases, not_after, following = _someone_elses_death_words()
+    sentence = span.sent
+    text = sentence.text.lower()
+    start, end = span.start_char - sentence.start_char, span.end_char - sentence.start_char
+    return any(found.start() <= start and end <= found.end() and not not_after.search(text[:found.start()])
+               and not following.search(doc.text[sentence.start_char + found.end():].lower())
+               for found in phrases.finditer(text))
 
 
 def _terminated_between(doc, modifier, span) -> bool:
@@ -478,6 +552,8 @@ def modifiers(doc, spans: list[tuple[int, int]]) -> dict[tuple[int, int], set[st
             categories -= undone
         if sentence_of.get(span.sent.start) in remote_past:
             categories.add("HISTORICAL")
+        if someone_elses_death(doc, span):
+            categories.add("FAMILY")
         found[(span.start, span.end)] = categories
     return found
 

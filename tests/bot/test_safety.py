@@ -529,8 +529,9 @@ def test_a_story_of_long_ago_does_not_reach_back_to_what_is_said_now(message, in
     assert check(message).intent == intent, (message, check(message))
 
 
-# The crisis model is not silenced by a crisis in someone else's past: it reads the other sentences
-# (before 2026-12-03 it was not asked at all). A denial still silences it.
+# The crisis model is not silenced by a crisis in someone else's past: it reads the message without the cancelled
+# crisis words (before 2026-12-03 it was not asked at all; until 2026-12-07 it read only the other sentences). A
+# denial still silences it.
 def test_someone_elses_suicide_does_not_hide_a_crisis_told_in_another_sentence(monkeypatch):
     from bot.safety import statistical
 
@@ -539,12 +540,12 @@ def test_someone_elses_suicide_does_not_hide_a_crisis_told_in_another_sentence(m
     monkeypatch.setattr(statistical, "crisis_threshold", lambda: 0.5)
     result = check("I am so done with all of this. My uncle killed himself years ago.")
     assert (result.intent, result.reasons) == ("crisis", ("statistical_crisis",)), result
-    assert read == ["i am so done with all of this."], read
+    assert read == ["i am so done with all of this. my uncle years ago."], read
     read.clear()
     assert not check("I'm not suicidal. I'm just done with all of this.").flagged
     assert read == []
-    assert not check(". My uncle killed himself years ago.").flagged  # nothing left to read: not asked
-    assert read == []
+    assert not check(". My uncle killed himself years ago.").flagged  # read without the crisis words: nothing there
+    assert read == [". my uncle years ago."]
 
 
 @pytest.mark.parametrize("message", [".", "...", "!!!", "?!", " . ", "--"])
@@ -1582,3 +1583,97 @@ def test_signs_in_the_words_once_missed_are_caught(message, intent):
 @pytest.mark.parametrize("message", WORDS_2026_12_05_LOOK_ALIKES)
 def test_the_look_alikes_of_those_words_raise_no_alarm(message):
     assert not check(message).flagged
+
+
+# A review helper's probes of session 24's change (2026-12-07, written without seeing the rules): a date told after a
+# sign that is happening now, a repeat of the last time, a span up to now, the bridge of a road, someone's son's suicide
+# told beside the writer's own despair. All of these got no alarm at c79ee01.
+DATE_AFTER_A_SIGN_TOLD_NOW = [
+    ("I can't feel my legs after the kyphoplasty in March", "emergency"),
+    ("keep wetting myself, had radiotherapy to my spine in october", "emergency"),
+    ("dad's really confused, diagnosed in 2021 with prostate mets", "emergency"),
+    ("mum's vomiting and confused after starting denosumab last month", "emergency"),
+    ("temp 38.6 and shivering after my chemo in december", "emergency"),
+    ("She's having a seizure like the one in March, what do I do", "call_999"),
+    ("mums collapsed and won't wake, happened in august too", "call_999"),
+    ("my legs have been numb for the last month", "emergency"),
+    ("I want to end it all like I did in 2019", "crisis"),
+    ("I'm feeling suicidal like I did last christmas", "crisis"),
+    ("Took an overdose in october, how long before I can try again?", "call_999"),
+    ("gum still not healing after my extraction in august, on denosumab", "urgent"),
+    ("back pain is getting worse and worse, started in january", "urgent"),
+    ("I'm on the bridge of the A38 and I want to jump", "crisis"),
+    ("my son killed himself in june and I've got nothing left to live for", "crisis"),
+]
+
+
+@pytest.mark.parametrize("message, urgency", DATE_AFTER_A_SIGN_TOLD_NOW)
+def test_a_date_after_a_sign_told_now_does_not_hide_it(message, urgency):
+    result = check(message)
+    assert (result.decision, result.urgency) == ("advice", urgency), (message, result.signs)
+
+
+# The same review: a repeat word about something else, a degree or a worry of a 999 event, and everyday words, which
+# got "call 999" (or the crisis reply) at c79ee01; a degree or a worry still gets the check-back.
+NOT_A_999_EVENT_NOW = [
+    "Mum had a seizure last year, the doctor says she might have another one",
+    "Dad had a stroke years ago and now he's on blood thinners again",
+    "My wife had a seizure a year ago and she's driving again now",
+    "I was suicidal years ago, but I'm happy again now",
+    "I had a seizure last month. My neurologist wants to see me again in january",
+    "I think it was a stroke of luck they found it early",
+    "I think I'm fit enough to go back to work part time now",
+    "there's a faint rash on his arm, I think it's the new cream",
+    "I think I'll collapse into bed after the hospital run",
+    "I think I choked up when the consultant told us",
+    "is that a stroke risk, taking dexamethasone?",
+    "Is this a service for people who've had a stroke too?",
+    "We're not planning on being here much longer, the ward said he can go home tomorrow",
+    "mum's still playing cards, she's on the bridge team at the club",
+    "his mouth has dropped open when he sleeps now, the hospice nurse said that's expected at this stage",
+    "the bone is exposed on his shin where the pressure sore broke down, district nurse is coming",
+]
+A_DEGREE_OR_A_WORRY_IS_CHECKED = ["I feel a bit faint when I stand up too quickly",
+                                  "I'm worried he could have a seizure with the new tablets"]
+
+
+@pytest.mark.parametrize("message", NOT_A_999_EVENT_NOW)
+def test_a_repeat_of_something_else_or_an_everyday_word_raises_no_alarm(message):
+    result = check(message)
+    assert not result.flagged, (message, result.signs)
+
+
+@pytest.mark.parametrize("message", A_DEGREE_OR_A_WORRY_IS_CHECKED)
+def test_a_degree_or_a_worry_of_a_999_event_gets_the_check_back(message):
+    assert check(message).decision == "check"
+
+
+# Someone else's death by suicide, told as done (`someone_elses_death` in context.yml, 2026-12-07): the writer's
+# bereavement, not a crisis ...
+BEREAVED_BY_SUICIDE = [
+    "my dad committed suicide when I was 12, I'm worried about how my kids will cope with my cancer",
+    "Both of my parents committed suicide together, and I was the one who found them.",
+    "my cousin died by suicide last year, is there support for families bereaved by suicide",
+    "my husband took his own life in the summer and I can't stop crying",
+    "My uncle killed himself after his diagnosis and I'm terrified the same thing will happen to dad",
+]
+# ... but the writer's own words, a death just found, a near miss and someone else's crisis now still alarm
+BEREAVED_AND_IN_CRISIS = [
+    ("my son killed himself in june and I've got nothing left to live for", "crisis"),
+    ("since my husband died I don't want to be here anymore", "crisis"),
+    ("my friend died by suicide and I'm thinking of ending my life the same way", "crisis"),
+    ("I think she's killed herself, she's not moving", "crisis"),
+    ("I nearly took my own life last night", "crisis"),
+    ("my brother took his own life, and now mum says she wants to end it all too", "crisis"),
+]
+
+
+@pytest.mark.parametrize("message", BEREAVED_BY_SUICIDE)
+def test_someone_elses_death_by_suicide_told_as_done_is_not_a_crisis(message):
+    result = check(message)
+    assert not result.flagged, (message, result.signs)
+
+
+@pytest.mark.parametrize("message, urgency", BEREAVED_AND_IN_CRISIS)
+def test_a_bereaved_writers_own_crisis_still_gets_the_crisis_reply(message, urgency):
+    assert check(message).urgency == urgency
