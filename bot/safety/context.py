@@ -413,6 +413,18 @@ def _this_month() -> str:
     return MONTHS[date.today().month - 1]
 
 
+def _sign_clause_told_in_the_past(doc, span) -> bool:
+    """True when the clause of ``span`` has a verb of the past (``reach_back_when``'s ``told_in_the_past``) and
+    none of the present: "in 2015 i couldn't feel my legs", not "slurring his words and face drooping, he had a
+    bleed on the brain in 2020" (a story of long ago told after the sign, in a clause of its own)."""
+    past = _reach_back_when()[0]
+    sentence = span.sent
+    before = CLAUSE_START.split(doc[sentence.start:span.start].text.lower())[-1]
+    after = CLAUSE_END.split(doc[span.end:sentence.end].text.lower(), maxsplit=1)[0]
+    clause = f"{before} {span.text.lower()} {after}"
+    return bool(past.search(clause)) and not told_in_the_present(clause)
+
+
 def _beyond_reach_back(doc, modifier, span) -> bool:
     """True when ``modifier`` is told after ``span``, is a trigger of limited reach backwards (``_reach_back``:
     a date) and does not reach the sign (``reach_back_when`` in ``context.yml``): further from it than its reach
@@ -550,7 +562,7 @@ def modifiers(doc, spans: list[tuple[int, int]]) -> dict[tuple[int, int], set[st
         undone = categories & _new_clause().came_true_undoes
         if undone and _came_true_after(doc, span):
             categories -= undone
-        if sentence_of.get(span.sent.start) in remote_past:
+        if sentence_of.get(span.sent.start) in remote_past and _sign_clause_told_in_the_past(doc, span):
             categories.add("HISTORICAL")
         if someone_elses_death(doc, span):
             categories.add("FAMILY")

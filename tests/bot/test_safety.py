@@ -1677,3 +1677,26 @@ def test_someone_elses_death_by_suicide_told_as_done_is_not_a_crisis(message):
 @pytest.mark.parametrize("message, urgency", BEREAVED_AND_IN_CRISIS)
 def test_a_bereaved_writers_own_crisis_still_gets_the_crisis_reply(message, urgency):
     assert check(message).urgency == urgency
+
+
+# A sentence that names long ago (remote_past) makes a sign history only when the sign's own clause is told in the past
+# (2026-12-07, the same review; these got no alarm before, at c79ee01 and earlier) ...
+LONG_AGO_IN_ANOTHER_CLAUSE = [
+    ("numb legs, spine op in 2022. started about an hour ago", "emergency"),
+    ("slurring his words and face drooping, he had a bleed on the brain in 2020", "call_999"),
+    ("feeling suicidal like in 2019, can you help", "crisis"),
+]
+# ... as before for a sign told in the past
+LONG_AGO_IN_THE_SIGNS_CLAUSE = ["In 2015 I couldn't feel my legs.", "years ago my back went and i couldn't walk",
+                                "In 2019 my legs went numb and I have been fine since"]
+
+
+@pytest.mark.parametrize("message, urgency", LONG_AGO_IN_ANOTHER_CLAUSE)
+def test_long_ago_told_in_another_clause_does_not_hide_the_sign(message, urgency):
+    result = check(message)
+    assert (result.decision, result.urgency) == ("advice", urgency), (message, result.signs)
+
+
+@pytest.mark.parametrize("message", LONG_AGO_IN_THE_SIGNS_CLAUSE)
+def test_a_sign_told_long_ago_in_its_own_clause_raises_no_alarm(message):
+    assert not check(message).flagged
