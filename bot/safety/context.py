@@ -425,6 +425,38 @@ def _sign_clause_told_in_the_past(doc, span) -> bool:
     return bool(past.search(clause)) and not told_in_the_present(clause)
 
 
+@lru_cache(maxsize=1)
+def _told_dead_words() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """``context.yml``'s ``told_dead``: a pattern for its phrases, and one for a word of ``not_before`` (with at
+    most one word after it) ending the text before them."""
+    data = _rules_file()["told_dead"]
+    phrases = "|".join(re.escape(p).replace(re.escape("[word]"), r"[a-z'-]+")
+                       for p in _longest_first(_quoted("told_dead", data["phrases"])))
+    not_before = "|".join(re.escape(w) for w in _longest_first(_quoted("told_dead", data["not_before"])))
+    return (re.compile(rf"(?<![\w'])(?:{phrases})(?![\w'])"),
+            re.compile(rf"(?<![\w'])(?:{not_before})(?:\s+[a-z']+)?\s*$"))
+
+
+FIRST_PERSON = re.compile(r"(?<![\w'])i(?:'m|'ve|'d|'ll)?(?![\w'])")
+
+
+def _told_of_the_dead(doc, span) -> bool:
+    """True when ``doc`` tells of someone's death (``told_dead`` in ``context.yml``) and ``span`` is a sign told of
+    the past in a clause that is not the writer's, in a sentence with no verb of the present and no word of now:
+    "my father-in-law got very thirsty and muddled... he passed away in 2015"; not "mum died in 2019. last night i
+    couldn't feel my legs", nor "i think he's died, he collapsed"."""
+    phrases, not_before = _told_dead_words()
+    text = doc.text.lower()
+    if not any(not not_before.search(text[:found.start()]) for found in phrases.finditer(text)):
+        return False
+    sentence = span.sent.text.lower()
+    before = CLAUSE_START.split(doc[span.sent.start:span.start].text.lower())[-1]
+    after = CLAUSE_END.split(doc[span.end:span.sent.end].text.lower(), maxsplit=1)[0]
+    clause = f"{before} {span.text.lower()} {after}"
+    return (_sign_clause_told_in_the_past(doc, span) and not FIRST_PERSON.search(clause)
+            and not told_in_the_present(sentence) and not _remote_past().now.search(sentence))
+
+
 def _beyond_reach_back(doc, modifier, span) -> bool:
     """True when ``modifier`` is told after ``span``, is a trigger of limited reach backwards (``_reach_back``:
     a date) and does not reach the sign (``reach_back_when`` in ``context.yml``): further from it than its reach
@@ -566,6 +598,8 @@ def modifiers(doc, spans: list[tuple[int, int]]) -> dict[tuple[int, int], set[st
             categories.add("HISTORICAL")
         if someone_elses_death(doc, span):
             categories.add("FAMILY")
+        if _told_of_the_dead(doc, span):
+            categories.add("HISTORICAL")
         found[(span.start, span.end)] = categories
     return found
 

@@ -1700,3 +1700,36 @@ def test_long_ago_told_in_another_clause_does_not_hide_the_sign(message, urgency
 @pytest.mark.parametrize("message", LONG_AGO_IN_THE_SIGNS_CLAUSE)
 def test_a_sign_told_long_ago_in_its_own_clause_raises_no_alarm(message):
     assert not check(message).flagged
+
+
+# A death told of someone else: a sign told of them in the past is their last illness (`told_dead` in context.yml,
+# 2026-12-07; these got emergency advice before) ...
+THEIR_LAST_ILLNESS = [
+    "My mother died in 1997. She had breast cancer with secondaries in her bones and became bedbound and couldn't walk",
+    "My father-in-law got very thirsty and muddled before they found his calcium was high. He passed away in 2015.",
+    "grandad was very confused and drowsy in his last days in the hospice, he passed peacefully",
+    "my nan couldn't walk at the end, she had cord compression before she died",
+]
+# ... but the writer's own signs, a sign told now, and a death only feared or just found still get the advice
+NOT_THEIR_LAST_ILLNESS = [
+    ("Mum died in 2019. Last night I couldn't feel my legs and I still can't", "emergency"),
+    ("dad died last year. my legs went numb this afternoon and I can't walk", "emergency"),
+    ("I think he's died, he collapsed and isn't breathing", "call_999"),
+    ("he collapsed and I think he died, what do I do", "call_999"),
+    ("my brother died and now my dad can't pass urine since this morning", "emergency"),
+    ("dad nearly died last night, he collapsed and was unresponsive, he's still very drowsy", "call_999"),
+    ("my friend died in 2020; I collapsed at work today and feel awful", "call_999"),
+    ("she died peacefully; now her husband, my dad, is very confused and drowsy and won't drink", "emergency"),
+]
+
+
+@pytest.mark.parametrize("message", THEIR_LAST_ILLNESS)
+def test_a_sign_told_of_someone_who_has_died_raises_no_alarm(message):
+    result = check(message)
+    assert not result.flagged, (message, result.signs)
+
+
+@pytest.mark.parametrize("message, urgency", NOT_THEIR_LAST_ILLNESS)
+def test_a_death_told_does_not_hide_a_sign_of_the_living(message, urgency):
+    result = check(message)
+    assert (result.decision, result.urgency) == ("advice", urgency), (message, result.signs)
