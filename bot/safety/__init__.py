@@ -37,7 +37,7 @@ URGENCY_ORDER = ("call_999", "emergency", "crisis", "urgent")
 MAX_CHECKED_CHARS = 20_000  # longer texts are checked in their first 20,000 characters (about 20 KB)
 WORDS = re.compile(r"[^\W_]")  # a letter or digit, in any script: without one a message says nothing to check
 
-__all__ = ["CHECK_INTENT", "URGENCY_ORDER", "SafetyResult", "check", "crisis_model_text", "default_rules", "normalise",
+__all__ = ["CHECK_INTENT", "URGENCY_ORDER", "SafetyResult", "check", "crisis_model_texts", "default_rules", "normalise",
            "warm_up"]
 
 
@@ -124,36 +124,42 @@ def check(message: str) -> SafetyResult:
 
 def _crisis_by_model(text: str, cancelled: list[SignFound]) -> float | None:
     """The crisis model's probability when it sees a crisis (at or above its threshold) in what it is
-    given to read (``crisis_model_text``); None otherwise, or when it is not built."""
+    given to read (``crisis_model_texts``: the highest of its readings); None otherwise, or when it is not built."""
     from bot.safety import statistical
 
-    read = crisis_model_text(text, cancelled)
-    p = None if read is None else statistical.crisis_probability(read)
+    probabilities = [statistical.crisis_probability(read) for read in crisis_model_texts(text, cancelled)]
+    p = max((q for q in probabilities if q is not None), default=None)
     return p if p is not None and p >= statistical.crisis_threshold() else None
 
 
-def crisis_model_text(text: str, signs: list[SignFound]) -> str | None:
-    """What the crisis model reads of ``text`` (``signs``: what the check found in it): all of it; nothing (None) when the words deny a crisis
-    ("I'm not suicidal"); where its context cancelled a crisis otherwise (in the past or in someone else's
-    life: "my dad killed himself years ago"; or a hypothetical, information or advice), the text without the
-    cancelled sign's own words, so what else the sentence says is still read ("my son killed himself in June and
-    I've got nothing left to live for"); None when nothing with a word is left.
+def crisis_model_texts(text: str, signs: list[SignFound]) -> tuple[str, ...]:
+    """What the crisis model reads of ``text`` (``signs``: what the check found in it), as one or two readings whose
+    highest probability counts: all of it; nothing (no reading) when the words deny a crisis ("I'm not suicidal");
+    where its context cancelled a crisis otherwise (in the past or in someone else's life: "my dad killed himself
+    years ago"; or a hypothetical, information or advice), the text without the cancelled sign's own words, so what
+    else its sentence says is read ("my son killed himself in June and I've got nothing left to live for"), and the
+    other sentences alone ("my son killed himself last year. I don't see how I can go on without him"). A reading
+    with no word in it is left out.
 
     >>> from bot.safety.signs import SignFound
-    >>> past = SignFound("c", "crisis", "crisis", "crisis", "cancelled", ("killed himself",), frozenset({"HISTORICAL"}))
-    >>> crisis_model_text("my son killed himself in June and I'm lost", [past])
-    "my son in june and i'm lost"
+    >>> past = SignFound("c", "crisis", "crisis", "crisis", "cancelled", ("killed himself",), frozenset({"HISTORICAL"}),
+    ...                  sentences=frozenset({0}))
+    >>> crisis_model_texts("my son killed himself in June. I'm lost", [past])
+    ("my son in june. i'm lost", "i'm lost")
     """
     crises = [s for s in signs if s.status == "cancelled" and s.urgency == "crisis"]
     if any("NEGATED_EXISTENCE" in s.cancelled_by for s in crises):  # "I'm not suicidal": the person says no
-        return None
+        return ()
     if not crises:
-        return text
-    rest = normalise(text[:MAX_CHECKED_CHARS])  # the words as the matcher read them ("kil myself" -> "kill myself")
+        return (text,)
+    without = normalise(text[:MAX_CHECKED_CHARS])  # the words as the matcher read them ("kil myself" -> "kill myself")
     for words in sorted({w for s in crises for w in s.words}, key=len, reverse=True):  # longest first
-        rest = re.sub(re.escape(words), " ", rest, flags=re.IGNORECASE)
-    rest = " ".join(rest.split())
-    return rest if WORDS.search(rest) else None
+        without = re.sub(re.escape(words), " ", without, flags=re.IGNORECASE)
+    denied = frozenset().union(*(s.sentences for s in crises))
+    doc = default_matcher().find(text[:MAX_CHECKED_CHARS]).doc
+    others = " ".join(sent.text for number, sent in enumerate(doc.sents) if number not in denied)
+    readings = (" ".join(without.split()), others)
+    return tuple(dict.fromkeys(r for r in readings if WORDS.search(r)))
 
 
 def _red_flag_probability(text: str, cancelled: list[SignFound], explained: tuple[str, ...]) -> float | None:

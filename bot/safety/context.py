@@ -40,7 +40,7 @@ GENERAL_QUESTION = re.compile(r"^\W*(?:[\w']+\W+){0,4}?(?:what|which|how|why|whe
 # stroke risk, taking dexamethasone?" nor "could that be why people collapse when their calcium is high?")
 WORRIED_QUESTION = re.compile(r"\b(?:is (?:it|this|that) (?:normal|ok|okay|serious|an emergency|urgent)|should (?:i|we) worry|"
                               r"should (?:i|we) (?:call|ring|phone|go)|"
-                              r"(?:(?:could|can|might|may) (?:this|that|it) be|is (?:this|that)) (?:an? )?[\w' ]{0,20}\?\W*$)",
+                              r"(?:(?:could|might|may) (?:this|that|it) be|is (?:this|that)) (?:an? )?[\w' ]{0,20}\?\W*$)",
                               re.IGNORECASE)
 
 # Something happening to someone: "my legs", "he has", "I've got", "mum can't". "should I watch for" is not.
@@ -372,52 +372,16 @@ def _recovery_goes_on(doc, modifier) -> bool:
 
 
 @lru_cache(maxsize=1)
-def _history_recurs() -> tuple[re.Pattern[str], re.Pattern[str]]:
-    """``context.yml``'s ``history_recurs`` (words saying a sign told of the past is back: "again") and
-    ``history_recurs_asked`` (words of a question about whether it will be: "likely", "prevent")."""
-    data = _rules_file()
-    return (_words(_quoted("history_recurs", data["history_recurs"]), _longest_first),
-            _words(_quoted("history_recurs_asked", data["history_recurs_asked"]), _longest_first))
-
-
-@lru_cache(maxsize=1)
-def _reach_back() -> dict[str, int]:
-    """The triggers whose reach backwards is limited (``reach_back`` in ``context.yml``: a date told after a
-    sign, HISTORICAL/DATED), and how many words back they reach."""
-    from bot.safety.concepts import normalise
-
-    return {normalise(trigger): spec["reach_back"] for directions in _rules_file()["rules"].values()
-            for spec in directions.values() if "reach_back" in spec for trigger in spec["triggers"]}
-
-
-@lru_cache(maxsize=1)
-def _reach_back_when() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
-    """``context.yml``'s ``reach_back_when``: patterns for a verb of the past, the words that make a date another
-    event's, a word just before the date that makes it a span up to now, and a word of repeat just after it."""
-    data = _rules_file()["reach_back_when"]
-
-    def alternatives(key: str) -> str:
-        return "|".join(rf"(?<![\w']){re.escape(w)}(?![\w'])" if w[0].isalnum() else re.escape(w)
-                        for w in _longest_first(_quoted("reach_back_when", data[key])))
-
-    return (re.compile(alternatives("told_in_the_past")), re.compile(alternatives("date_of_something_else")),
-            re.compile(rf"(?:{alternatives('period_before')})\s*$"), re.compile(rf"^\s*(?:{alternatives('repeat_after')})"))
-
-
-MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
-          "november", "december")
-
-
-def _this_month() -> str:
-    """The name of the current month, lower case ("december")."""
-    return MONTHS[date.today().month - 1]
+def _past_verbs() -> re.Pattern[str]:
+    """A pattern for the verbs of the past of ``context.yml``'s ``told_in_the_past``, as whole words."""
+    return _words(_quoted("told_in_the_past", _rules_file()["told_in_the_past"]), _longest_first)
 
 
 def _sign_clause_told_in_the_past(doc, span) -> bool:
-    """True when the clause of ``span`` has a verb of the past (``reach_back_when``'s ``told_in_the_past``) and
+    """True when the clause of ``span`` has a verb of the past (``told_in_the_past`` in ``context.yml``) and
     none of the present: "in 2015 i couldn't feel my legs", not "slurring his words and face drooping, he had a
     bleed on the brain in 2020" (a story of long ago told after the sign, in a clause of its own)."""
-    past = _reach_back_when()[0]
+    past = _past_verbs()
     sentence = span.sent
     before = CLAUSE_START.split(doc[sentence.start:span.start].text.lower())[-1]
     after = CLAUSE_END.split(doc[span.end:sentence.end].text.lower(), maxsplit=1)[0]
@@ -457,78 +421,46 @@ def _told_of_the_dead(doc, span) -> bool:
             and not told_in_the_present(sentence) and not _remote_past().now.search(sentence))
 
 
-def _beyond_reach_back(doc, modifier, span) -> bool:
-    """True when ``modifier`` is told after ``span``, is a trigger of limited reach backwards (``_reach_back``:
-    a date) and does not reach the sign (``reach_back_when`` in ``context.yml``): further from it than its reach
-    ("there's bone showing in my gum where I had a tooth out in March"); the sign not told in the past, or told in
-    the present too ("I can't feel my legs after the kyphoplasty in March"), or with a word of now in its clause;
-    the words between making the date another event's or the sign a repeat ("like the one in March"); a span up to
-    now ("for the last month"), a repeat after ("in August too"), or this month."""
-    start, end = modifier.modifier_span
-    if start < span.end:  # a trigger before the sign: its reach forwards is not limited
-        return False
-    trigger = doc[start:end].text.lower()
-    reach = _reach_back().get(trigger)
-    if reach is None:
-        return False
-    if start - span.end > reach or trigger == f"in {_this_month()}":
-        return True
-    past, elsewhere, period, repeat = _reach_back_when()
-    sentence = span.sent
-    clause = CLAUSE_START.split(doc[sentence.start:span.end].text.lower())[-1]
-    between = doc[span.end:start].text.lower()
-    return (not past.search(clause) or told_in_the_present(clause) or bool(_remote_past().now.search(clause + " " + between))
-            or bool(elsewhere.search(between)) or bool(period.search(doc[sentence.start:start].text.lower()))
-            or bool(repeat.search(doc[end:sentence.end].text.lower())))
-
-
-def _history_recurs_after(doc, modifier, span) -> bool:
-    """True when ``modifier`` is a date told after ``span`` (HISTORICAL/DATED: "in 2019", "in March") and a
-    word of ``history_recurs`` comes later in the message: the sign told of the past is back ("i tried to kill
-    myself in 2019 and i'm thinking about doing it again"), so the date does not make it history; not in a question
-    about whether it will be back ("is it likely to happen again?", ``history_recurs_asked``)."""
-    start, end = modifier.modifier_span
-    if modifier.category != "HISTORICAL" or start < span.end or doc[start:end].text.lower() not in _reach_back():
-        return False
-    recurs, asked = _history_recurs()
-    for sentence in doc[end:].sents:
-        text = sentence.text.lower()
-        for found in recurs.finditer(text):
-            if not (text.rstrip().endswith("?") and asked.search(text[:found.start()])):
-                return True
-    return False
-
-
 @lru_cache(maxsize=1)
-def _someone_elses_death_words() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
-    """``context.yml``'s ``someone_elses_death``: a pattern for its phrases, one for a word of ``not_after``
-    ending the text before them, and one for the words of following them (``unless_later``)."""
+def _someone_elses_death_words() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
+    """``context.yml``'s ``someone_elses_death``: patterns for its phrases, for a word of ``not_after`` ending the
+    text before them, for the words of following them (``unless_later``) and for a death just found
+    (``told_just_now``)."""
     data = _rules_file()["someone_elses_death"]
-    phrases = "|".join(re.escape(p).replace(re.escape("[word]"), r"[a-z'-]+")
-                       for p in _longest_first(_quoted("someone_elses_death", data["phrases"])))
-    not_after = "|".join(re.escape(w) for w in _longest_first(_quoted("someone_elses_death", data["not_after"])))
-    return (re.compile(rf"(?<![\w'])(?:{phrases})(?![\w'])"), re.compile(rf"(?<![\w'])(?:{not_after})\s*$"),
-            _words(_quoted("someone_elses_death", data["unless_later"]), _longest_first))
+
+    def alternatives(key: str) -> str:
+        return "|".join(re.escape(p).replace(re.escape("[word]"), r"[a-z-]+")
+                        for p in _longest_first(_quoted("someone_elses_death", data[key])))
+
+    return (re.compile(rf"(?<![\w'])(?:{alternatives('phrases')})(?![\w'])"),
+            re.compile(rf"(?<![\w'])(?:{alternatives('not_after')})(?:\s+[a-z']+)?\s*$"),
+            _words(_quoted("someone_elses_death", data["unless_later"]), _longest_first),
+            _words(_quoted("someone_elses_death", data["told_just_now"]), _longest_first))
 
 
-def someone_elses_death(doc, span) -> bool:
-    """True when ``span`` lies inside words telling of someone else's death by suicide, as done
-    (``someone_elses_death`` in ``context.yml``): "my uncle took his own life when i was young", not "i nearly
-    took my own life" nor "i think he's killed himself", nor when the writer speaks of following them later in
-    the message ("... and i keep thinking i should do the same").
+def someone_elses_death(doc, span) -> str | None:
+    """What ``span`` is when it lies inside words telling of someone else's death by suicide, as done
+    (``someone_elses_death`` in ``context.yml``): "told" ("my uncle took his own life when i was young": their
+    story); "followed" when the writer speaks of following them later in the message ("... and i keep thinking i
+    should do the same", "... i'd rather be dead": a crisis now, whatever the date); None otherwise: not such words,
+    or said of the writer, nearly done, just found or feared ("i nearly took my own life", "i think he's killed
+    himself", "my husband killed himself an hour ago", "i've just found out my husband killed himself").
 
     >>> from bot.safety.concepts import safety_nlp
     >>> told, found = safety_nlp()("my uncle killed himself when i was young"), safety_nlp()("i think he's killed himself")
     >>> someone_elses_death(told, told[2:4]), someone_elses_death(found, found[4:6])
-    (True, False)
+    ('told', None)
     """
-    phrases, not_after, following = _someone_elses_death_words()
+    phrases, not_after, following, just_now = _someone_elses_death_words()
     sentence = span.sent
     text = sentence.text.lower()
+    if _remote_past().now.search(text) or just_now.search(text):  # "killed himself an hour ago", "the police are here"
+        return None
     start, end = span.start_char - sentence.start_char, span.end_char - sentence.start_char
-    return any(found.start() <= start and end <= found.end() and not not_after.search(text[:found.start()])
-               and not following.search(doc.text[sentence.start_char + found.end():].lower())
-               for found in phrases.finditer(text))
+    for found in phrases.finditer(text):
+        if found.start() <= start and end <= found.end() and not not_after.search(text[:found.start()]):
+            return "followed" if following.search(doc.text[sentence.start_char + found.end():].lower()) else "told"
+    return None
 
 
 def _terminated_between(doc, modifier, span) -> bool:
@@ -583,8 +515,6 @@ def modifiers(doc, spans: list[tuple[int, int]]) -> dict[tuple[int, int], set[st
                       and not _told_in_the_present_after(doc, m, span)
                       and not _new_clause_between(doc, m, span)
                       and not _terminated_between(doc, m, span)
-                      and not _history_recurs_after(doc, m, span)
-                      and not _beyond_reach_back(doc, m, span)
                       and not _recovery_goes_on(doc, m)}
         sentence = span.sent.text
         if PERSONAL.search(sentence):
@@ -596,8 +526,11 @@ def modifiers(doc, spans: list[tuple[int, int]]) -> dict[tuple[int, int], set[st
             categories -= undone
         if sentence_of.get(span.sent.start) in remote_past and _sign_clause_told_in_the_past(doc, span):
             categories.add("HISTORICAL")
-        if someone_elses_death(doc, span):
+        death = someone_elses_death(doc, span)
+        if death == "told":
             categories.add("FAMILY")
+        elif death == "followed":  # "my son killed himself in 2019 and I'm going to do the same": a crisis now
+            categories -= {"FAMILY", "HISTORICAL"}
         if _told_of_the_dead(doc, span):
             categories.add("HISTORICAL")
         found[(span.start, span.end)] = categories

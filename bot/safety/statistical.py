@@ -251,7 +251,7 @@ def choose_threshold(rows: list[dict], check, model: str = "model") -> tuple[flo
     (the development set: any needing help, or the crises), then raises fewest false alarms on the
     ``not_emergency`` ones, counting the team's own ordinary questions (``data/nlu.yml``) as messages that
     must raise none. Choose the crisis model's first: it is asked before the other. Returns it and its counts."""
-    from bot.safety import crisis_model_text
+    from bot.safety import crisis_model_texts
 
     crisis = model == "crisis_model"
     rows = rows + [{"message": q, "expect": "not_emergency"} for q in _nlu_questions()]
@@ -263,8 +263,9 @@ def choose_threshold(rows: list[dict], check, model: str = "model") -> tuple[flo
         other = ("statistical_crisis", "statistical") if crisis else ("statistical",)
         by_others = result.decision != "none" and not set(result.reasons) & set(other)
         if crisis:  # what the check lets the crisis model read (None: it is not asked)
-            read = crisis_model_text(row["message"], list(result.signs))
-            cancelled, p = read is None, (crisis_probability(read) if read is not None else None) or 0.0
+            reads = crisis_model_texts(row["message"], list(result.signs))
+            cancelled = not reads
+            p = max((crisis_probability(read) or 0.0 for read in reads), default=0.0)
         else:
             cancelled = any(s.status == "cancelled" for s in result.signs)
             p = probability(row["message"]) or 0.0

@@ -540,12 +540,12 @@ def test_someone_elses_suicide_does_not_hide_a_crisis_told_in_another_sentence(m
     monkeypatch.setattr(statistical, "crisis_threshold", lambda: 0.5)
     result = check("I am so done with all of this. My uncle killed himself years ago.")
     assert (result.intent, result.reasons) == ("crisis", ("statistical_crisis",)), result
-    assert read == ["i am so done with all of this. my uncle years ago."], read
+    assert read == ["i am so done with all of this. my uncle years ago.", "i am so done with all of this."], read
     read.clear()
     assert not check("I'm not suicidal. I'm just done with all of this.").flagged
     assert read == []
     assert not check(". My uncle killed himself years ago.").flagged  # read without the crisis words: nothing there
-    assert read == [". my uncle years ago."]
+    assert read == [". my uncle years ago."]  # (and no other sentence to read alone)
 
 
 @pytest.mark.parametrize("message", [".", "...", "!!!", "?!", " . ", "--"])
@@ -1481,16 +1481,10 @@ def test_an_unsure_or_common_sign_gets_at_least_the_check(message):
 
 # A date of the past told after the sign makes it history (ConText's temporal rule; HISTORICAL/DATED in
 # context.yml, 2026-12-05): these all raised an alarm before ...
-DATED_AFTER_THE_SIGN = [
-    "Had a stroke on the brain in 2012, these days I can only sleep 5 hours a night",
-    "I had bad chest pain in 2021, it was a blood clot, can I still have cementoplasty?",
-    "He had a seizure in 2020 and has been on medication since, does that matter for kyphoplasty?",
-    "Dad couldn't walk for a while in February after his op, is that common after spinal surgery?",
-    "I couldn't pass urine in April after the anaesthetic, they put a catheter in for a day",
-    "I was suicidal in 2015 but I'm in a good place now, can I talk to someone about my diagnosis?",
-    "I had a fever after chemo in March and was in hospital for a week, is it likely to happen again?",
-    "I was very confused in October when my calcium was high, how do they stop it coming back?",
-]
+# (A date of the past told after the sign, "had a stroke in 2012", made it history from 2026-12-05 to 2026-12-07; two
+# review helpers' probes showed it cancelling real signs told now in many ways ("I can't feel my legs after the
+# kyphoplasty in March", "I had a seizure in November and he's having another one"), so it was withdrawn: such
+# stories get the advice again, as before 2026-12-05. What follows must keep its advice whatever comes next.)
 # ... but not when what follows is now, says it is back, or the date is of something else further back
 DATED_BUT_NOW = [
     ("I tried to kill myself in 2019 and I'm thinking about doing it again", "crisis"),
@@ -1502,12 +1496,6 @@ DATED_BUT_NOW = [
     ("There's a bit of white bone showing in my gum where I had a tooth out in March. I have Zometa.", "urgent"),
     ("I broke my hip in 2021 and now the other hip gave way this morning and I heard a crack", "emergency"),
 ]
-
-
-@pytest.mark.parametrize("message", DATED_AFTER_THE_SIGN)
-def test_a_date_of_the_past_after_the_sign_makes_it_history(message):
-    result = check(message)
-    assert not result.flagged, (message, result.signs)
 
 
 @pytest.mark.parametrize("message, urgency", DATED_BUT_NOW)
@@ -1620,7 +1608,6 @@ NOT_A_999_EVENT_NOW = [
     "Dad had a stroke years ago and now he's on blood thinners again",
     "My wife had a seizure a year ago and she's driving again now",
     "I was suicidal years ago, but I'm happy again now",
-    "I had a seizure last month. My neurologist wants to see me again in january",
     "I think it was a stroke of luck they found it early",
     "I think I'm fit enough to go back to work part time now",
     "there's a faint rash on his arm, I think it's the new cream",
@@ -1628,7 +1615,6 @@ NOT_A_999_EVENT_NOW = [
     "I think I choked up when the consultant told us",
     "is that a stroke risk, taking dexamethasone?",
     "Is this a service for people who've had a stroke too?",
-    "We're not planning on being here much longer, the ward said he can go home tomorrow",
     "mum's still playing cards, she's on the bridge team at the club",
     "his mouth has dropped open when he sleeps now, the hospice nurse said that's expected at this stage",
     "the bone is exposed on his shin where the pressure sore broke down, district nurse is coming",
@@ -1731,5 +1717,46 @@ def test_a_sign_told_of_someone_who_has_died_raises_no_alarm(message):
 
 @pytest.mark.parametrize("message, urgency", NOT_THEIR_LAST_ILLNESS)
 def test_a_death_told_does_not_hide_a_sign_of_the_living(message, urgency):
+    result = check(message)
+    assert (result.decision, result.urgency) == ("advice", urgency), (message, result.signs)
+
+
+
+# A second review helper's probes (2026-12-07, 364 messages written without seeing the rules) of the first version of
+# this day's change: a date with a repeat, a suspicion told with "seems", a suicide just found or followed by the
+# writer's own despair, and words the new exclusions had taken ("choking up blood", "bone showing in the back of my
+# mouth", "we're not planning on being around much longer", "a stroke his hand has gone floppy", "fitted"). Each got
+# less than this at df3efbf (most no alarm); the last six got no alarm at c79ee01 either.
+SECOND_REVIEW_2026_12_07 = [
+    ("he had a seizure in November and he's had another one this morning", "call_999"),
+    ('I was suicidal in November and it came back last night', "crisis"),
+    ('i tried to kill myself in november. i want to again', "crisis"),
+    ('mum seems to be having a fit, shes twitching all over and wont answer', "call_999"),
+    ('seems like hes collapsed, hes on the floor not moving', "call_999"),
+    ("my husband's killed himself i've just found him", "crisis"),
+    ('my husband killed himself an hour ago', "crisis"),
+    ("i've just found out my husband killed himself, the police are here", "crisis"),
+    ("i found his suicide note this morning and he's not answering his phone", "crisis"),
+    ("my daughter has told me about her suicide plan and she's got the pills ready", "crisis"),
+    ("My husband took his own life 3 weeks ago. I can't live without him.", "crisis"),
+    ("my brother killed himself. I'll see him soon.", "crisis"),
+    ("my mum took her own life and I'm going to follow in her footsteps", "crisis"),
+    ("I'm at the bridge where my son killed himself", "crisis"),
+    ("my son killed himself last year. I don't see how I can go on without him", "crisis"),
+    ('i lost my husband to suicide last year and i am going to be with him soon', "crisis"),
+    ('shes choking up bright red blood', "call_999"),
+    ("there's bone showing in the back of my mouth where my tooth was taken out", "urgent"),
+    ("me and my husband have decided, we're not planning on being around much longer, we've saved our tablets", "crisis"),
+    ("he's had a stroke his hand has gone floppy", "call_999"),
+    ('the numbness has got down there now and i cant tell if i need a wee', "emergency"),
+    ("he fitted for about five minutes and now he's really drowsy", "call_999"),
+    ("not sure if she's breathing, her lips look blue", "call_999"),
+    ("it's all gone numb going down there when I sit on the loo", "emergency"),
+    ("my partner tried to hang himself in November and he's talking about it again", "crisis"),
+]
+
+
+@pytest.mark.parametrize("message, urgency", SECOND_REVIEW_2026_12_07)
+def test_the_second_reviews_real_signs_get_their_advice(message, urgency):
     result = check(message)
     assert (result.decision, result.urgency) == ("advice", urgency), (message, result.signs)
