@@ -1642,6 +1642,7 @@ BEREAVED_BY_SUICIDE = [
     "my cousin died by suicide last year, is there support for families bereaved by suicide",
     "my husband took his own life in the summer and I can't stop crying",
     "My uncle killed himself after his diagnosis and I'm terrified the same thing will happen to dad",
+    "my brother took his own life in 2019 and now mum has cancer, how do we cope",
 ]
 # ... but the writer's own words, a death just found, a near miss and someone else's crisis now still alarm
 BEREAVED_AND_IN_CRISIS = [
