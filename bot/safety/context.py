@@ -371,22 +371,31 @@ def _recovery_goes_on(doc, modifier) -> bool:
     return following.is_alpha and following.lower_ not in may_follow
 
 
+def _alternatives(name: str, phrases: list) -> str:
+    """``phrases`` of ``context.yml``'s ``name`` as a pattern of alternatives, longest first, "[word]" any one word."""
+    return "|".join(re.escape(p).replace(re.escape("[word]"), r"[a-z'-]+") for p in _longest_first(_quoted(name, phrases)))
+
+
 @lru_cache(maxsize=1)
 def _past_verbs() -> re.Pattern[str]:
     """A pattern for the verbs of the past of ``context.yml``'s ``told_in_the_past``, as whole words."""
     return _words(_quoted("told_in_the_past", _rules_file()["told_in_the_past"]), _longest_first)
 
 
+def _sign_clause(doc, span) -> str:
+    """The clause of ``span`` (lower case): from the last clause boundary before it to the first after it."""
+    sentence = span.sent
+    before = CLAUSE_START.split(doc[sentence.start:span.start].text.lower())[-1]
+    after = CLAUSE_END.split(doc[span.end:sentence.end].text.lower(), maxsplit=1)[0]
+    return f"{before} {span.text.lower()} {after}"
+
+
 def _sign_clause_told_in_the_past(doc, span) -> bool:
     """True when the clause of ``span`` has a verb of the past (``told_in_the_past`` in ``context.yml``) and
     none of the present: "in 2015 i couldn't feel my legs", not "slurring his words and face drooping, he had a
     bleed on the brain in 2020" (a story of long ago told after the sign, in a clause of its own)."""
-    past = _past_verbs()
-    sentence = span.sent
-    before = CLAUSE_START.split(doc[sentence.start:span.start].text.lower())[-1]
-    after = CLAUSE_END.split(doc[span.end:sentence.end].text.lower(), maxsplit=1)[0]
-    clause = f"{before} {span.text.lower()} {after}"
-    return bool(past.search(clause)) and not told_in_the_present(clause)
+    clause = _sign_clause(doc, span)
+    return bool(_past_verbs().search(clause)) and not told_in_the_present(clause)
 
 
 @lru_cache(maxsize=1)
@@ -394,11 +403,8 @@ def _told_dead_words() -> tuple[re.Pattern[str], re.Pattern[str]]:
     """``context.yml``'s ``told_dead``: a pattern for its phrases, and one for a word of ``not_before`` (with at
     most one word after it) ending the text before them."""
     data = _rules_file()["told_dead"]
-    phrases = "|".join(re.escape(p).replace(re.escape("[word]"), r"[a-z'-]+")
-                       for p in _longest_first(_quoted("told_dead", data["phrases"])))
-    not_before = "|".join(re.escape(w) for w in _longest_first(_quoted("told_dead", data["not_before"])))
-    return (re.compile(rf"(?<![\w'])(?:{phrases})(?![\w'])"),
-            re.compile(rf"(?<![\w'])(?:{not_before})(?:\s+[a-z']+)?\s*$"))
+    return (re.compile(rf"(?<![\w'])(?:{_alternatives('told_dead', data['phrases'])})(?![\w'])"),
+            re.compile(rf"(?<![\w'])(?:{_alternatives('told_dead', data['not_before'])})(?:\s+[a-z']+)?\s*$"))
 
 
 FIRST_PERSON = re.compile(r"(?<![\w'])i(?:'m|'ve|'d|'ll)?(?![\w'])")
@@ -414,10 +420,7 @@ def _told_of_the_dead(doc, span) -> bool:
     if not any(not not_before.search(text[:found.start()]) for found in phrases.finditer(text)):
         return False
     sentence = span.sent.text.lower()
-    before = CLAUSE_START.split(doc[span.sent.start:span.start].text.lower())[-1]
-    after = CLAUSE_END.split(doc[span.end:span.sent.end].text.lower(), maxsplit=1)[0]
-    clause = f"{before} {span.text.lower()} {after}"
-    return (_sign_clause_told_in_the_past(doc, span) and not FIRST_PERSON.search(clause)
+    return (_sign_clause_told_in_the_past(doc, span) and not FIRST_PERSON.search(_sign_clause(doc, span))
             and not told_in_the_present(sentence) and not _remote_past().now.search(sentence))
 
 
@@ -427,13 +430,8 @@ def _someone_elses_death_words() -> tuple[re.Pattern[str], re.Pattern[str], re.P
     text before them, for the words of following them (``unless_later``) and for a death just found
     (``told_just_now``)."""
     data = _rules_file()["someone_elses_death"]
-
-    def alternatives(key: str) -> str:
-        return "|".join(re.escape(p).replace(re.escape("[word]"), r"[a-z-]+")
-                        for p in _longest_first(_quoted("someone_elses_death", data[key])))
-
-    return (re.compile(rf"(?<![\w'])(?:{alternatives('phrases')})(?![\w'])"),
-            re.compile(rf"(?<![\w'])(?:{alternatives('not_after')})(?:\s+[a-z']+)?\s*$"),
+    return (re.compile(rf"(?<![\w'])(?:{_alternatives('someone_elses_death', data['phrases'])})(?![\w'])"),
+            re.compile(rf"(?<![\w'])(?:{_alternatives('someone_elses_death', data['not_after'])})(?:\s+[a-z']+)?\s*$"),
             _words(_quoted("someone_elses_death", data["unless_later"]), _longest_first),
             _words(_quoted("someone_elses_death", data["told_just_now"]), _longest_first))
 
