@@ -1618,9 +1618,8 @@ NOT_A_999_EVENT_NOW = [
     "mum's still playing cards, she's on the bridge team at the club",
     "his mouth has dropped open when he sleeps now, the hospice nurse said that's expected at this stage",
     "the bone is exposed on his shin where the pressure sore broke down, district nurse is coming",
+    "The GP said Mum's confusion last month was from the new painkiller and it cleared when they stopped it.",
 ]
-NOT_A_999_EVENT_NOW.append("The GP said Mum's confusion last month was from the new painkiller and it cleared when they "
-                           "stopped it.")  # "it cleared when": a recovery (RESOLVED), 2026-12-07
 A_DEGREE_OR_A_WORRY_IS_CHECKED = ["I feel a bit faint when I stand up too quickly",
                                   "I'm worried he could have a seizure with the new tablets"]
 
