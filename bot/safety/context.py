@@ -371,11 +371,6 @@ def _recovery_goes_on(doc, modifier) -> bool:
     return following.is_alpha and following.lower_ not in may_follow
 
 
-def _alternatives(name: str, phrases: list) -> str:
-    """``phrases`` of ``context.yml``'s ``name`` as a pattern of alternatives, longest first, "[word]" any one word."""
-    return "|".join(re.escape(p).replace(re.escape("[word]"), r"[a-z'-]+") for p in _longest_first(_quoted(name, phrases)))
-
-
 @lru_cache(maxsize=1)
 def _past_verbs() -> re.Pattern[str]:
     """A pattern for the verbs of the past of ``context.yml``'s ``told_in_the_past``, as whole words."""
@@ -399,66 +394,58 @@ def _sign_clause_told_in_the_past(doc, span) -> bool:
 
 
 @lru_cache(maxsize=1)
-def _told_dead_words() -> tuple[re.Pattern[str], re.Pattern[str]]:
-    """``context.yml``'s ``told_dead``: a pattern for its phrases, and one for a word of ``not_before`` (with at
-    most one word after it) ending the text before them."""
-    data = _rules_file()["told_dead"]
-    return (re.compile(rf"(?<![\w'])(?:{_alternatives('told_dead', data['phrases'])})(?![\w'])"),
-            re.compile(rf"(?<![\w'])(?:{_alternatives('told_dead', data['not_before'])})(?:\s+[a-z']+)?\s*$"))
-
-
-FIRST_PERSON = re.compile(r"(?<![\w'])i(?:'m|'ve|'d|'ll)?(?![\w'])")
-
-
-def _told_of_the_dead(doc, span) -> bool:
-    """True when ``doc`` tells of someone's death (``told_dead`` in ``context.yml``) and ``span`` is a sign told of
-    the past in a clause that is not the writer's, in a sentence with no verb of the present and no word of now:
-    "my father-in-law got very thirsty and muddled... he passed away in 2015"; not "mum died in 2019. last night i
-    couldn't feel my legs", nor "i think he's died, he collapsed"."""
-    phrases, not_before = _told_dead_words()
-    text = doc.text.lower()
-    if not any(not not_before.search(text[:found.start()]) for found in phrases.finditer(text)):
-        return False
-    sentence = span.sent.text.lower()
-    return (_sign_clause_told_in_the_past(doc, span) and not FIRST_PERSON.search(_sign_clause(doc, span))
-            and not told_in_the_present(sentence) and not _remote_past().now.search(sentence))
+def _history_recurs() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """``context.yml``'s ``history_recurs`` (words saying a sign told of the past is back: "it's happening again")
+    and ``history_recurs_asked`` (words of a question about whether it will be: "likely", "prevent")."""
+    data = _rules_file()
+    return (_words(_quoted("history_recurs", data["history_recurs"]), _longest_first),
+            _words(_quoted("history_recurs_asked", data["history_recurs_asked"]), _longest_first))
 
 
 @lru_cache(maxsize=1)
-def _someone_elses_death_words() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
-    """``context.yml``'s ``someone_elses_death``: patterns for its phrases, for a word of ``not_after`` ending the
-    text before them, for the words of following them (``unless_later``) and for a death just found
-    (``told_just_now``)."""
-    data = _rules_file()["someone_elses_death"]
-    return (re.compile(rf"(?<![\w'])(?:{_alternatives('someone_elses_death', data['phrases'])})(?![\w'])"),
-            re.compile(rf"(?<![\w'])(?:{_alternatives('someone_elses_death', data['not_after'])})(?:\s+[a-z']+)?\s*$"),
-            _words(_quoted("someone_elses_death", data["unless_later"]), _longest_first),
-            _words(_quoted("someone_elses_death", data["told_just_now"]), _longest_first))
+def _suicide_followed_words() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """``context.yml``'s ``suicide_followed``: patterns for someone's suicide told and for following them."""
+    data = _rules_file()["suicide_followed"]
+    return (_words(_quoted("suicide_followed", data["phrases"]), _longest_first),
+            _words(_quoted("suicide_followed", data["following"]), _longest_first))
 
 
-def someone_elses_death(doc, span) -> str | None:
-    """What ``span`` is when it lies inside words telling of someone else's death by suicide, as done
-    (``someone_elses_death`` in ``context.yml``): "told" ("my uncle took his own life when i was young": their
-    story); "followed" when the writer speaks of following them later in the message ("... and i keep thinking i
-    should do the same", "... i'd rather be dead": a crisis now, whatever the date); None otherwise: not such words,
-    or said of the writer, nearly done, just found or feared ("i nearly took my own life", "i think he's killed
-    himself", "my husband killed himself an hour ago", "i've just found out my husband killed himself").
+def _suicide_followed(doc, span) -> bool:
+    """True when ``span`` lies in words telling of a suicide (``suicide_followed`` in ``context.yml``) and the writer
+    speaks of following later in the message ("my wife took her own life three years ago... i'm planning to end mine
+    the same way she did"): the crisis is live whatever cancelled its words.
 
     >>> from bot.safety.concepts import safety_nlp
-    >>> told, found = safety_nlp()("my uncle killed himself when i was young"), safety_nlp()("i think he's killed himself")
-    >>> someone_elses_death(told, told[2:4]), someone_elses_death(found, found[4:6])
-    ('told', None)
+    >>> doc = safety_nlp()("my son took his own life in 2019 and i've been looking up how he did it")
+    >>> _suicide_followed(doc, doc[2:6]), _suicide_followed(doc[:9].as_doc(), doc[:9].as_doc()[2:6])
+    (True, False)
     """
-    phrases, not_after, following, just_now = _someone_elses_death_words()
-    sentence = span.sent
-    text = sentence.text.lower()
-    if just_now.search(text):  # "killed himself an hour ago", "the police are here"
-        return None
-    start, end = span.start_char - sentence.start_char, span.end_char - sentence.start_char
-    for found in phrases.finditer(text):
-        if found.start() <= start and end <= found.end() and not not_after.search(text[:found.start()]):
-            return "followed" if following.search(doc.text[sentence.start_char + found.end():].lower()) else "told"
-    return None
+    told, following = _suicide_followed_words()
+    text = doc.text.lower()
+    start, end = span.start_char, span.end_char
+    return any(found.start() <= start and end <= found.end() and following.search(text, found.end())
+               for found in told.finditer(text))
+
+
+def _history_recurs_after(doc, modifier, span) -> bool:
+    """True when ``modifier`` is a HISTORICAL trigger told after ``span`` ("years ago") and a word of
+    ``history_recurs`` comes later in the message: the sign told of the past is back ("i tried to kill myself years
+    ago and i'm scared it's happening again"); not in a question about whether it will be ("how do they stop it
+    coming back?", ``history_recurs_asked``)."""
+    start, end = modifier.modifier_span
+    return modifier.category == "HISTORICAL" and start >= span.end and _told_back_later(doc, end)
+
+
+def _told_back_later(doc, after: int) -> bool:
+    """True when a word of ``history_recurs`` comes in ``doc`` from token ``after`` on, outside a question about
+    whether it will come back (``history_recurs_asked``)."""
+    recurs, asked = _history_recurs()
+    for sentence in doc[after:].sents:
+        text = sentence.text.lower()
+        for found in recurs.finditer(text):
+            if not (text.rstrip().endswith("?") and asked.search(text[:found.start()])):
+                return True
+    return False
 
 
 def _terminated_between(doc, modifier, span) -> bool:
@@ -513,6 +500,7 @@ def modifiers(doc, spans: list[tuple[int, int]]) -> dict[tuple[int, int], set[st
                       and not _told_in_the_present_after(doc, m, span)
                       and not _new_clause_between(doc, m, span)
                       and not _terminated_between(doc, m, span)
+                      and not _history_recurs_after(doc, m, span)
                       and not _recovery_goes_on(doc, m)}
         sentence = span.sent.text
         if PERSONAL.search(sentence):
@@ -522,15 +510,11 @@ def modifiers(doc, spans: list[tuple[int, int]]) -> dict[tuple[int, int], set[st
         undone = categories & _new_clause().came_true_undoes
         if undone and _came_true_after(doc, span):
             categories -= undone
-        if sentence_of.get(span.sent.start) in remote_past and _sign_clause_told_in_the_past(doc, span):
+        if sentence_of.get(span.sent.start) in remote_past and _sign_clause_told_in_the_past(doc, span) \
+                and not _told_back_later(doc, span.end):
             categories.add("HISTORICAL")
-        death = someone_elses_death(doc, span)
-        if death == "told":
-            categories.add("FAMILY")
-        elif death == "followed":  # "my son killed himself in 2019 and I'm going to do the same": a crisis now
-            categories -= {"FAMILY", "HISTORICAL"}
-        if _told_of_the_dead(doc, span):
-            categories.add("HISTORICAL")
+        if _suicide_followed(doc, span):  # "... and i've been looking up how she did it": a crisis now
+            categories -= {"HISTORICAL", "FAMILY"}
         found[(span.start, span.end)] = categories
     return found
 

@@ -1635,16 +1635,9 @@ def test_a_degree_or_a_worry_of_a_999_event_gets_the_check_back(message):
     assert check(message).decision == "check"
 
 
-# Someone else's death by suicide, told as done (`someone_elses_death` in context.yml, 2026-12-07): the writer's
-# bereavement, not a crisis ...
-BEREAVED_BY_SUICIDE = [
-    "my dad committed suicide when I was 12, I'm worried about how my kids will cope with my cancer",
-    "Both of my parents committed suicide together, and I was the one who found them.",
-    "my cousin died by suicide last year, is there support for families bereaved by suicide",
-    "my husband took his own life in the summer and I can't stop crying",
-    "My uncle killed himself after his diagnosis and I'm terrified the same thing will happen to dad",
-    "my brother took his own life in 2019 and now mum has cancer, how do we cope",
-]
+# Someone else's suicide told as done was read as bereavement for part of 2026-12-07 (`someone_elses_death`); a third
+# review helper's probes showed it silencing suicides just found or feared ("I think my brother killed himself, he left a
+# letter"), so it was withdrawn and such messages get the crisis reply as before. These must keep it:
 # ... but the writer's own words, a death just found, a near miss and someone else's crisis now still alarm
 BEREAVED_AND_IN_CRISIS = [
     ("my son killed himself in june and I've got nothing left to live for", "crisis"),
@@ -1653,13 +1646,11 @@ BEREAVED_AND_IN_CRISIS = [
     ("I think she's killed herself, she's not moving", "crisis"),
     ("I nearly took my own life last night", "crisis"),
     ("my brother took his own life, and now mum says she wants to end it all too", "crisis"),
+    ("Im terrified my son killed himself, he sent me a goodbye text and his phone is off", "crisis"),
+    ("I think my brother killed himself, he left a letter on the side", "crisis"),
+    ("I tried to kill myself years ago and I'm scared it's happening again", "crisis"),
+    ("I self harmed years ago and the urges are back worse than before", "crisis"),
 ]
-
-
-@pytest.mark.parametrize("message", BEREAVED_BY_SUICIDE)
-def test_someone_elses_death_by_suicide_told_as_done_is_not_a_crisis(message):
-    result = check(message)
-    assert not result.flagged, (message, result.signs)
 
 
 @pytest.mark.parametrize("message, urgency", BEREAVED_AND_IN_CRISIS)
@@ -1690,15 +1681,10 @@ def test_a_sign_told_long_ago_in_its_own_clause_raises_no_alarm(message):
     assert not check(message).flagged
 
 
-# A death told of someone else: a sign told of them in the past is their last illness (`told_dead` in context.yml,
-# 2026-12-07; these got emergency advice before) ...
-THEIR_LAST_ILLNESS = [
-    "My mother died in 1997. She had breast cancer with secondaries in her bones and became bedbound and couldn't walk",
-    "My father-in-law got very thirsty and muddled before they found his calcium was high. He passed away in 2015.",
-    "grandad was very confused and drowsy in his last days in the hospice, he passed peacefully",
-    "my nan couldn't walk at the end, she had cord compression before she died",
-]
-# ... but the writer's own signs, a sign told now, and a death only feared or just found still get the advice
+# A sign told in the past of someone whose death the message tells was read as their last illness for part of
+# 2026-12-07 (`told_dead`); the third review showed carers telling emergencies in the past tense beside an unrelated
+# death ("My mum passed away last year. Dad collapsed in the bathroom and was grey and sweaty") getting nothing, so it
+# was withdrawn. These must keep their advice:
 NOT_THEIR_LAST_ILLNESS = [
     ("Mum died in 2019. Last night I couldn't feel my legs and I still can't", "emergency"),
     ("dad died last year. my legs went numb this afternoon and I can't walk", "emergency"),
@@ -1708,13 +1694,11 @@ NOT_THEIR_LAST_ILLNESS = [
     ("dad nearly died last night, he collapsed and was unresponsive, he's still very drowsy", "call_999"),
     ("my friend died in 2020; I collapsed at work today and feel awful", "call_999"),
     ("she died peacefully; now her husband, my dad, is very confused and drowsy and won't drink", "emergency"),
+    ("My mum passed away last year from breast cancer. Dad collapsed in the bathroom and was grey and sweaty. What do I do",
+     "call_999"),
+    ("Mum lost her voice and then she couldn't feel her legs.", "emergency"),
+    ("My husband died in March. My son was talking about ending it all and he was crying.", "crisis"),
 ]
-
-
-@pytest.mark.parametrize("message", THEIR_LAST_ILLNESS)
-def test_a_sign_told_of_someone_who_has_died_raises_no_alarm(message):
-    result = check(message)
-    assert not result.flagged, (message, result.signs)
 
 
 @pytest.mark.parametrize("message, urgency", NOT_THEIR_LAST_ILLNESS)
@@ -1728,7 +1712,7 @@ def test_a_death_told_does_not_hide_a_sign_of_the_living(message, urgency):
 # this day's change: a date with a repeat, a suspicion told with "seems", a suicide just found or followed by the
 # writer's own despair, and words the new exclusions had taken ("choking up blood", "bone showing in the back of my
 # mouth", "we're not planning on being around much longer", "a stroke his hand has gone floppy", "fitted"). Each got
-# less than this at df3efbf (most no alarm); the last six got no alarm at c79ee01 either.
+# less than this at df3efbf (most no alarm); four of them got less at c79ee01 too.
 SECOND_REVIEW_2026_12_07 = [
     ("he had a seizure in November and he's had another one this morning", "call_999"),
     ('I was suicidal in November and it came back last night', "crisis"),
@@ -1745,7 +1729,6 @@ SECOND_REVIEW_2026_12_07 = [
     ("my mum took her own life and I'm going to follow in her footsteps", "crisis"),
     ("I'm at the bridge where my son killed himself", "crisis"),
     ("my son killed himself last year. I don't see how I can go on without him", "crisis"),
-    ('i lost my husband to suicide last year and i am going to be with him soon', "crisis"),
     ('shes choking up bright red blood', "call_999"),
     ("there's bone showing in the back of my mouth where my tooth was taken out", "urgent"),
     ("me and my husband have decided, we're not planning on being around much longer, we've saved our tablets", "crisis"),
@@ -1760,5 +1743,27 @@ SECOND_REVIEW_2026_12_07 = [
 
 @pytest.mark.parametrize("message, urgency", SECOND_REVIEW_2026_12_07)
 def test_the_second_reviews_real_signs_get_their_advice(message, urgency):
+    result = check(message)
+    assert (result.decision, result.urgency) == ("advice", urgency), (message, result.signs)
+
+
+# A third review helper's probes (2026-12-07): someone else's suicide told, then the writer speaking of following them
+# (`suicide_followed` in context.yml), a long-ago attempt told as back, a phone that "nearly died", "fitted" with a
+# count. None of these got advice at c79ee01.
+THIRD_REVIEW_2026_12_07 = [
+    ("My wife took her own life three years ago. Now the cancer's in my spine I'm planning to end mine the same way she did",
+     "crisis"),
+    ("lost my son to suicide 2 years ago, I'd rather be dead than face this cancer without him", "crisis"),
+    ("my mum died by suicide when I was a teenager and Ive been looking up how she did it", "crisis"),
+    ("My partner died by suicide in 2019 and I've started giving my things away", "crisis"),
+    ("I tried to kill myself in 2019. I feel exactly the same now and I've written a note", "crisis"),
+    ("I tried to end it in 2020 and this time I'll get it right", "crisis"),
+    ("my battery nearly died, quick - dad collapsed and he was twitching", "call_999"),
+    ("Dad fitted for his second time today", "call_999"),
+]
+
+
+@pytest.mark.parametrize("message, urgency", THIRD_REVIEW_2026_12_07)
+def test_the_third_reviews_real_signs_get_their_advice(message, urgency):
     result = check(message)
     assert (result.decision, result.urgency) == ("advice", urgency), (message, result.signs)
