@@ -29,19 +29,18 @@ import yaml
 from bot.paths import content_dir
 
 CANCELLING = ("NEGATED_EXISTENCE", "HISTORICAL", "HYPOTHETICAL", "ADVICE", "INFORMATION", "FAMILY")
-UNCERTAIN = "POSSIBLE_EXISTENCE"  # a degree or a worry: "a bit breathless", "worried he could have a fit"
-SUSPECTED = "SUSPECTED_EXISTENCE"  # a suspicion: "i think he's having a stroke"
+UNCERTAIN = "POSSIBLE_EXISTENCE"
 SPAN_GROUP = "safety_targets"
 # A question asked in general: starts with a question word and ends with "?" (and says nothing personal).
 GENERAL_QUESTION = re.compile(r"^\W*(?:[\w']+\W+){0,4}?(?:what|which|how|why|when|where|who|is|are|can|could|does|do|"
                               r"should|will|would|has|have|may|might)\b.*\?\W*$", re.IGNORECASE | re.DOTALL)
 # ... except the questions of someone who may have it: "is it normal to have numb legs?"
-# ... or a short question about something present: "could this be a stroke?", "is that a fit?" (not "is that a
-# stroke risk, taking dexamethasone?" nor "could that be why people collapse when their calcium is high?")
+# ... or about something present: "could this be a stroke?", "is that a fit?", "is this a seizure, eyes rolled back and
+# jerking for 3 mins now?" (a narrower, short-question form was tried on 2026-12-07 and withdrawn: a review helper's
+# probes showed long questions about what is happening now losing their advice)
 WORRIED_QUESTION = re.compile(r"\b(?:is (?:it|this|that) (?:normal|ok|okay|serious|an emergency|urgent)|should (?:i|we) worry|"
-                              r"should (?:i|we) (?:call|ring|phone|go)|"
-                              r"(?:(?:could|might|may) (?:this|that|it) be|is (?:this|that)) (?:an? )?[\w' ]{0,20}\?\W*$)",
-                              re.IGNORECASE)
+                              r"should (?:i|we) (?:call|ring|phone|go)|(?:could|can|might|may|would) (?:this|that) be|"
+                              r"is (?:this|that) (?:a|an)\b)", re.IGNORECASE)
 
 # Something happening to someone: "my legs", "he has", "I've got", "mum can't". "should I watch for" is not.
 PERSONAL = re.compile(

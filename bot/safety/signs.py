@@ -21,7 +21,7 @@ import yaml
 
 from bot.paths import content_dir
 from bot.safety.concepts import ConceptMatcher, Found, Match, default_matcher
-from bot.safety.context import CANCELLING, SUSPECTED, UNCERTAIN, modifiers
+from bot.safety.context import CANCELLING, UNCERTAIN, modifiers
 
 SITE_AND_CONTEXT = frozenset({"back", "legs", "saddle", "chest", "jaw", "bone", "chemo", "bone_drug",
                               "procedure", "after", "walking"})  # never negated on their own account
@@ -152,7 +152,7 @@ def find_signs(text: str, signs: SignBook | None = None, matcher: ConceptMatcher
             if blocking:
                 cancelled |= blocking
                 continue
-            doubted = UNCERTAIN in categories or (SUSPECTED in categories and not sign.suspected_is_clear)
+            doubted = UNCERTAIN in categories and not sign.suspected_is_clear
             status = "possible" if (doubted or sign.reply == "check") else "clear"
             if best_status != "clear":
                 best_status, best_words, best_sentences = status, words, frozenset(m.sentence for m in combo)

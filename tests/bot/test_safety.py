@@ -1601,8 +1601,8 @@ def test_a_date_after_a_sign_told_now_does_not_hide_it(message, urgency):
     assert (result.decision, result.urgency) == ("advice", urgency), (message, result.signs)
 
 
-# The same review: a repeat word about something else, a degree or a worry of a 999 event, and everyday words, which
-# got "call 999" (or the crisis reply) at c79ee01; a degree or a worry still gets the check-back.
+# The same review: a repeat word about something else and everyday words, which got "call 999" (or the crisis reply)
+# at c79ee01.
 NOT_A_999_EVENT_NOW = [
     "Mum had a seizure last year, the doctor says she might have another one",
     "Dad had a stroke years ago and now he's on blood thinners again",
@@ -1610,29 +1610,14 @@ NOT_A_999_EVENT_NOW = [
     "I was suicidal years ago, but I'm happy again now",
     "I think it was a stroke of luck they found it early",
     "I think I'm fit enough to go back to work part time now",
-    "there's a faint rash on his arm, I think it's the new cream",
     "I think I'll collapse into bed after the hospital run",
     "I think I choked up when the consultant told us",
-    "is that a stroke risk, taking dexamethasone?",
-    "Is this a service for people who've had a stroke too?",
     "mum's still playing cards, she's on the bridge team at the club",
-    "his mouth has dropped open when he sleeps now, the hospice nurse said that's expected at this stage",
-    "the bone is exposed on his shin where the pressure sore broke down, district nurse is coming",
-    "The GP said Mum's confusion last month was from the new painkiller and it cleared when they stopped it.",
 ]
-A_DEGREE_OR_A_WORRY_IS_CHECKED = ["I feel a bit faint when I stand up too quickly",
-                                  "I'm worried he could have a seizure with the new tablets"]
-
-
 @pytest.mark.parametrize("message", NOT_A_999_EVENT_NOW)
 def test_a_repeat_of_something_else_or_an_everyday_word_raises_no_alarm(message):
     result = check(message)
     assert not result.flagged, (message, result.signs)
-
-
-@pytest.mark.parametrize("message", A_DEGREE_OR_A_WORRY_IS_CHECKED)
-def test_a_degree_or_a_worry_of_a_999_event_gets_the_check_back(message):
-    assert check(message).decision == "check"
 
 
 # Someone else's suicide told as done was read as bereavement for part of 2026-12-07 (`someone_elses_death`); a third
@@ -1765,5 +1750,37 @@ THIRD_REVIEW_2026_12_07 = [
 
 @pytest.mark.parametrize("message, urgency", THIRD_REVIEW_2026_12_07)
 def test_the_third_reviews_real_signs_get_their_advice(message, urgency):
+    result = check(message)
+    assert (result.decision, result.urgency) == ("advice", urgency), (message, result.signs)
+
+
+
+# A fourth review helper's probes (2026-12-07) of the parts of this day's change that could weaken an alarm: a long
+# "is this a..." question, a hedge about a 999 event ("a bit worried he's not breathing"), a TIA whose signs "cleared",
+# and words that exclusions had taken ("got choked up on a bit of meat", "bridge night after night", "fitted out of
+# nowhere", "fits well they keep coming"). Each got less than this at 19e085b; the narrowed question form, the split of
+# hedges, "it cleared when" and those exclusions were withdrawn.
+FOURTH_REVIEW_2026_12_07 = [
+    ("hes seizing, i'm a bit panicky, do I put him on his side", "call_999"),
+    ("not sure if she's breathing", "call_999"),
+    ("concerned about his breathing, it seems to have stopped for long gaps and he's blue round the lips", "call_999"),
+    ('is this a seizure, eyes rolled back, arms and legs jerking and not responding for 3 mins now?', "call_999"),
+    ('could this be a stroke, face gone droopy on the left and cant lift arm properly since 10 mins ago?', "call_999"),
+    ("I'm a bit worried he's not breathing", "call_999"),
+    ('a bit worried, dad collapsed and is unresponsive', "call_999"),
+    ('slightly slurred speech and his face has dropped', "call_999"),
+    ('his face dropped and he couldnt lift his arm and it cleared when he sat down, about 20 min ago', "call_999"),
+    ('Dads mouth has dropped and hes drooling', "call_999"),
+    ("he got choked up on a bit of meat and can't get any air in", "call_999"),
+    ("he's on the bridge night after night staring at the water, i'm scared", "crisis"),
+    ("not planning on being here for long, can't face what the cancer will do", "crisis"),
+    ('dad just fitted out of nowhere on the sofa', "call_999"),
+    ('my son fitted with froth coming out of his mouth', "call_999"),
+    ("his fits well they keep coming, third one in an hour and he's not coming round", "call_999"),
+]
+
+
+@pytest.mark.parametrize("message, urgency", FOURTH_REVIEW_2026_12_07)
+def test_the_fourth_reviews_real_signs_get_their_advice(message, urgency):
     result = check(message)
     assert (result.decision, result.urgency) == ("advice", urgency), (message, result.signs)
