@@ -1535,8 +1535,9 @@ CRISIS_2026_12_05 = [
     "she's stood on the bridge again, she won't come home",
 ]
 # ... and their look-alikes
-CRISIS_LOOK_ALIKES_2026_12_05 = ["I'm not planning on being around the house much tomorrow, can the nurse ring my mobile?",
-                                 "she's stood on the bridge of the ship in the photo, she loved the navy"]
+# (a ship's bridge in a photo was one until 2026-12-07, when the exclusions for "bridge of ..." were withdrawn: "i'm on
+# the bridge of the ship and i want to jump", "I'm on the bridge of the A38")
+CRISIS_LOOK_ALIKES_2026_12_05 = ["I'm not planning on being around the house much tomorrow, can the nurse ring my mobile?"]
 
 
 @pytest.mark.parametrize("message", CRISIS_2026_12_05)
@@ -1601,18 +1602,15 @@ def test_a_date_after_a_sign_told_now_does_not_hide_it(message, urgency):
     assert (result.decision, result.urgency) == ("advice", urgency), (message, result.signs)
 
 
-# The same review: a repeat word about something else and everyday words, which got "call 999" (or the crisis reply)
-# at c79ee01.
+# The same review: a repeat word about something else, and a few narrow look-alikes, which got "call 999" (or the
+# crisis reply) at c79ee01. (Exclusions for everyday senses of fit, stroke, collapse, choke, "down there" and the
+# bridge were tried the same day and withdrawn after a fifth review: "watched him collapse into a chair and he's gone
+# grey", "dad's choking up a bit of blood", "the numbness went down there this morning".)
 NOT_A_999_EVENT_NOW = [
     "Mum had a seizure last year, the doctor says she might have another one",
     "Dad had a stroke years ago and now he's on blood thinners again",
     "My wife had a seizure a year ago and she's driving again now",
     "I was suicidal years ago, but I'm happy again now",
-    "I think it was a stroke of luck they found it early",
-    "I think I'm fit enough to go back to work part time now",
-    "I think I'll collapse into bed after the hospital run",
-    "I think I choked up when the consultant told us",
-    "mum's still playing cards, she's on the bridge team at the club",
 ]
 @pytest.mark.parametrize("message", NOT_A_999_EVENT_NOW)
 def test_a_repeat_of_something_else_or_an_everyday_word_raises_no_alarm(message):
@@ -1782,5 +1780,24 @@ FOURTH_REVIEW_2026_12_07 = [
 
 @pytest.mark.parametrize("message, urgency", FOURTH_REVIEW_2026_12_07)
 def test_the_fourth_reviews_real_signs_get_their_advice(message, urgency):
+    result = check(message)
+    assert (result.decision, result.urgency) == ("advice", urgency), (message, result.signs)
+
+
+# The fifth review (2026-12-07): real signs beside the words of the withdrawn exclusions. Each got less at dfcedc5.
+FIFTH_REVIEW_2026_12_07 = [
+    ("watched him collapse into a chair and he's gone grey and sweaty", "call_999"),
+    ("dad's choking up a bit of blood", "call_999"),
+    ("his heart stopped when he said he felt funny, I'm doing cpr", "call_999"),
+    ("the numbness went down there this morning", "emergency"),
+    ("it's numb all the way down there and I didn't feel myself wee", "emergency"),
+    ("think dad's had a stroke the dog was going mad barking", "call_999"),
+    ("my husband is seizing up on the floor and won't answer me", "call_999"),
+    ("i'm on the bridge of the ship and i want to jump", "crisis"),
+]
+
+
+@pytest.mark.parametrize("message, urgency", FIFTH_REVIEW_2026_12_07)
+def test_the_fifth_reviews_real_signs_get_their_advice(message, urgency):
     result = check(message)
     assert (result.decision, result.urgency) == ("advice", urgency), (message, result.signs)
