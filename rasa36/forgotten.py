@@ -31,8 +31,12 @@ def sender_key(sender_id: str) -> str:
 
 
 def create_table(engine) -> None:
-    """Make the marks table if it is not there (the tracker store does it when it starts)."""
+    """Make the marks table if it is not there (the tracker store does it when it starts). On PostgreSQL two
+    processes starting together would race inside ``CREATE TABLE IF NOT EXISTS`` (one fails with a unique
+    violation on ``pg_type``, seen in CI 2026-12-07 with two Rasa servers), so creation holds an advisory lock."""
     with engine.begin() as conn:
+        if _dialect(conn) == "postgresql":
+            conn.execute(text("SELECT pg_advisory_xact_lock(hashtext(:key))"), {"key": TABLE})
         conn.execute(CREATE)
 
 
