@@ -218,7 +218,6 @@ ORDINARY = [
 ]
 
 
-
 # The words of issue 20's reviewers' own examples, and the kinds of wording they found missed.
 ISSUE_EXAMPLES = [
     ("she's puffed out since the op", "emergency_after_procedure"),
@@ -1596,12 +1595,6 @@ DATE_AFTER_A_SIGN_TOLD_NOW = [
 ]
 
 
-@pytest.mark.parametrize("message, urgency", DATE_AFTER_A_SIGN_TOLD_NOW)
-def test_a_date_after_a_sign_told_now_does_not_hide_it(message, urgency):
-    result = check(message)
-    assert (result.decision, result.urgency) == ("advice", urgency), (message, result.signs)
-
-
 # The same review: a repeat word about something else, and a few narrow look-alikes, which got "call 999" (or the
 # crisis reply) at c79ee01. (Exclusions for everyday senses of fit, stroke, collapse, choke, "down there" and the
 # bridge were tried the same day and withdrawn after a fifth review: "watched him collapse into a chair and he's gone
@@ -1653,12 +1646,6 @@ LONG_AGO_IN_THE_SIGNS_CLAUSE = ["In 2015 I couldn't feel my legs.", "years ago m
                                 "In 2019 my legs went numb and I have been fine since"]
 
 
-@pytest.mark.parametrize("message, urgency", LONG_AGO_IN_ANOTHER_CLAUSE)
-def test_long_ago_told_in_another_clause_does_not_hide_the_sign(message, urgency):
-    result = check(message)
-    assert (result.decision, result.urgency) == ("advice", urgency), (message, result.signs)
-
-
 @pytest.mark.parametrize("message", LONG_AGO_IN_THE_SIGNS_CLAUSE)
 def test_a_sign_told_long_ago_in_its_own_clause_raises_no_alarm(message):
     assert not check(message).flagged
@@ -1682,13 +1669,6 @@ NOT_THEIR_LAST_ILLNESS = [
     ("Mum lost her voice and then she couldn't feel her legs.", "emergency"),
     ("My husband died in March. My son was talking about ending it all and he was crying.", "crisis"),
 ]
-
-
-@pytest.mark.parametrize("message, urgency", NOT_THEIR_LAST_ILLNESS)
-def test_a_death_told_does_not_hide_a_sign_of_the_living(message, urgency):
-    result = check(message)
-    assert (result.decision, result.urgency) == ("advice", urgency), (message, result.signs)
-
 
 
 # A second review helper's probes (2026-12-07, 364 messages written without seeing the rules) of the first version of
@@ -1724,12 +1704,6 @@ SECOND_REVIEW_2026_12_07 = [
 ]
 
 
-@pytest.mark.parametrize("message, urgency", SECOND_REVIEW_2026_12_07)
-def test_the_second_reviews_real_signs_get_their_advice(message, urgency):
-    result = check(message)
-    assert (result.decision, result.urgency) == ("advice", urgency), (message, result.signs)
-
-
 # A third review helper's probes (2026-12-07): someone else's suicide told, then the writer speaking of following them
 # (`suicide_followed` in context.yml), a long-ago attempt told as back, a phone that "nearly died", "fitted" with a
 # count. None of these got advice at c79ee01.
@@ -1744,13 +1718,6 @@ THIRD_REVIEW_2026_12_07 = [
     ("my battery nearly died, quick - dad collapsed and he was twitching", "call_999"),
     ("Dad fitted for his second time today", "call_999"),
 ]
-
-
-@pytest.mark.parametrize("message, urgency", THIRD_REVIEW_2026_12_07)
-def test_the_third_reviews_real_signs_get_their_advice(message, urgency):
-    result = check(message)
-    assert (result.decision, result.urgency) == ("advice", urgency), (message, result.signs)
-
 
 
 # A fourth review helper's probes (2026-12-07) of the parts of this day's change that could weaken an alarm: a long
@@ -1778,12 +1745,6 @@ FOURTH_REVIEW_2026_12_07 = [
 ]
 
 
-@pytest.mark.parametrize("message, urgency", FOURTH_REVIEW_2026_12_07)
-def test_the_fourth_reviews_real_signs_get_their_advice(message, urgency):
-    result = check(message)
-    assert (result.decision, result.urgency) == ("advice", urgency), (message, result.signs)
-
-
 # The fifth review (2026-12-07): real signs beside the words of the withdrawn exclusions. Each got less at dfcedc5.
 FIFTH_REVIEW_2026_12_07 = [
     ("watched him collapse into a chair and he's gone grey and sweaty", "call_999"),
@@ -1797,7 +1758,14 @@ FIFTH_REVIEW_2026_12_07 = [
 ]
 
 
-@pytest.mark.parametrize("message, urgency", FIFTH_REVIEW_2026_12_07)
-def test_the_fifth_reviews_real_signs_get_their_advice(message, urgency):
+# Every table above of real signs found in session 25 (2026-12-07; the team's own and five review helpers' probes):
+# each gets the full advice at its urgency, not the check-back, not silence.
+SESSION_25_REAL_SIGNS = (DATE_AFTER_A_SIGN_TOLD_NOW + LONG_AGO_IN_ANOTHER_CLAUSE + NOT_THEIR_LAST_ILLNESS
+                         + SECOND_REVIEW_2026_12_07 + THIRD_REVIEW_2026_12_07 + FOURTH_REVIEW_2026_12_07
+                         + FIFTH_REVIEW_2026_12_07)
+
+
+@pytest.mark.parametrize("message, urgency", SESSION_25_REAL_SIGNS)
+def test_session_25s_real_signs_get_their_advice(message, urgency):
     result = check(message)
     assert (result.decision, result.urgency) == ("advice", urgency), (message, result.signs)
