@@ -102,12 +102,12 @@ def check(message: str) -> SafetyResult:
     physical = [s for s in clear if s.urgency != "crisis"]
     cancelled = [s for s in signs if s.status == "cancelled"]
     if crisis or physical:
-        return _both_replies(text, tuple(signs), crisis, physical, cancelled)
+        return _both_replies(text, tuple(signs), crisis, physical, cancelled, found.doc)
     if only_unsure(text):  # "not sure", "I don't know": an answer that names no sign
         return SafetyResult("none", None, None, None, tuple(signs))
     # the crisis model, unless the words themselves denied a crisis ("I'm not suicidal"): the crisis reply,
     # also before a sign that is only possible ("I want it all to end, a bit breathless" is not just checked)
-    crisis_p = _crisis_by_model(text, cancelled)
+    crisis_p = _crisis_by_model(text, cancelled, found.doc)
     if crisis_p is not None:  # and the check-back after it when a physical sign is possible too
         also = CHECK_INTENT if possible or _sign_by_model(_red_flag_probability(text, cancelled, found.explained)) \
             else None
@@ -122,18 +122,19 @@ def check(message: str) -> SafetyResult:
     return SafetyResult("none", None, None, None, tuple(signs), probability)
 
 
-def _crisis_by_model(text: str, cancelled: list[SignFound]) -> float | None:
+def _crisis_by_model(text: str, cancelled: list[SignFound], doc=None) -> float | None:
     """The crisis model's probability when it sees a crisis (at or above its threshold) in what it is
     given to read (``crisis_model_texts``: the highest of its readings); None otherwise, or when it is not built."""
     from bot.safety import statistical
 
-    probabilities = [statistical.crisis_probability(read) for read in crisis_model_texts(text, cancelled)]
+    probabilities = [statistical.crisis_probability(read) for read in crisis_model_texts(text, cancelled, doc)]
     p = max((q for q in probabilities if q is not None), default=None)
     return p if p is not None and p >= statistical.crisis_threshold() else None
 
 
-def crisis_model_texts(text: str, signs: list[SignFound]) -> tuple[str, ...]:
-    """What the crisis model reads of ``text`` (``signs``: what the check found in it), as one or two readings whose
+def crisis_model_texts(text: str, signs: list[SignFound], doc=None) -> tuple[str, ...]:
+    """What the crisis model reads of ``text`` (``signs``: what the check found in it; ``doc``: the text as the
+    matcher read it, read again when None), as one or two readings whose
     highest probability counts: all of it; nothing (no reading) when the words deny a crisis ("I'm not suicidal");
     where its context cancelled a crisis otherwise (in the past or in someone else's life: "my dad killed himself
     years ago"; or a hypothetical, information or advice), the text without the cancelled sign's own words, so what
@@ -156,7 +157,7 @@ def crisis_model_texts(text: str, signs: list[SignFound]) -> tuple[str, ...]:
     for words in sorted({w for s in crises for w in s.words}, key=len, reverse=True):  # longest first
         without = re.sub(re.escape(words), " ", without, flags=re.IGNORECASE)
     denied = frozenset().union(*(s.sentences for s in crises))
-    doc = default_matcher().find(text[:MAX_CHECKED_CHARS]).doc
+    doc = doc if doc is not None else default_matcher().find(text[:MAX_CHECKED_CHARS]).doc
     others = " ".join(sent.text for number, sent in enumerate(doc.sents) if number not in denied)
     readings = (" ".join(without.split()), others)
     return tuple(dict.fromkeys(r for r in readings if WORDS.search(r)))
@@ -179,13 +180,13 @@ def _sign_by_model(probability: float | None) -> bool:
 
 
 def _both_replies(text: str, signs: tuple[SignFound, ...], crisis: list[SignFound], physical: list[SignFound],
-                  cancelled: list[SignFound]) -> SafetyResult:
+                  cancelled: list[SignFound], doc) -> SafetyResult:
     """The advice for clear signs: a crisis (a sign, or the crisis model beside a physical sign) and a
     physical sign are both answered, the more urgent first: an emergency or 999 sign before the crisis
     reply, the crisis reply before an urgent sign (jaw, low calcium, spinal pain); harm already done
     ("I've taken all my tablets": call 999) before any sign but a 999 one. ``also`` is the second reply;
     the urgency is the more urgent of the two."""
-    crisis_p = None if crisis or not physical else _crisis_by_model(text, cancelled)
+    crisis_p = None if crisis or not physical else _crisis_by_model(text, cancelled, doc)
     reasons = ("sign", "statistical_crisis") if crisis_p is not None else ("sign",)
     crisis_intent = ("crisis_harmed" if any(s.intent == "crisis_harmed" for s in crisis) else "crisis") \
         if crisis or crisis_p is not None else None

@@ -262,7 +262,7 @@ def choose_threshold(rows: list[dict], check, model: str = "model") -> tuple[flo
         counts_as_false = row["expect"] == "not_emergency"
         other = ("statistical_crisis", "statistical") if crisis else ("statistical",)
         by_others = result.decision != "none" and not set(result.reasons) & set(other)
-        if crisis:  # what the check lets the crisis model read (None: it is not asked)
+        if crisis:  # what the check lets the crisis model read (no reading: it is not asked)
             reads = crisis_model_texts(row["message"], list(result.signs))
             cancelled = not reads
             p = max((crisis_probability(read) or 0.0 for read in reads), default=0.0)
