@@ -41,6 +41,30 @@ GENERAL_QUESTION = re.compile(r"^\W*(?:[\w']+\W+){0,4}?(?:what|which|how|why|whe
 WORRIED_QUESTION = re.compile(r"\b(?:is (?:it|this|that) (?:normal|ok|okay|serious|an emergency|urgent)|should (?:i|we) worry|"
                               r"should (?:i|we) (?:call|ring|phone|go)|(?:could|can|might|may|would) (?:this|that) be|"
                               r"is (?:this|that) (?:a|an)\b)", re.IGNORECASE)
+# ... and a sentence that says, in so many words, that it is happening now is about someone, like a personal word:
+# "is numbness in both legs and not being able to pee since yesterday an emergency?", "what do we do legs gone numb
+# and cant wee since this morning?", "does 39.2 and shivering need a&e?" (not a bare "now" or "today's": "are fevers
+# on chemo treated differently now?"; session 26, 2026-12-07, from two review helpers' probes)
+TOLD_AS_NOW = re.compile(
+    r"\bsince (?:yesterday|last night|this morning|this afternoon|this evening|earlier|lunch(?:time)?|"
+    r"breakfast|monday|tuesday|wednesday|thursday|friday|saturday|sunday|mon|tues?|wed|thurs?|fri|"
+    r"sat|sun|the weekend|the fall|then)\b|"
+    r"\b(?:\d+|an?|one|two|three|few|couple of) (?:mins?|minutes|hours?|hrs?|days?) ago\b|"
+    r"\bbeen (?:going )?(?:on )?(?:for )?(?:\d+|an?|one|two|three|five|ten|few|couple of) (?:mins?|minutes|hours?|hrs?)\b|"
+    r"\b(?:right now|just now|this morning|this afternoon|this evening|tonight|overnight|all day|all night)\b|"
+    r"\btoday\b(?!')|"
+    r"\b(?:temp|temperature|fever)\w* (?:of |is |was |at |reading )?(?:3[89]|4[0-2])(?:\.\d)?\b|\b(?:3[89]|4[0-2])\.\d\b",
+    re.IGNORECASE)
+
+# ... and only where the sign's own clause asks: "what does it mean if legs go numb?" is asked in general; "legs numb
+# and can't pee since the weekend, what does that mean?" tells the sign, then asks (session 26, 2026-12-07: a review
+# helper's probes showed signs told before a question with no personal word getting no advice)
+CLAUSE_BREAK = re.compile(r"[,;:?!]|\s[-–]\s")
+CLAUSE_ASKS = re.compile(r"^\W*(?:(?:so|and|but|ok|okay|hi|hello|please|also|then|just|um|er|and so)\W+)?"
+                         r"(?:what|which|how|why|when|where|who|is|are|can|could|does|do|should|will|would|has|have|"
+                         r"may|might)(?!n't|'t)\b"
+                         # ... or goes on with the question's own list: "what are the warning signs, like weak legs?"
+                         r"|^\W*(?:like|such as|e\.?g\.?|for example|for instance|including|things like|or)\b", re.IGNORECASE)
 
 # Something happening to someone: "my legs", "he has", "I've got", "mum can't". "should I watch for" is not.
 PERSONAL = re.compile(
@@ -499,12 +523,13 @@ def modifiers(doc, spans: list[tuple[int, int]]) -> dict[tuple[int, int], set[st
                       and not _told_in_the_present_after(doc, m, span)
                       and not _new_clause_between(doc, m, span)
                       and not _terminated_between(doc, m, span)
+                      and not _information_asked_in_another_clause(m, span)
                       and not _history_recurs_after(doc, m, span)
                       and not _recovery_goes_on(doc, m)}
         sentence = span.sent.text
-        if PERSONAL.search(sentence):
+        if PERSONAL.search(sentence) or TOLD_AS_NOW.search(sentence):
             categories.discard("INFORMATION")
-        elif GENERAL_QUESTION.match(sentence) and not WORRIED_QUESTION.search(sentence):
+        elif GENERAL_QUESTION.match(sentence) and not WORRIED_QUESTION.search(sentence) and _asked_in_its_clause(span):
             categories.add("INFORMATION")  # "can bones in the foot fracture over time?": asked in general
         undone = categories & _new_clause().came_true_undoes
         if undone and _came_true_after(doc, span):
@@ -516,6 +541,30 @@ def modifiers(doc, spans: list[tuple[int, int]]) -> dict[tuple[int, int], set[st
             categories -= {"HISTORICAL", "FAMILY"}
         found[(span.start, span.end)] = categories
     return found
+
+
+def _clause_start(span) -> int:
+    """The character offset in ``span``'s sentence where the clause ``span`` starts in begins (``CLAUSE_BREAK``)."""
+    sentence = span.sent
+    before = sentence.text[: span.start_char - sentence.start_char]
+    breaks = list(CLAUSE_BREAK.finditer(before))
+    return breaks[-1].end() if breaks else 0
+
+
+def _information_asked_in_another_clause(modifier, span) -> bool:
+    """True when an INFORMATION trigger ("what do", "what are") stands in an earlier clause of the sentence than
+    the sign, and the sign's own clause does not ask: "what do we do, legs gone numb and can't wee since this
+    morning?" tells the sign after asking (session 26, 2026-12-07)."""
+    if modifier.category != "INFORMATION" or _asked_in_its_clause(span):
+        return False
+    trigger_start = span.doc[modifier.modifier_span[0]].idx
+    return trigger_start < span.sent.start_char + _clause_start(span) and modifier.modifier_span[1] <= span.start
+
+
+def _asked_in_its_clause(span) -> bool:
+    """True when the clause of its sentence that ``span`` starts in opens with a question word (``CLAUSE_ASKS``):
+    the sign is part of what is asked, not told before the question."""
+    return bool(CLAUSE_ASKS.match(span.sent.text[_clause_start(span):]))
 
 
 def _bare(text: str) -> str:

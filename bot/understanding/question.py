@@ -25,7 +25,7 @@ True
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
@@ -58,6 +58,16 @@ def _cue_pattern(cues: list[str]) -> re.Pattern[str]:
     return re.compile(r"(?<![\w-])(?:" + "|".join(parts) + r")(?![\w-])", re.IGNORECASE)
 
 
+def _word_endings(endings: list[str]) -> re.Pattern[str]:
+    """Words with one of ``endings`` after two letters or more (four or more before an ending of up to four letters,
+    "-nib", "-pril"): "raloxifene", "losartan", "ramipril"; not a word of one syllable over and over ("lolololol")."""
+    longer = sorted((e for e in endings if len(e) > 4), key=len, reverse=True)
+    shorter = sorted((e for e in endings if len(e) <= 4), key=len, reverse=True)
+    parts = [r"[a-z]{2,}(?:" + "|".join(map(re.escape, longer)) + ")"] if longer else []
+    parts += [r"[a-z]{4,}(?:" + "|".join(map(re.escape, shorter)) + ")"] if shorter else []
+    return re.compile(r"\b(?!(\w{2,3})\1{2})(?:" + "|".join(parts) + r")\b", re.IGNORECASE)
+
+
 @dataclass(frozen=True)
 class Vocabulary:
     """``understanding.yml`` compiled: subject cues per topic, ask cues per aspect, out-of-scope cues."""
@@ -69,6 +79,12 @@ class Vocabulary:
     follow_on_words: frozenset[str] = frozenset()
     alternative_remedies: re.Pattern[str] | None = None
     medicine_side_effects: re.Pattern[str] | None = None
+    cement_in_the_spine: dict[str, re.Pattern[str]] = field(default_factory=dict)
+    emergency_conditions: re.Pattern[str] | None = None
+    emergency_yields_to: frozenset[str] = frozenset()
+    emergency_yields_to_words: re.Pattern[str] | None = None
+    practical_targets: re.Pattern[str] | None = None
+    other_drug_names: re.Pattern[str] | None = None
 
     @classmethod
     def load(cls, path: Path | None = None) -> "Vocabulary":
@@ -83,6 +99,14 @@ class Vocabulary:
             follow_on_words=frozenset(str(w).lower() for w in data.get("follow_on_words") or ()),
             alternative_remedies=_cue_pattern(data["alternative_remedies"]) if data.get("alternative_remedies") else None,
             medicine_side_effects=_cue_pattern(data["medicine_side_effects"]) if data.get("medicine_side_effects") else None,
+            emergency_conditions=_cue_pattern(data["emergency_conditions"]) if data.get("emergency_conditions") else None,
+            emergency_yields_to=frozenset(data.get("emergency_yields_to") or ()),
+            emergency_yields_to_words=_cue_pattern(data["emergency_yields_to_words"])
+            if data.get("emergency_yields_to_words") else None,
+            practical_targets=_cue_pattern(data["asks"]["emotional_support"]["practical_targets"])
+            if (data["asks"].get("emotional_support") or {}).get("practical_targets") else None,
+            other_drug_names=_word_endings(data["other_drug_endings"]) if data.get("other_drug_endings") else None,
+            cement_in_the_spine={part: _cue_pattern(cues) for part, cues in (data.get("cement_in_the_spine") or {}).items()},
         )
 
 
@@ -153,7 +177,21 @@ def read(text: str) -> Reading:
     if NICE.search(text):
         asks.add("nhs_access")
     out = tuple(r for r, pattern in vocabulary().out_of_scope.items() if pattern.search(question))
+    if "other_drugs" not in out and _names_another_drug(question):
+        out += ("other_drugs",)
     return Reading(subjects, frozenset(asks), out)
+
+
+def _names_another_drug(text: str) -> bool:
+    """True when ``text`` has a word with another medicine's ending (``other_drug_endings``) that is
+    not one of the names in ``lexicon.yml`` ("what are the risks of raloxifene?")."""
+    from bot.content.lexicon import Lexicon
+
+    pattern = vocabulary().other_drug_names
+    if pattern is None:
+        return False
+    ours = {words.lower() for _label, _topic, words in Lexicon.load().mentions(text)}
+    return any(m.group(0).lower() not in ours for m in pattern.finditer(text))
 
 
 @dataclass(frozen=True)
@@ -178,6 +216,8 @@ def decide(text: str) -> Decision | None:
         candidates = question_named or list(named)
         specific = [s for s in candidates if s != "bone_strengthening_medicines"]
         subject = specific[0] if specific else candidates[0]  # "is the bone jab the same as zometa?": zometa
+        if subject == "cementoplasty":
+            subject = where_the_cement_goes(text) or subject
         if {"denosumab", "bisphosphonates"} <= set(named) and "comparison" in reading.asks:
             return Decision("denosumab", "comparison")
         asked = _asked_topic(subject, reading)
@@ -188,6 +228,10 @@ def decide(text: str) -> Decision | None:
             # "is the ONJ thing from zometa real?", "is the thigh bone fracture thing from bisphosphonates real?"
             return Decision("side_effects", f"a side effect of {subject} named")
         return Decision(subject, "named")
+    if _emergency_named(text, reading):  # "what is hypercalcemia?" (not a dexamethasone dose for it)
+        return Decision("warning_signs", "emergency named")
+    if _support_asked(text, reading):  # "how can I stay strong knowing my wife has terminal cancer?"
+        return Decision(_answering("emotional_support"), "support asked")
     if reading.out_of_scope:
         return Decision("out_of_scope", ", ".join(reading.out_of_scope))
     others = [s for s in reading.subjects if s not in named]
@@ -209,6 +253,59 @@ def decide(text: str) -> Decision | None:
     if "side_effects" in reading.asks and not reading.subjects:  # "what side effects may I notice from this medicine?"
         return Decision("side_effects", WEAK)
     return None
+
+
+def where_the_cement_goes(text: str) -> str | None:
+    """The cement procedure ``text`` describes without naming one (``understanding.yml``'s ``cement_in_the_spine``):
+    ``vertebroplasty`` (``kyphoplasty`` with a balloon) in the spine, ``percutaneous_cementoplasty`` in another bone,
+    else None (both, neither, or where it can go is the question).
+
+    >>> where_the_cement_goes("the doctor wants to inject cement into her back"), where_the_cement_goes("cement in his hip")
+    ('vertebroplasty', 'percutaneous_cementoplasty')
+    >>> where_the_cement_goes("can I go back to work after the cement?"), where_the_cement_goes("is cement only used in the spine?")
+    (None, None)
+    """
+    parts = vocabulary().cement_in_the_spine
+    if not parts:
+        return None
+    found = {part: bool(pattern.search(text or "")) for part, pattern in parts.items()}
+    if not found["cement"] or found["named_procedure"] or found["where_asked"] or found.get("not_the_procedure") \
+            or found["spine"] == found["other_bones"]:
+        return None
+    found["balloon"] = any(parts["balloon"].search(s) and parts["cement"].search(s) for s in _SENTENCE.split(text))
+    if found["spine"]:
+        return "kyphoplasty" if found["balloon"] else "vertebroplasty"
+    return "percutaneous_cementoplasty"
+
+
+def _emergency_named(text: str, reading: Reading) -> bool:
+    """True when the question names an emergency the warning signs cover ("what is neutropenic sepsis?") and
+    nothing else not covered (chemotherapy as its setting aside), nor asks how it is treated, its recovery,
+    its cost, NHS access or a dose (``emergency_yields_to``, ``emergency_yields_to_words``)."""
+    pattern, words = vocabulary().emergency_conditions, vocabulary().emergency_yields_to_words
+    question = question_part(text)
+    return bool(pattern and pattern.search(question)
+                and not set(reading.out_of_scope) - {"other_drugs"} - _chemotherapy_as_the_setting(question, reading)
+                and not reading.asks & vocabulary().emergency_yields_to
+                and not (words and words.search(question)))
+
+
+def _chemotherapy_as_the_setting(question: str, reading: Reading) -> set[str]:
+    """``{"other_treatments"}`` when chemotherapy is the only other treatment named ("a fever during chemo"), else empty."""
+    if "other_treatments" not in reading.out_of_scope:
+        return set()
+    rest = re.sub(r"\bchemo\w*", " ", question, flags=re.IGNORECASE)
+    return set() if vocabulary().out_of_scope["other_treatments"].search(rest) else {"other_treatments"}
+
+
+def _support_asked(text: str, reading: Reading) -> bool:
+    """True when the question asks how to bear it or support someone emotionally, about no practical target
+    ("what should I say to the GP?"), asks no treatment ("emotionally drained by the pain, what can be done for
+    it?") and stands beside nothing not covered but a prognosis named ("terminal")."""
+    practical = vocabulary().practical_targets
+    return ("emotional_support" in reading.asks and "treatment_options" not in reading.asks
+            and set(reading.out_of_scope) <= {"prognosis_named"}
+            and not (practical and practical.search(question_part(text))))
 
 
 def _answering(aspect: str) -> str:

@@ -113,7 +113,56 @@ DECISIONS = [
     # ...but not a pension or the spreading of a side effect (review 2026-12-04)
     ("will my bone pain treatments cost me anything if I'm on a pension?", "bone_pain_treatments"),
     ("will it spread to the jaw, the osteonecrosis?", "side_effects"),
+    # cement in the spine, no procedure named: a vertebroplasty; cement in another bone: cementoplasty (2026-12-07)
+    ("the consultant wants to put cement in dad's spine, will he be awake?", "vertebroplasty"),
+    ("they're going to inject cement into her lower back for the fracture, is it safe?", "vertebroplasty"),
+    ("is the cement they put in the vertebra permanent?", "vertebroplasty"),
+    ("they talked about cement for the tumour in his hip bone, does it work?", "percutaneous_cementoplasty"),
+    ("could cement go in her pelvis as well as her back?", "cementoplasty"),
+    ("what is bone cement made of?", "cementoplasty"),
+    ("balloon and cement in the spine, what's that one called?", "kyphoplasty"),
+    ("can I go back to work after the cement injection?", "cementoplasty"),  # "back to work" is not the spine
+    ("is cement only ever used in the spine?", "cementoplasty"),  # where it can go is the question
+    # asking how to bear it or support someone: the helpline, before a word of prognosis (2026-12-07)
+    ("how do I stay strong for my husband now it's terminal?", "helpline"),
+    ("what can I say to my mum, she's been told it's terminal", "helpline"),
+    ("how can I support my dad emotionally with his bone mets?", "helpline"),
+    ("how long has she got left now it's terminal?", "out_of_scope"),  # a prognosis, not support
+    # an emergency named as a condition: the warning signs (2026-12-07)
+    ("what is hypercalcaemia?", "warning_signs"),
+    ("what does neutropenic sepsis mean?", "warning_signs"),
+    ("why should I ring if I get a fever after chemo?", "warning_signs"),
+    ("what's metastatic spinal cord compression?", "warning_signs"),
+    ("what dose of dexamethasone is given for cord compression?", "out_of_scope"),  # another drug's dose
+    ("what is the life expectancy with hypercalcaemia of malignancy?", "out_of_scope"),  # a prognosis
+    # another medicine, known by its name's ending (the WHO's INN stems), is not covered; ours named stay ours (2026-12-07)
+    ("what are the risks of lisinopril for my kidneys?", "out_of_scope"),
+    ("is ribociclib or palbociclib hard on the bones?", "out_of_scope"),
+    ("does atorvastatin weaken bones?", "out_of_scope"),
+    ("can I take omeprazole with my zoledronic acid?", "bisphosphonates"),
+    ("what is pamidronate?", "bisphosphonates"),
 ]
+
+# the readings of 2026-12-07 stop short of these (a review helper's probes: practical help, treating an emergency,
+# not cancer, a prognosis asked)
+NOT_THIS_TOPIC = [
+    ("how can I help my mum with her bone pain at night?", "helpline"),
+    ("what should I say to the GP about her pain, the co-codamol isn't working", "helpline"),
+    ("how long has she got? I need to know so I can stay strong", "helpline"),
+    ("I feel so alone, can I get carers allowance?", "helpline"),
+    ("what is the treatment for hypercalcaemia?", "warning_signs"),
+    ("my grandson had sepsis from a cut, how is it treated?", "warning_signs"),
+    ("neutropenic diet, what foods should I avoid?", "warning_signs"),
+    ("can you get spinal cord compression from a slipped disc?", "warning_signs"),
+    ("how long is recovery from surgery for cord compression?", "warning_signs"),
+]
+
+
+@pytest.mark.parametrize("question, topic", NOT_THIS_TOPIC)
+def test_readings_stop_short_of_look_alikes(question, topic):
+    decision = decide(question)
+    assert decision is None or decision.topic != topic, (question, decision, read(question))
+
 
 LEFT_TO_THE_CLASSIFIER = ["thanks", "hello", "what can you do", "ok",
                           # a phone call in the story is not a person asked for (review, 2026-12-03)

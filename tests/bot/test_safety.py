@@ -1758,6 +1758,48 @@ FIFTH_REVIEW_2026_12_07 = [
 ]
 
 
+# A question with no personal word that tells a sign happening now, or asks what "this" is, is not a general
+# question: "is this spinal cord compression, numbness spreading down there and can't pee since last night?" got
+# no advice (session 26, 2026-12-07).
+QUESTIONS_THAT_TELL_A_SIGN_NOW = [
+    ("is this spinal cord compression, numbness spreading down there and can't pee since last night?", "emergency"),
+    ("is that cord compression? legs gone numb and can't wee since this morning?", "emergency"),
+    ("can't pass urine for 12 hours now, is that serious for someone with bone mets?", "emergency"),
+    ("is this normal after the infusion, temperature of 38.5 and shivering for the last 2 hours?", "emergency"),
+    ("is this a stroke, face drooping on one side and words slurred?", "call_999"),
+    # a sign told, then the question (review helpers' probes, 2026-12-07)
+    ("legs gone weak and can't pee since the weekend, what does that mean?", "emergency"),
+    ("numb down below and wetting, what now?", "emergency"),
+    ("what do we do, legs gone numb and can't wee since this morning?", "emergency"),
+    # ...or told as now inside the question
+    ("is not being able to pee since yesterday with numb legs an emergency?", "emergency"),
+    ("does a temp of 38.6 and shivering a week after chemo need a&e?", "emergency"),
+    # words of a broken bone and an overdose
+    ("can't bear any weight on her hip since she fell", "emergency"),
+    ("dad swallowed the whole bottle of oramorph", "call_999"),
+]
+# ...while a general question keeps no alarm
+GENERAL_QUESTIONS_STAY_QUIET = [
+    "what are the signs of spinal cord compression?",
+    "how common is numbness after kyphoplasty?",
+    "what does it mean if legs go numb after radiotherapy?",
+    "what are the warning signs, like weak legs?",
+    "are fevers on chemo treated differently now?",
+    "how quickly do legs go weak in cord compression?",
+]
+
+
+@pytest.mark.parametrize("message, urgency", QUESTIONS_THAT_TELL_A_SIGN_NOW)
+def test_a_question_that_tells_a_sign_now_gets_its_advice(message, urgency):
+    result = check(message)
+    assert (result.decision, result.urgency) == ("advice", urgency), (message, result.signs)
+
+
+@pytest.mark.parametrize("message", GENERAL_QUESTIONS_STAY_QUIET)
+def test_a_general_question_about_signs_gets_no_advice(message):
+    assert check(message).decision != "advice", message
+
+
 # Every table above of real signs found in session 25 (2026-12-07; the team's own and five review helpers' probes):
 # each gets the full advice at its urgency, not the check-back, not silence.
 SESSION_25_REAL_SIGNS = (DATE_AFTER_A_SIGN_TOLD_NOW + LONG_AGO_IN_ANOTHER_CLAUSE + NOT_THEIR_LAST_ILLNESS
