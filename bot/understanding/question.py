@@ -188,10 +188,10 @@ def _names_another_drug(text: str) -> bool:
     from bot.content.lexicon import Lexicon
 
     pattern = vocabulary().other_drug_names
-    if pattern is None:
+    found = {m.group(0).lower() for m in pattern.finditer(text)} if pattern is not None else set()
+    if not found:
         return False
-    ours = {words.lower() for _label, _topic, words in Lexicon.load().mentions(text)}
-    return any(m.group(0).lower() not in ours for m in pattern.finditer(text))
+    return bool(found - {words.lower() for _label, _topic, words in Lexicon.load().mentions(text)})
 
 
 @dataclass(frozen=True)
