@@ -141,6 +141,11 @@ DECISIONS = [
     ("does atorvastatin weaken bones?", "out_of_scope"),
     ("can I take omeprazole with my zoledronic acid?", "bisphosphonates"),
     ("what is pamidronate?", "bisphosphonates"),
+    # how a cancer is found is not covered (issue 21: diagnosis), a scan in the story is no such question (2026-12-07)
+    ("how do doctors diagnose secondary bone cancer?", "out_of_scope"),
+    ("what is a bone scan and does it hurt?", "out_of_scope"),
+    ("how is cord compression diagnosed?", "out_of_scope"),
+    ("the bone scan showed it's in her spine, is zoledronic acid given by drip?", "how_medicines_are_given"),
 ]
 
 # the readings of 2026-12-07 stop short of these (a review helper's probes: practical help, treating an emergency,
