@@ -400,6 +400,10 @@ def subject_of(text: str) -> str | None:
 
     >>> subject_of("can I have kyphoplasty on the NHS?"), subject_of("what does NICE say?")
     ('kyphoplasty', None)
+    >>> subject_of("they want to put cement into her back")
+    'vertebroplasty'
     """
     named = read(text or "").named
+    if named and named[0] == "cementoplasty":  # "cement into her back": the vertebroplasty, as decide() reads it
+        return where_the_cement_goes(text or "") or named[0]
     return named[0] if named else None

@@ -330,3 +330,11 @@ def test_a_followup_after_a_topic_still_follows_it_whatever_it_names():
     tracker = make_tracker("how long is recovery?", "followup_question", ranking=ranking, slots={"last_topic": "kyphoplasty"})
     messages, _ = _run(ActionAnswerFollowup(), tracker)
     assert messages[0]["custom"]["answer"]["topic"] == "kyphoplasty"
+
+
+def test_cement_told_in_the_back_is_kept_as_the_vertebroplasty_subject():
+    """"they want to inject cement into her back" is answered about vertebroplasty (question.where_the_cement_goes),
+    and the subject kept for a follow-up is the same (2026-12-07)."""
+    messages, events = _run(
+        ActionAnswerTopic(), make_tracker("they want to inject cement into her back, what happens?", "ask_vertebroplasty"))
+    assert SlotSet("last_subject", "vertebroplasty") in events
