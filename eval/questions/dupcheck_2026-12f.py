@@ -3,7 +3,10 @@
 """Say, for each candidate line, whether it duplicates a line of an existing evaluation set (DUP), quotes a
 page already quoted there (SAMESOURCE: allowed, but prefer other pages), or is new (OK). Reads the existing
 sets itself; prints no text of theirs."""
-import glob, json, re, sys
+import glob
+import json
+import re
+import sys
 
 STOP = set("a an the and or of to in on for is are was were be been it its this that with as at by from i my me we our you your he she his her they them their do does did can could will would should what which how why when where who have has had not no so if about into than then there these those just also any some very more most".split())
 

@@ -2,7 +2,12 @@
 # (Run once, on 2026-12-07, from /work/fresh by the helper who collected the set; kept here as the record of the split.)
 """Split /work/fresh/collected.jsonl ONCE into dev.jsonl and heldback.jsonl (stratified by expected_topic,
 seed 20261207, lines from the same source page kept in the same part, dev first). Refuses to overwrite."""
-import json, os, random, re, sys
+import json
+import os
+import random
+import re
+import sys
+
 HERE = "/work/fresh"
 SRC, DEV, HELD = f"{HERE}/collected.jsonl", f"{HERE}/dev.jsonl", f"{HERE}/heldback.jsonl"
 def key(s):
