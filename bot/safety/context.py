@@ -59,6 +59,7 @@ TOLD_AS_NOW = re.compile(
 # ... and only where the sign's own clause asks: "what does it mean if legs go numb?" is asked in general; "legs numb
 # and can't pee since the weekend, what does that mean?" tells the sign, then asks (session 26, 2026-12-07: a review
 # helper's probes showed signs told before a question with no personal word getting no advice)
+# (punctuation only, not CLAUSE_START's "and"/"so": "what does it mean if legs go numb and you can't pee?" asks both)
 CLAUSE_BREAK = re.compile(r"[,;:?!]|\s[-–]\s")
 CLAUSE_ASKS = re.compile(r"^\W*(?:(?:so|and|but|ok|okay|hi|hello|please|also|then|just|um|er|and so)\W+)?"
                          r"(?:what|which|how|why|when|where|who|is|are|can|could|does|do|should|will|would|has|have|"

@@ -83,6 +83,7 @@ class Vocabulary:
     emergency_conditions: re.Pattern[str] | None = None
     emergency_yields_to: frozenset[str] = frozenset()
     emergency_yields_to_words: re.Pattern[str] | None = None
+    emergency_setting: re.Pattern[str] | None = None
     practical_targets: re.Pattern[str] | None = None
     other_drug_names: re.Pattern[str] | None = None
 
@@ -103,6 +104,7 @@ class Vocabulary:
             emergency_yields_to=frozenset(data.get("emergency_yields_to") or ()),
             emergency_yields_to_words=_cue_pattern(data["emergency_yields_to_words"])
             if data.get("emergency_yields_to_words") else None,
+            emergency_setting=_cue_pattern(data["emergency_setting"]) if data.get("emergency_setting") else None,
             practical_targets=_cue_pattern(data["asks"]["emotional_support"]["practical_targets"])
             if (data["asks"].get("emotional_support") or {}).get("practical_targets") else None,
             other_drug_names=_word_endings(data["other_drug_endings"]) if data.get("other_drug_endings") else None,
@@ -268,13 +270,13 @@ def where_the_cement_goes(text: str) -> str | None:
     parts = vocabulary().cement_in_the_spine
     if not parts:
         return None
-    found = {part: bool(pattern.search(text or "")) for part, pattern in parts.items()}
-    if not found["cement"] or found["named_procedure"] or found["where_asked"] or found.get("not_the_procedure") \
+    found = {part: bool(pattern.search(text or "")) for part, pattern in parts.items() if part != "balloon"}
+    if not found["cement"] or found["named_procedure"] or found["where_asked"] or found["not_the_procedure"] \
             or found["spine"] == found["other_bones"]:
         return None
-    found["balloon"] = any(parts["balloon"].search(s) and parts["cement"].search(s) for s in _SENTENCE.split(text))
-    if found["spine"]:
-        return "kyphoplasty" if found["balloon"] else "vertebroplasty"
+    if found["spine"]:  # a balloon in the sentence that names the cement: a kyphoplasty
+        balloon = any(parts["balloon"].search(s) and parts["cement"].search(s) for s in _SENTENCE.split(text))
+        return "kyphoplasty" if balloon else "vertebroplasty"
     return "percutaneous_cementoplasty"
 
 
@@ -291,10 +293,12 @@ def _emergency_named(text: str, reading: Reading) -> bool:
 
 
 def _chemotherapy_as_the_setting(question: str, reading: Reading) -> set[str]:
-    """``{"other_treatments"}`` when chemotherapy is the only other treatment named ("a fever during chemo"), else empty."""
-    if "other_treatments" not in reading.out_of_scope:
+    """``{"other_treatments"}`` when the only other treatment named is the emergency's setting (``emergency_setting``:
+    "a fever during chemo"), else empty."""
+    setting = vocabulary().emergency_setting
+    if "other_treatments" not in reading.out_of_scope or setting is None:
         return set()
-    rest = re.sub(r"\bchemo\w*", " ", question, flags=re.IGNORECASE)
+    rest = setting.sub(" ", question)
     return set() if vocabulary().out_of_scope["other_treatments"].search(rest) else {"other_treatments"}
 
 

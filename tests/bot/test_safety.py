@@ -1789,25 +1789,19 @@ GENERAL_QUESTIONS_STAY_QUIET = [
 ]
 
 
-@pytest.mark.parametrize("message, urgency", QUESTIONS_THAT_TELL_A_SIGN_NOW)
-def test_a_question_that_tells_a_sign_now_gets_its_advice(message, urgency):
-    result = check(message)
-    assert (result.decision, result.urgency) == ("advice", urgency), (message, result.signs)
-
-
 @pytest.mark.parametrize("message", GENERAL_QUESTIONS_STAY_QUIET)
 def test_a_general_question_about_signs_gets_no_advice(message):
     assert check(message).decision != "advice", message
 
 
-# Every table above of real signs found in session 25 (2026-12-07; the team's own and five review helpers' probes):
-# each gets the full advice at its urgency, not the check-back, not silence.
-SESSION_25_REAL_SIGNS = (DATE_AFTER_A_SIGN_TOLD_NOW + LONG_AGO_IN_ANOTHER_CLAUSE + NOT_THEIR_LAST_ILLNESS
-                         + SECOND_REVIEW_2026_12_07 + THIRD_REVIEW_2026_12_07 + FOURTH_REVIEW_2026_12_07
-                         + FIFTH_REVIEW_2026_12_07)
+# Every table above of real signs found in sessions 25 and 26 (2026-12-07; the team's own and review helpers'
+# probes): each gets the full advice at its urgency, not the check-back, not silence.
+REVIEWED_REAL_SIGNS = (DATE_AFTER_A_SIGN_TOLD_NOW + LONG_AGO_IN_ANOTHER_CLAUSE + NOT_THEIR_LAST_ILLNESS
+                       + SECOND_REVIEW_2026_12_07 + THIRD_REVIEW_2026_12_07 + FOURTH_REVIEW_2026_12_07
+                       + FIFTH_REVIEW_2026_12_07 + QUESTIONS_THAT_TELL_A_SIGN_NOW)
 
 
-@pytest.mark.parametrize("message, urgency", SESSION_25_REAL_SIGNS)
-def test_session_25s_real_signs_get_their_advice(message, urgency):
+@pytest.mark.parametrize("message, urgency", REVIEWED_REAL_SIGNS)
+def test_reviewed_real_signs_get_their_advice(message, urgency):
     result = check(message)
     assert (result.decision, result.urgency) == ("advice", urgency), (message, result.signs)
