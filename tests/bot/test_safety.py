@@ -1778,6 +1778,43 @@ QUESTIONS_THAT_TELL_A_SIGN_NOW = [
     ("can't bear any weight on her hip since she fell", "emergency"),
     ("dad swallowed the whole bottle of oramorph", "call_999"),
 ]
+# Signs that had no words (session 27, 2026-12-07; the team's own wording of kinds noticed in session 26):
+# a high calcium result or its name, breathing that has stopped or is laboured, a nosebleed that will not stop,
+# a counted overdose inside a question, and a wish to be out of it told by a carer.
+WORDS_FOUND_2026_12_07 = [
+    ("the GP just rang, mum's calcium is high", "emergency"),
+    ("dad has hypercalcaemia again", "emergency"),
+    ("her calcium came back at 3.2 this afternoon", "emergency"),
+    ("the blood test says his calcium level is raised", "emergency"),
+    ("breathing's stopped, what do i do", "call_999"),
+    ("her breathing is very laboured tonight", "call_999"),
+    ("nose bleed for an hour that won't stop, he's on warfarin", "call_999"),
+    ("his nose has been bleeding for over an hour", "call_999"),
+    ("what happens after taking 30 co-codamol an hour ago?", "call_999"),
+    ("dad says he's ready to call it quits", "crisis"),
+    ("he keeps saying he'd like for it all to be over", "crisis"),
+    ("she says she'll go off somewhere so she's not a nuisance to us any more", "crisis"),
+]
+# ...and the same words as a subject, a past event or someone else's story keep no alarm
+CALCIUM_AND_NOSEBLEEDS_AS_A_SUBJECT = [
+    "what is hypercalcaemia?",
+    "can zoledronic acid be used to treat high calcium?",
+    "what are the signs of high calcium",
+    "my calcium was 2.4 which they said is normal",
+    "her calcium was high last year but it's fine now",
+    "should I eat a high calcium diet while on denosumab?",
+    "he had hypercalcaemia in 2022",
+    "mum's friend had high calcium and was in hospital for a week, what causes it?",
+    "how long should a nosebleed last before going to A&E?",
+    "I can't wait for it all to be over so we can go on holiday",
+]
+
+
+@pytest.mark.parametrize("message", CALCIUM_AND_NOSEBLEEDS_AS_A_SUBJECT)
+def test_calcium_and_nosebleeds_as_a_subject_get_no_advice(message):
+    assert check(message).decision != "advice", message
+
+
 # ...while a general question keeps no alarm
 GENERAL_QUESTIONS_STAY_QUIET = [
     "what are the signs of spinal cord compression?",
@@ -1794,11 +1831,11 @@ def test_a_general_question_about_signs_gets_no_advice(message):
     assert check(message).decision != "advice", message
 
 
-# Every table above of real signs found in sessions 25 and 26 (2026-12-07; the team's own and review helpers'
+# Every table above of real signs found in sessions 25 to 27 (2026-12-07; the team's own and review helpers'
 # probes): each gets the full advice at its urgency, not the check-back, not silence.
 REVIEWED_REAL_SIGNS = (DATE_AFTER_A_SIGN_TOLD_NOW + LONG_AGO_IN_ANOTHER_CLAUSE + NOT_THEIR_LAST_ILLNESS
                        + SECOND_REVIEW_2026_12_07 + THIRD_REVIEW_2026_12_07 + FOURTH_REVIEW_2026_12_07
-                       + FIFTH_REVIEW_2026_12_07 + QUESTIONS_THAT_TELL_A_SIGN_NOW)
+                       + FIFTH_REVIEW_2026_12_07 + QUESTIONS_THAT_TELL_A_SIGN_NOW + WORDS_FOUND_2026_12_07)
 
 
 @pytest.mark.parametrize("message, urgency", REVIEWED_REAL_SIGNS)
