@@ -80,6 +80,7 @@ class Vocabulary:
     alternative_remedies: re.Pattern[str] | None = None
     medicine_side_effects: re.Pattern[str] | None = None
     cement_in_the_spine: dict[str, re.Pattern[str]] = field(default_factory=dict)
+    helpline_named: re.Pattern[str] | None = None
     emergency_conditions: re.Pattern[str] | None = None
     emergency_yields_to: frozenset[str] = frozenset()
     emergency_yields_to_words: re.Pattern[str] | None = None
@@ -109,6 +110,7 @@ class Vocabulary:
             if (data["asks"].get("emotional_support") or {}).get("practical_targets") else None,
             other_drug_names=_word_endings(data["other_drug_endings"]) if data.get("other_drug_endings") else None,
             cement_in_the_spine={part: _cue_pattern(cues) for part, cues in (data.get("cement_in_the_spine") or {}).items()},
+            helpline_named=_cue_pattern(data["helpline_named"]) if data.get("helpline_named") else None,
         )
 
 
@@ -239,7 +241,8 @@ def decide(text: str) -> Decision | None:
     others = [s for s in reading.subjects if s not in named]
     if "side_effects" in others:
         return Decision("side_effects", "side effect named")
-    if "urgent_help" in reading.asks:  # "what are the red flags?", "when should I go to A&E?"
+    if "urgent_help" in reading.asks and not _when_to_call_the_helpline(text, others):
+        # "what are the red flags?", "when should I go to A&E?"
         return Decision("warning_signs", "urgent help asked")
     if ("nice_access" in others or NICE.search(text)) and "nhs_access" in reading.asks:
         return Decision("nice_access", "nhs access")
@@ -255,6 +258,13 @@ def decide(text: str) -> Decision | None:
     if "side_effects" in reading.asks and not reading.subjects:  # "what side effects may I notice from this medicine?"
         return Decision("side_effects", WEAK)
     return None
+
+
+def _when_to_call_the_helpline(text: str, others: list[str]) -> bool:
+    """True when the line ``text`` asks when to call is the nurse helpline (``helpline_named``), with no warning
+    sign or emergency line named beside it: "When to call the cancer helpline" (not "when do I call 999 or the helpline?")."""
+    pattern = vocabulary().helpline_named
+    return pattern is not None and bool(pattern.search(text)) and "warning_signs" not in others
 
 
 def where_the_cement_goes(text: str) -> str | None:

@@ -146,9 +146,20 @@ DECISIONS = [
     ("what is a bone scan and does it hurt?", "out_of_scope"),
     ("how is cord compression diagnosed?", "out_of_scope"),
     ("the bone scan showed it's in her spine, is zoledronic acid given by drip?", "how_medicines_are_given"),
+    # session 27 (2026-12-07): when to phone the nurse helpline, support services, how long someone lives or whether
+    # the cancer comes back, genes and research papers, money worries, the bodies that fund NHS treatment
+    ("when should I call the cancer helpline?", "helpline"),
+    ("are there any drop-in centres for carers?", "helpline"),
+    ("what local groups are there for families?", "helpline"),
+    ("how long can someone live with cancer in the spine?", "out_of_scope"),
+    ("will her cancer come back after the treatment?", "out_of_scope"),
+    ("is there a genetic test for my bone cancer?", "out_of_scope"),
+    ("we're struggling financially with all the costs, where can we get support?", "out_of_scope"),
+    ("has the CCG agreed to fund this treatment?", "nice_access"),
+    ("which integrated care boards commission this drug?", "nice_access"),
 ]
 
-# the readings of 2026-12-07 stop short of these (a review helper's probes: practical help, treating an emergency,
+# the readings of 2026-12-07 (sessions 26 and 27) stop short of these (a review helper's probes: practical help, treating an emergency,
 # not cancer, a prognosis asked)
 NOT_THIS_TOPIC = [
     ("how can I help my mum with her bone pain at night?", "helpline"),
@@ -160,6 +171,10 @@ NOT_THIS_TOPIC = [
     ("neutropenic diet, what foods should I avoid?", "warning_signs"),
     ("can you get spinal cord compression from a slipped disc?", "warning_signs"),
     ("how long is recovery from surgery for cord compression?", "warning_signs"),
+    # ...and those of session 27: an emergency line or a sign beside the helpline, the pain coming back
+    ("when should I call 999 or the helpline?", "helpline"),
+    ("when should I call the helpline if her legs go numb?", "helpline"),
+    ("will the pain come back after vertebroplasty?", "out_of_scope"),
 ]
 
 

@@ -1794,6 +1794,15 @@ WORDS_FOUND_2026_12_07 = [
     ("dad says he's ready to call it quits", "crisis"),
     ("he keeps saying he'd like for it all to be over", "crisis"),
     ("she says she'll go off somewhere so she's not a nuisance to us any more", "crisis"),
+    # ...and from the blind review of these words (helper probes, 2026-12-07)
+    ("corrected calcium is 12.5 mg/dL they said, she is very drowsy", "emergency"),
+    ("his breathing is really laboured and noisy", "call_999"),
+    ("i think she has stoped breathing", "call_999"),
+    ("dads nose bleed will not stop, we've pinched it for 30 mins", "call_999"),
+    ("heavy nosebleed cant get it to stop", "call_999"),
+    ("blood pouring from her nose for 20 minutes now, what do i do", "call_999"),
+    ("what happens after takin 30 cocodamol", "call_999"),
+    ("hes been really low for weeks and last night he told me hes ready to call it a day for good", "crisis"),
 ]
 # ...and the same words as a subject, a past event or someone else's story keep no alarm
 CALCIUM_AND_NOSEBLEEDS_AS_A_SUBJECT = [
@@ -1807,11 +1816,19 @@ CALCIUM_AND_NOSEBLEEDS_AS_A_SUBJECT = [
     "mum's friend had high calcium and was in hospital for a week, what causes it?",
     "how long should a nosebleed last before going to A&E?",
     "I can't wait for it all to be over so we can go on holiday",
+    # from the blind review: a treatment stopped, a house move, a result over, diet, a question about a word
+    "dad says he's ready to call it quits with chemo and focus on quality of life, how do we tell the team?",
+    "we're ready to call it quits on the house move and stay put",
+    "her calcium was 3.4 in march but its normal now after the drip",
+    "dad had hypercalcaemia again last spring but its fine now",
+    "mums calcium is high in her diet, she eats lots of cheese",
+    "my yoga teacher says laboured breathing is a sign of stress, is that true",
 ]
 
 
 @pytest.mark.parametrize("message", CALCIUM_AND_NOSEBLEEDS_AS_A_SUBJECT)
 def test_calcium_and_nosebleeds_as_a_subject_get_no_advice(message):
+    """The session-27 words as a subject, a past event, someone else's story or another choice: no urgent advice."""
     assert check(message).decision != "advice", message
 
 
