@@ -81,6 +81,7 @@ class Vocabulary:
     medicine_side_effects: re.Pattern[str] | None = None
     cement_in_the_spine: dict[str, re.Pattern[str]] = field(default_factory=dict)
     helpline_named: re.Pattern[str] | None = None
+    helpline_when_about: re.Pattern[str] | None = None
     emergency_conditions: re.Pattern[str] | None = None
     emergency_yields_to: frozenset[str] = frozenset()
     emergency_yields_to_words: re.Pattern[str] | None = None
@@ -111,6 +112,7 @@ class Vocabulary:
             other_drug_names=_word_endings(data["other_drug_endings"]) if data.get("other_drug_endings") else None,
             cement_in_the_spine={part: _cue_pattern(cues) for part, cues in (data.get("cement_in_the_spine") or {}).items()},
             helpline_named=_cue_pattern(data["helpline_named"]) if data.get("helpline_named") else None,
+            helpline_when_about=_cue_pattern(data["helpline_when_about"]) if data.get("helpline_when_about") else None,
         )
 
 
@@ -262,9 +264,11 @@ def decide(text: str) -> Decision | None:
 
 def _when_to_call_the_helpline(text: str, others: list[str]) -> bool:
     """True when the line ``text`` asks when to call is the nurse helpline (``helpline_named``), with no warning
-    sign or emergency line named beside it: "When to call the cancer helpline" (not "when do I call 999 or the helpline?")."""
-    pattern = vocabulary().helpline_named
-    return pattern is not None and bool(pattern.search(text)) and "warning_signs" not in others
+    sign or emergency line named beside it, nor what it is about: "When to call the cancer helpline" (not "when do I call
+    999 or the helpline?", "when should I call the helpline about his weak legs?")."""
+    named, about = vocabulary().helpline_named, vocabulary().helpline_when_about
+    return (named is not None and bool(named.search(text)) and "warning_signs" not in others
+            and not (about is not None and about.search(text)))
 
 
 def where_the_cement_goes(text: str) -> str | None:

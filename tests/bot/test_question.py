@@ -155,7 +155,7 @@ DECISIONS = [
     ("will her cancer come back after the treatment?", "out_of_scope"),
     ("is there a genetic test for my bone cancer?", "out_of_scope"),
     ("we're struggling financially with all the costs, where can we get support?", "out_of_scope"),
-    ("has the CCG agreed to fund this treatment?", "nice_access"),
+    ("will the CCG commission this treatment?", "nice_access"),
     ("which integrated care boards commission this drug?", "nice_access"),
 ]
 
@@ -175,6 +175,12 @@ NOT_THIS_TOPIC = [
     ("when should I call 999 or the helpline?", "helpline"),
     ("when should I call the helpline if her legs go numb?", "helpline"),
     ("will the pain come back after vertebroplasty?", "out_of_scope"),
+    # ...from the blind review of session 27's readings: a funding body named without an access question, a sign
+    # told beside the helpline
+    ("what is an integrated care board?", "nice_access"),
+    ("my ICB has agreed to fund vertebroplasty, what happens during the procedure?", "nice_access"),
+    ("does my ICB run any support groups for carers?", "nice_access"),
+    ("when should I call the acute oncology helpline about my back pain and weak legs?", "helpline"),
 ]
 
 
