@@ -1826,12 +1826,6 @@ CALCIUM_AND_NOSEBLEEDS_AS_A_SUBJECT = [
 ]
 
 
-@pytest.mark.parametrize("message", CALCIUM_AND_NOSEBLEEDS_AS_A_SUBJECT)
-def test_calcium_and_nosebleeds_as_a_subject_get_no_advice(message):
-    """The session-27 words as a subject, a past event, someone else's story or another choice: no urgent advice."""
-    assert check(message).decision != "advice", message
-
-
 # ...while a general question keeps no alarm
 GENERAL_QUESTIONS_STAY_QUIET = [
     "what are the signs of spinal cord compression?",
@@ -1843,8 +1837,10 @@ GENERAL_QUESTIONS_STAY_QUIET = [
 ]
 
 
-@pytest.mark.parametrize("message", GENERAL_QUESTIONS_STAY_QUIET)
+@pytest.mark.parametrize("message", GENERAL_QUESTIONS_STAY_QUIET + CALCIUM_AND_NOSEBLEEDS_AS_A_SUBJECT)
 def test_a_general_question_about_signs_gets_no_advice(message):
+    """A general question, or session 27's words as a subject, a past event, someone else's story or another
+    choice: no urgent advice."""
     assert check(message).decision != "advice", message
 
 
