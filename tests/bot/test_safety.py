@@ -1825,6 +1825,37 @@ CALCIUM_AND_NOSEBLEEDS_AS_A_SUBJECT = [
     "my yoga teacher says laboured breathing is a sign of stress, is that true",
 ]
 
+# Session 28 (2026-12-08; the team's own wording of kinds from a development miss and session 27's noticed
+# misses): a temperature that climbs, told a sentence after the word; speech lost; a counted overdose with the
+# count and the taking in different sentences; "doesn't want to be a burden" beside the person gone out of
+# reach; an event told as just happened in a friend's parent's story.
+WORDS_FOUND_2026_12_08 = [
+    ("mum's on chemo. I checked her again at ten and it had gone up to 37.9", "emergency"),
+    ("he's had chemo this week, checked again and it's risen to 38.4", "emergency"),
+    ("dad's unable to talk this morning and his face looks odd", "call_999"),
+    ("she cannot speak and is very sleepy", "call_999"),
+    ("is 16 paracetamol dangerous? i just took them", "call_999"),
+    ("how many co-codamol is too many? I've taken 20 already", "call_999"),
+    ("dad's walked out saying he doesn't want to be a burden, not answering his phone", "crisis"),
+    ("mum doesn't want to be a burden. she left the house at 6 and hasn't come home", "crisis"),
+    ("my friend's mum has cancer in her spine and has just collapsed, I'm with her now", "call_999"),
+    ("my friend's dad has bone mets and has just fallen, he can't put any weight on his leg", "emergency"),
+]
+# ...and the same words as a conversation that cannot be had, a small count, tablets taken as prescribed, a
+# care plan, a blood test or a price, or a friend's story told as over, keep no alarm
+SESSION_28_WORDS_ELSEWHERE = [
+    "I can't speak to my GP until Monday, can you help?",
+    "I can't talk about it with my family",
+    "I can't talk right now, he's asleep next to me",
+    "how many co-codamol is too many? I've taken 2 already",
+    "my 30 oxycodone tablets ran out, I have taken all of them as prescribed over the month",
+    "mum says she doesn't want to be a burden so she won't move in with us",
+    "he doesn't want to be a burden, he's gone off to the pub",
+    "his PSA went up to 38.5",
+    "the parking went up to 38.50 a week",
+    "my friend's mum had a collapse last year and has just started walking again",
+]
+
 
 # ...while a general question keeps no alarm
 GENERAL_QUESTIONS_STAY_QUIET = [
@@ -1837,18 +1868,20 @@ GENERAL_QUESTIONS_STAY_QUIET = [
 ]
 
 
-@pytest.mark.parametrize("message", GENERAL_QUESTIONS_STAY_QUIET + CALCIUM_AND_NOSEBLEEDS_AS_A_SUBJECT)
+@pytest.mark.parametrize("message", GENERAL_QUESTIONS_STAY_QUIET + CALCIUM_AND_NOSEBLEEDS_AS_A_SUBJECT
+                         + SESSION_28_WORDS_ELSEWHERE)
 def test_a_general_question_about_signs_gets_no_advice(message):
-    """A general question, or session 27's words as a subject, a past event, someone else's story or another
-    choice: no urgent advice."""
+    """A general question, or session 27's and 28's words as a subject, a past event, someone else's story or
+    another choice: no urgent advice."""
     assert check(message).decision != "advice", message
 
 
-# Every table above of real signs found in sessions 25 to 27 (2026-12-07; the team's own and review helpers'
+# Every table above of real signs found in sessions 25 to 28 (2026-12-08; the team's own and review helpers'
 # probes): each gets the full advice at its urgency, not the check-back, not silence.
 REVIEWED_REAL_SIGNS = (DATE_AFTER_A_SIGN_TOLD_NOW + LONG_AGO_IN_ANOTHER_CLAUSE + NOT_THEIR_LAST_ILLNESS
                        + SECOND_REVIEW_2026_12_07 + THIRD_REVIEW_2026_12_07 + FOURTH_REVIEW_2026_12_07
-                       + FIFTH_REVIEW_2026_12_07 + QUESTIONS_THAT_TELL_A_SIGN_NOW + WORDS_FOUND_2026_12_07)
+                       + FIFTH_REVIEW_2026_12_07 + QUESTIONS_THAT_TELL_A_SIGN_NOW + WORDS_FOUND_2026_12_07
+                       + WORDS_FOUND_2026_12_08)
 
 
 @pytest.mark.parametrize("message, urgency", REVIEWED_REAL_SIGNS)
