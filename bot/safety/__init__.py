@@ -111,7 +111,9 @@ def check(message: str) -> SafetyResult:
     if crisis_p is not None:  # and the check-back after it when a physical sign is possible too
         also = CHECK_INTENT if possible or _sign_by_model(_red_flag_probability(text, cancelled, found.explained)) \
             else None
-        return SafetyResult("advice", "crisis", "crisis", "crisis", tuple(signs), crisis_p, ("statistical_crisis",),
+        # filed as the more urgent of the two: a possible temperature on chemo is an emergency for the staff's list
+        urgency = min(["crisis"] + [s.urgency for s in possible], key=URGENCY_ORDER.index)
+        return SafetyResult("advice", "crisis", urgency, "crisis", tuple(signs), crisis_p, ("statistical_crisis",),
                             also)
     if possible:
         top = _most_urgent(possible)

@@ -1840,6 +1840,13 @@ WORDS_FOUND_2026_12_08 = [
     ("mum doesn't want to be a burden. she left the house at 6 and hasn't come home", "crisis"),
     ("my friend's mum has cancer in her spine and has just collapsed, I'm with her now", "call_999"),
     ("my friend's dad has bone mets and has just fallen, he can't put any weight on his leg", "emergency"),
+    # from the blind review of these (2026-12-08): a reading after a normal one, speech lost, a fit now, a best mate
+    ("dad's having docetaxel. took his temperature earlier, normal. but its been creeping up all evening, now 38.4",
+     "emergency"),
+    ("partner just lost his speech completely while we were having tea, hes on treatment for prostate cancer in the bones",
+     "call_999"),
+    ("my friend's mum is having a fit right now, what do I do", "call_999"),
+    ("my best mate's dad just collapsed at the bus stop, he's grey and not talking", "call_999"),
 ]
 # ...and the same words as a conversation that cannot be had, a small count, tablets taken as prescribed, a
 # care plan, a blood test or a price, or a friend's story told as over, keep no alarm
@@ -1854,6 +1861,8 @@ SESSION_28_WORDS_ELSEWHERE = [
     "his PSA went up to 38.5",
     "the parking went up to 38.50 a week",
     "my friend's mum had a collapse last year and has just started walking again",
+    "Dad is deaf and can't speak on the phone so can I email the team?",
+    "dad went out to the pub with his mates and isn't answering his phone, he's always like that",
 ]
 
 
