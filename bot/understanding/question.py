@@ -42,6 +42,8 @@ QUESTION_WORD = re.compile(r"^\W*(?:what|which|how|why|when|where|who|is|are|can
                            r"has|have|may|any|tell|explain|please|i need|i want|i'd like|i would like|we would like|we'd like|i wish to|looking for)\b", re.IGNORECASE)
 # asks beside which a cost word is only part of the story (who_pays yields to them)
 LESSER_ASKS = frozenset({"recovery", "comparison", "who_for", "side_effects", "how_given", "urgent_help"})
+# asks beside which an NHS word outside the asking clause is news told, not asked (read())
+TOLD_NOT_ASKED_BESIDE = frozenset({"recovery", "comparison", "side_effects", "how_given", "what_it_is"})
 WEAK = "condition named"  # a reading that only names a condition: used when the classifier is unsure
 _SENTENCE = re.compile(r"(?<=[.!?\n])\s+")
 _CLAUSE_WITH_END = re.compile(r"([^.!?\n,;:]+)([.!?\n,;:]*)")
@@ -82,6 +84,8 @@ class Vocabulary:
     cement_in_the_spine: dict[str, re.Pattern[str]] = field(default_factory=dict)
     helpline_named: re.Pattern[str] | None = None
     helpline_when_about: re.Pattern[str] | None = None
+    when_to_call: re.Pattern[str] | None = None
+    not_covered_even_when_named: frozenset[str] = frozenset()
     emergency_conditions: re.Pattern[str] | None = None
     emergency_yields_to: frozenset[str] = frozenset()
     emergency_yields_to_words: re.Pattern[str] | None = None
@@ -113,6 +117,8 @@ class Vocabulary:
             cement_in_the_spine={part: _cue_pattern(cues) for part, cues in (data.get("cement_in_the_spine") or {}).items()},
             helpline_named=_cue_pattern(data["helpline_named"]) if data.get("helpline_named") else None,
             helpline_when_about=_cue_pattern(data["helpline_when_about"]) if data.get("helpline_when_about") else None,
+            when_to_call=_cue_pattern(data["when_to_call"]) if data.get("when_to_call") else None,
+            not_covered_even_when_named=frozenset(data.get("not_covered_even_when_named") or ()),
         )
 
 
@@ -182,10 +188,22 @@ def read(text: str) -> Reading:
     asks = {a for a, pattern in vocabulary().asks.items() if pattern.search(question)}
     if NICE.search(text):
         asks.add("nhs_access")
+    elif "nhs_access" in asks and asks & TOLD_NOT_ASKED_BESIDE and not _asked_in_a_clause(text, "nhs_access"):
+        asks.discard("nhs_access")  # "the ICB has approved my kyphoplasty, how long is recovery?": news, not asked
+    when = vocabulary().when_to_call
+    if when is not None and when.search(question) and "warning_signs" in subjects:
+        asks.add("urgent_help")  # "when should I ring 999 instead of the nurse line?"
     out = tuple(r for r, pattern in vocabulary().out_of_scope.items() if pattern.search(question))
     if "other_drugs" not in out and _names_another_drug(question):
         out += ("other_drugs",)
     return Reading(subjects, frozenset(asks), out)
+
+
+def _asked_in_a_clause(text: str, aspect: str) -> bool:
+    """True when a clause of ``text`` that asks something (``asking_clauses``) has a cue of ``aspect``, or when no
+    clause asks ("To ask the Scottish Government which NHS Boards...": it cannot be told apart)."""
+    pattern, clauses = vocabulary().asks[aspect], asking_clauses(text)
+    return not clauses or any(pattern.search(clause) for clause in clauses)
 
 
 def _names_another_drug(text: str) -> bool:
@@ -216,6 +234,9 @@ def _kinds(topic_id: str) -> set[str]:
 def decide(text: str) -> Decision | None:
     """The topic ``text`` is about when its reading makes that clear, else None (the classifier decides)."""
     reading = read(text)
+    beyond = [r for r in reading.out_of_scope if r in vocabulary().not_covered_even_when_named]
+    if beyond:  # "how long do people live after a vertebroplasty?": not the procedure's page
+        return Decision("out_of_scope", ", ".join(beyond))
     named = reading.named
     question_named = [t for _, t in _subjects(question_part(text)) if t in MEDICINES + PROCEDURES] if named else []
     if named and (question_named or not reading.out_of_scope):
@@ -223,7 +244,7 @@ def decide(text: str) -> Decision | None:
         specific = [s for s in candidates if s != "bone_strengthening_medicines"]
         subject = specific[0] if specific else candidates[0]  # "is the bone jab the same as zometa?": zometa
         if subject == "cementoplasty":
-            subject = where_the_cement_goes(text) or subject
+            subject = where_the_cement_goes(text) or _the_cement_procedure_named(text, candidates) or subject
         if {"denosumab", "bisphosphonates"} <= set(named) and "comparison" in reading.asks:
             return Decision("denosumab", "comparison")
         asked = _asked_topic(subject, reading)
@@ -292,6 +313,14 @@ def where_the_cement_goes(text: str) -> str | None:
         balloon = any(parts["balloon"].search(s) and parts["cement"].search(s) for s in _SENTENCE.split(text))
         return "kyphoplasty" if balloon else "vertebroplasty"
     return "percutaneous_cementoplasty"
+
+
+def _the_cement_procedure_named(text: str, candidates: list[str]) -> str | None:
+    """The other procedure named when ``text`` says only "cement", not cementoplasty ("is the cement used in
+    vertebroplasty safe?": vertebroplasty), else None."""
+    if "cementoplast" in text.lower():
+        return None
+    return next((c for c in candidates if c in PROCEDURES and c != "cementoplasty"), None)
 
 
 def _emergency_named(text: str, reading: Reading) -> bool:

@@ -157,6 +157,25 @@ DECISIONS = [
     ("we're struggling financially with all the costs, where can we get support?", "out_of_scope"),
     ("will the CCG commission this treatment?", "nice_access"),
     ("which integrated care boards commission this drug?", "nice_access"),
+    # session 28 (2026-12-08, from session 27's blind review probes and their kinds): how long people live and research
+    # papers or trials are not covered even with a treatment named; when to ring with a sign or an emergency line
+    # beside it is the warning signs; an NHS body's news told beside another question; "cement" in a procedure named
+    ("how long do people live after a vertebroplasty for spinal metastases?", "out_of_scope"),
+    ("what's the median survival with bone mets?", "out_of_scope"),
+    ("can you send me the research papers on kyphoplasty?", "out_of_scope"),
+    ("are there clinical trials of denosumab I could join?", "out_of_scope"),
+    ("is secondary bone cancer curable?", "out_of_scope"),
+    ("When should I ring 999 instead of the nurse line?", "warning_signs"),
+    ("at what point should mum phone 111 about her back pain?", "warning_signs"),
+    ("when is it worth ringing your nurses after her kyphoplasty?", "helpline"),
+    ("will my ICB fund kyphoplasty?", "nice_access"),
+    ("the health board has approved zoledronic acid for her, how is it given?", "how_medicines_are_given"),
+    ("the integrated care board approved dad's kyphoplasty, how long is recovery?", "kyphoplasty"),
+    ("my health board says there's a postcode lottery for vertebroplasty, is that right", "nice_access"),
+    ("how long does the zoledronic acid drip take?", "how_medicines_are_given"),
+    ("is the cement they use in kyphoplasty safe?", "kyphoplasty"),
+    ("who do I complain to about his care?", "out_of_scope"),
+    ("will the NHS pay my travel costs to the hospital?", "out_of_scope"),
 ]
 
 # the readings of 2026-12-07 (sessions 26 and 27) stop short of these (a review helper's probes: practical help, treating an emergency,
@@ -181,6 +200,12 @@ NOT_THIS_TOPIC = [
     ("my ICB has agreed to fund vertebroplasty, what happens during the procedure?", "nice_access"),
     ("does my ICB run any support groups for carers?", "nice_access"),
     ("when should I call the acute oncology helpline about my back pain and weak legs?", "helpline"),
+    # ...and session 28's: when to ring with no sign named, studies the topic tells, a recovery question about
+    # healing, the cement named as cementoplasty
+    ("when should I ring for my scan results?", "warning_signs"),
+    ("do studies show vertebroplasty works?", "out_of_scope"),
+    ("how long does it take to heal after kyphoplasty?", "nice_access"),
+    ("is cementoplasty the same as vertebroplasty?", "vertebroplasty"),
 ]
 
 
