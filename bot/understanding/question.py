@@ -85,7 +85,7 @@ class Vocabulary:
     helpline_named: re.Pattern[str] | None = None
     helpline_when_about: re.Pattern[str] | None = None
     when_to_call: re.Pattern[str] | None = None
-    not_covered_even_when_named: frozenset[str] = frozenset()
+    not_covered_even_when_named: dict[str, frozenset[str]] = field(default_factory=dict)  # reason -> asks it yields to
     emergency_conditions: re.Pattern[str] | None = None
     emergency_yields_to: frozenset[str] = frozenset()
     emergency_yields_to_words: re.Pattern[str] | None = None
@@ -118,7 +118,8 @@ class Vocabulary:
             helpline_named=_cue_pattern(data["helpline_named"]) if data.get("helpline_named") else None,
             helpline_when_about=_cue_pattern(data["helpline_when_about"]) if data.get("helpline_when_about") else None,
             when_to_call=_cue_pattern(data["when_to_call"]) if data.get("when_to_call") else None,
-            not_covered_even_when_named=frozenset(data.get("not_covered_even_when_named") or ()),
+            not_covered_even_when_named={reason: frozenset(asks or ()) for reason, asks
+                                         in (data.get("not_covered_even_when_named") or {}).items()},
         )
 
 
@@ -234,7 +235,8 @@ def _kinds(topic_id: str) -> set[str]:
 def decide(text: str) -> Decision | None:
     """The topic ``text`` is about when its reading makes that clear, else None (the classifier decides)."""
     reading = read(text)
-    beyond = [r for r in reading.out_of_scope if r in vocabulary().not_covered_even_when_named]
+    held = vocabulary().not_covered_even_when_named
+    beyond = [r for r in reading.out_of_scope if r in held and not held[r] & reading.asks]
     if beyond:  # "how long do people live after a vertebroplasty?": not the procedure's page
         return Decision("out_of_scope", ", ".join(beyond))
     named = reading.named

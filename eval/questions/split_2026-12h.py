@@ -1,11 +1,17 @@
 #!/usr/bin/env python3
+# (Run once, on 2026-12-08, from /work/fresh_s28q by the helper who collected the set; kept here as the record of the split;
+# imports sorted by ruff afterwards.)
 """Split collected.jsonl ONCE into dev.jsonl and heldback.jsonl.
 - lines sharing a source page (same 'source' string) go to the same part
 - stratified by expected_topic: each source group is assigned a stratum (its most common topic),
   groups within a stratum are shuffled (seed 20261208) and dealt so each part gets about half of
   that stratum's lines; ties go to the part with fewer lines overall, then to dev.
 - refuses to run if dev.jsonl or heldback.jsonl already exists."""
-import collections, json, os, random, sys
+import collections
+import json
+import os
+import random
+import sys
 
 SEED = 20261208
 HERE = os.path.dirname(os.path.abspath(__file__))

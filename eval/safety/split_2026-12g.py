@@ -1,8 +1,16 @@
 #!/usr/bin/env python3
+# (Run once, on 2026-12-08, from /work/fresh_s28s by the helper who collected the set; kept here as the record of the split;
+# imports sorted by ruff afterwards.)
 """Split collected.jsonl ONCE into dev.jsonl and heldback.jsonl.
 Stratified by expect and sign/kind, seed 20261208; all lines from the same source page go to the same part.
 Refuses to run if either output already exists."""
-import json, os, random, re, sys, collections
+import collections
+import json
+import os
+import random
+import re
+import sys
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 SRC, DEV, HELD = (os.path.join(HERE, n) for n in ("collected.jsonl", "dev.jsonl", "heldback.jsonl"))
 for p in (DEV, HELD):

@@ -176,6 +176,22 @@ DECISIONS = [
     ("is the cement they use in kyphoplasty safe?", "kyphoplasty"),
     ("who do I complain to about his care?", "out_of_scope"),
     ("will the NHS pay my travel costs to the hospital?", "out_of_scope"),
+    # ...and from the blind review of these (2026-12-08): living longer, time left, published studies, trials running,
+    # urgent help after a procedure, an appeal, another area, a complaint, travel or a taxi with a treatment named,
+    # flu after the drip, how to know it has spread
+    ("will denosumab help my dad live longer?", "out_of_scope"),
+    ("she had vertebroplasty last month, how long has she got left?", "out_of_scope"),
+    ("where can I find published studies on kyphoplasty?", "out_of_scope"),
+    ("is denosumab being tested in any trials?", "out_of_scope"),
+    ("what are the signs he needs urgent help after his vertebroplasty?", "warning_signs"),
+    ("the ICB turned down my vertebroplasty, can I appeal?", "nice_access"),
+    ("why can't mum get zoledronic acid in her area?", "nice_access"),
+    ("I want to complain about the wait for my kyphoplasty", "out_of_scope"),
+    ("who pays for my travel to hospital for the denosumab injections?", "out_of_scope"),
+    ("can I claim my taxi fare for the zometa drip?", "out_of_scope"),
+    ("I'm worried financially about whether the NHS will pay for my kyphoplasty", "nice_access"),
+    ("feel like I've got flu since the zometa drip, is that normal?", "side_effects"),
+    ("how would I know if the cancer has spread to my bones?", "out_of_scope"),
 ]
 
 # the readings of 2026-12-07 (sessions 26 and 27) stop short of these (a review helper's probes: practical help, treating an emergency,
