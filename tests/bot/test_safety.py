@@ -726,6 +726,18 @@ def test_the_crisis_model_beside_a_sign_the_red_flag_model_sees_gives_the_check_
     assert check("I don't think I can breathe").also is None
 
 
+def test_the_crisis_model_beside_a_possible_emergency_sign_is_filed_at_the_emergency(monkeypatch):
+    """The crisis reply comes first, the check-back after it, and the staff's list gets the more urgent of the
+    two (session 28: "chemo last thurs. i think i have a temperature. it's now 39.1" was filed as a crisis)."""
+    from bot.safety import statistical
+
+    monkeypatch.setattr(statistical, "crisis_probability", lambda text: 0.99)
+    monkeypatch.setattr(statistical, "crisis_threshold", lambda: 0.5)
+    result = check("chemo last week. I think I might have a temperature")
+    assert (result.intent, result.also, result.urgency) == ("crisis", "safety_check", "emergency"), result
+    assert check("I think I might be a burden").urgency == "crisis"
+
+
 @pytest.mark.parametrize("message", SHORT_REPLIES)
 def test_a_short_reply_raises_no_alarm(message):
     result = check(message)
