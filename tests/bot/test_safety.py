@@ -1859,6 +1859,9 @@ WORDS_FOUND_2026_12_08 = [
      "call_999"),
     ("my friend's mum is having a fit right now, what do I do", "call_999"),
     ("my best mate's dad just collapsed at the bus stop, he's grey and not talking", "call_999"),
+    # a wish to be with someone who has died, with the death told beside it (own probing, 2026-12-08)
+    ("since my husband died I just want to be with him again", "crisis"),
+    ("dad keeps saying he wants to join mum since she passed away", "crisis"),
 ]
 # ...and the same words as a conversation that cannot be had, a small count, tablets taken as prescribed, a
 # care plan, a blood test or a price, or a friend's story told as over, keep no alarm
@@ -1875,6 +1878,8 @@ SESSION_28_WORDS_ELSEWHERE = [
     "my friend's mum had a collapse last year and has just started walking again",
     "Dad is deaf and can't speak on the phone so can I email the team?",
     "dad went out to the pub with his mates and isn't answering his phone, he's always like that",
+    "I'm in hospital and just want to be with my wife again",
+    "mum died last year. I can't wait to see my dad again at christmas, he lives in spain",
 ]
 
 
