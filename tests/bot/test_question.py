@@ -192,6 +192,7 @@ DECISIONS = [
     ("I'm worried financially about whether the NHS will pay for my kyphoplasty", "nice_access"),
     ("feel like I've got flu since the zometa drip, is that normal?", "side_effects"),
     ("how would I know if the cancer has spread to my bones?", "out_of_scope"),
+    ("I just want to speak to a nurse, when should I ring?", "helpline"),
 ]
 
 # the readings of 2026-12-07 (sessions 26 and 27) stop short of these (a review helper's probes: practical help, treating an emergency,
