@@ -189,7 +189,7 @@ def read(text: str) -> Reading:
     asks = {a for a, pattern in vocabulary().asks.items() if pattern.search(question)}
     if NICE.search(text):
         asks.add("nhs_access")
-    elif "nhs_access" in asks and asks & TOLD_NOT_ASKED_BESIDE and not _asked_in_a_clause(text, "nhs_access"):
+    if "nhs_access" in asks and asks & TOLD_NOT_ASKED_BESIDE and not _asked_in_a_clause(text, "nhs_access"):
         asks.discard("nhs_access")  # "the ICB has approved my kyphoplasty, how long is recovery?": news, not asked
     when = vocabulary().when_to_call
     if when is not None and when.search(question) and "warning_signs" in subjects:
@@ -201,10 +201,12 @@ def read(text: str) -> Reading:
 
 
 def _asked_in_a_clause(text: str, aspect: str) -> bool:
-    """True when a clause of ``text`` that asks something (``asking_clauses``) has a cue of ``aspect``, or when no
-    clause asks ("To ask the Scottish Government which NHS Boards...": it cannot be told apart)."""
+    """True when a clause of ``text`` that asks something (``asking_clauses``) has a cue of ``aspect`` (NICE, in
+    capitals, for NHS access), or when no clause asks ("To ask the Scottish Government which NHS Boards...": it
+    cannot be told apart)."""
     pattern, clauses = vocabulary().asks[aspect], asking_clauses(text)
-    return not clauses or any(pattern.search(clause) for clause in clauses)
+    return not clauses or any(pattern.search(clause) or (aspect == "nhs_access" and NICE.search(clause))
+                              for clause in clauses)
 
 
 def _names_another_drug(text: str) -> bool:

@@ -193,6 +193,10 @@ DECISIONS = [
     ("feel like I've got flu since the zometa drip, is that normal?", "side_effects"),
     ("how would I know if the cancer has spread to my bones?", "out_of_scope"),
     ("I just want to speak to a nurse, when should I ring?", "helpline"),
+    # ...from the second blind review: NICE's decision told as news beside another question
+    ("NICE has approved denosumab, but how is it given?", "denosumab"),
+    ("NICE approved xgeva for me, what are the side effects?", "side_effects"),
+    ("what does NICE say about the side effects of zometa?", "nice_access"),
 ]
 
 # the readings of 2026-12-07 (sessions 26 and 27) stop short of these (a review helper's probes: practical help, treating an emergency,
@@ -223,6 +227,9 @@ NOT_THIS_TOPIC = [
     ("do studies show vertebroplasty works?", "out_of_scope"),
     ("how long does it take to heal after kyphoplasty?", "nice_access"),
     ("is cementoplasty the same as vertebroplasty?", "vertebroplasty"),
+    # ...and from the second blind review: a symptom complained of, flu before the drip
+    ("my dad keeps complaining his jaw hurts since he started denosumab", "out_of_scope"),
+    ("I've got flu, can I still have my zometa drip tomorrow?", "side_effects"),
 ]
 
 

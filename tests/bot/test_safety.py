@@ -1862,6 +1862,10 @@ WORDS_FOUND_2026_12_08 = [
     # a wish to be with someone who has died, with the death told beside it (own probing, 2026-12-08)
     ("since my husband died I just want to be with him again", "crisis"),
     ("dad keeps saying he wants to join mum since she passed away", "crisis"),
+    # from the second blind review (2026-12-08): all of it taken, a person seen on the floor
+    ("had a full box of co-codamol. its empty now, i took them all an hour ago", "call_999"),
+    ("Dad found mums oramorph bottle empty. She says she drank the lot. it was nearly full", "call_999"),
+    ("i've rung dad 10 times, he's not answering and i can see him on the floor through the window", "call_999"),
 ]
 # ...and the same words as a conversation that cannot be had, a small count, tablets taken as prescribed, a
 # care plan, a blood test or a price, or a friend's story told as over, keep no alarm
@@ -1880,6 +1884,9 @@ SESSION_28_WORDS_ELSEWHERE = [
     "dad went out to the pub with his mates and isn't answering his phone, he's always like that",
     "I'm in hospital and just want to be with my wife again",
     "mum died last year. I can't wait to see my dad again at christmas, he lives in spain",
+    "the tumour wasn't responding to the hormone therapy so they changed it",
+    "dad's not responding to my texts, probably at bingo",
+    "my friend told me her dad collapsed once with high calcium, ages ago",
 ]
 
 
