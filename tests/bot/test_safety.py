@@ -1866,6 +1866,7 @@ WORDS_FOUND_2026_12_08 = [
     ("had a full box of co-codamol. its empty now, i took them all an hour ago", "call_999"),
     ("Dad found mums oramorph bottle empty. She says she drank the lot. it was nearly full", "call_999"),
     ("i've rung dad 10 times, he's not answering and i can see him on the floor through the window", "call_999"),
+    ("leaflet says 38 but she's 38.6 now on chemo", "emergency"),
 ]
 # ...and the same words as a conversation that cannot be had, a small count, tablets taken as prescribed, a
 # care plan, a blood test or a price, or a friend's story told as over, keep no alarm
@@ -1887,6 +1888,9 @@ SESSION_28_WORDS_ELSEWHERE = [
     "the tumour wasn't responding to the hormone therapy so they changed it",
     "dad's not responding to my texts, probably at bingo",
     "my friend told me her dad collapsed once with high calcium, ages ago",
+    "its climbing to 38 degrees in the conservatory today, any tips on keeping mum comfortable in the heat",
+    "temperature going up in the house cos the heating is stuck, mum's too hot, any tips",
+    "my temp has been normal all week, just keeping a log like the nurse asked",
 ]
 
 
