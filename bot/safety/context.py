@@ -232,7 +232,7 @@ class _NewClause:
     starts: re.Pattern[str]  # a new clause after a joining word or a reason
     reason: re.Pattern[str]  # a new clause after a reason only
     past: re.Pattern[str]  # a verb of the past in a condition ("if my legs felt weak")
-    now: re.Pattern[str]  # a word of now in a clause after a condition ("and it's 37.9 now")
+    now: re.Pattern[str]  # a word of now, or a reading told, in a clause after a condition ("and it's 37.9 now")
     asks: re.Pattern[str]  # a question in the new clause ("and i'm not sure what it feels like, is it...?")
     family: re.Pattern[str]  # a new clause about the writer or someone they name
     backward_ends: frozenset[str]
@@ -269,11 +269,17 @@ def _new_clause() -> _NewClause:
     resolved = _rules_file()["rules"]["NEGATED_EXISTENCE"].get("RESOLVED", {}).get("triggers", ())
     return _NewClause(frozenset(data["ends"]), frozenset(normalise(c) for c in data["conditions"]),
                       clause_after(any_join, data["subjects"]), clause_after(data["reasons"], data["subjects"]),
-                      _words(data["past_in_condition"], longest_first), _words(data["now_in_condition"], longest_first), _words(data["asks_in_clause"], longest_first),
+                      _words(data["past_in_condition"], longest_first), _now_or_reading(data, longest_first), _words(data["asks_in_clause"], longest_first),
                       clause_after(any_join, data["family_ends_at"]), frozenset(data["backward_ends"]),
                       re.compile(rf"(?:{joins})(?:{who})(?![\w'])"), re.compile(rf"(?<![\w'])(?:{pointers})(?![\w'])"),
                       frozenset(normalise(t) for t in resolved), frozenset(data["came_true_undoes"]),
                       *_came_true(data, longest_first))
+
+
+def _now_or_reading(data: dict, longest_first) -> re.Pattern[str]:
+    """A word of now (``now_in_condition``) or a reading told (``reading_in_condition``, patterns) in a clause."""
+    return re.compile("|".join([_words(data["now_in_condition"], longest_first).pattern]
+                               + list(data.get("reading_in_condition") or ())))
 
 
 def _words(words, longest_first) -> re.Pattern[str]:

@@ -1867,6 +1867,7 @@ WORDS_FOUND_2026_12_08 = [
     ("Dad found mums oramorph bottle empty. She says she drank the lot. it was nearly full", "call_999"),
     ("i've rung dad 10 times, he's not answering and i can see him on the floor through the window", "call_999"),
     ("leaflet says 38 but she's 38.6 now on chemo", "emergency"),
+    ("the nurse said ring if over 38 and he's 38.5 on chemo", "emergency"),
 ]
 # ...and the same words as a conversation that cannot be had, a small count, tablets taken as prescribed, a
 # care plan, a blood test or a price, or a friend's story told as over, keep no alarm
@@ -1891,6 +1892,8 @@ SESSION_28_WORDS_ELSEWHERE = [
     "its climbing to 38 degrees in the conservatory today, any tips on keeping mum comfortable in the heat",
     "temperature going up in the house cos the heating is stuck, mum's too hot, any tips",
     "my temp has been normal all week, just keeping a log like the nurse asked",
+    "the nurse said ring if over 38 and he's 38.5 or more",
+    "they said to ring if it's 38.5 or more",
 ]
 
 
