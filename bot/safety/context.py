@@ -188,6 +188,36 @@ def remote_past_sentences(doc) -> frozenset[int]:
     return frozenset(remote)
 
 
+
+@lru_cache(maxsize=1)
+def _care_given() -> re.Pattern[str]:
+    """``context.yml``'s ``care_already_given``: the person taken to hospital or treated there."""
+    return _words(_quoted("care_already_given", _rules_file()["care_already_given"]), _longest_first)
+
+
+def care_given_sentences(doc) -> frozenset[int]:
+    """Indexes of the sentences of ``doc`` whose signs were already acted on (``care_already_given`` in
+    ``content/safety/context.yml``): a sentence that tells of care given, and the one sentence before it, each
+    only when it has no word of now and no verb of the present.
+
+    >>> from bot.safety.concepts import safety_nlp
+    >>> read = lambda text: sorted(care_given_sentences(safety_nlp()(text)))
+    >>> read("she couldn't move. off to the emergency we went. what is a fracture?")
+    [0, 1]
+    >>> read("he was confused so we went to a&e yesterday"), read("we went to a&e but he still can't walk")
+    ([], [])
+    """
+    rules, care = _remote_past(), _care_given()
+    sentences = [sentence.text.lower() for sentence in doc.sents]
+    told_now = lambda text: bool(rules.now.search(text) or told_in_the_present(text))  # noqa: E731
+    acted: set[int] = set()
+    for number, text in enumerate(sentences):
+        if care.search(text) and not told_now(text):
+            acted.add(number)
+            if number and not told_now(sentences[number - 1]):
+                acted.add(number - 1)
+    return frozenset(acted)
+
 CLAUSE_START = re.compile(r"[,;:]|\b(?:and|but|so|because|then)\b")  # where a clause before the sign ends
 CLAUSE_END = re.compile(r"[,;.!?]|\b(?:and|but|then|so|because)\b")  # where the sign's own clause ends
 
@@ -518,7 +548,7 @@ def modifiers(doc, spans: list[tuple[int, int]]) -> dict[tuple[int, int], set[st
         warnings.filterwarnings("ignore", message=r"\[W036\]")
         _context()(doc)
     found = {}
-    remote_past = remote_past_sentences(doc)
+    remote_past = remote_past_sentences(doc) | care_given_sentences(doc)
     sentence_of = {sentence.start: number for number, sentence in enumerate(doc.sents)}
     for span in doc.spans[SPAN_GROUP]:
         # A cancelling trigger inside the matched words is part of what was said, not said about it: the
