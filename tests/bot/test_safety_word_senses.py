@@ -44,6 +44,20 @@ OTHER_SENSES = [
     "we're going to see family in the fall, can he fly with bone mets?",
     "the air turned blue when dad saw the parking charges",
     "I just collapsed on the sofa with the telly after the drip, is it normal to be so tired?",
+    # a second round
+    "I was wetting myself laughing at the nurse's jokes",
+    "the builders have had the cement mixer going since seven",
+    "the dog's been sick on the carpet again",
+    "does it matter how her shoes fit with bone mets?",
+    "bailiffs are threatening to seize the car",
+    "dad can't stand daytime telly, any ideas for the infusion?",
+    "I can't go on the school trip because it's mum's chemo day",
+    "I fell off the wagon and had a cigarette",
+    "our kettle's broken, dad's lost without his cuppa",
+    "the shower keeps running hot and cold",
+    "my daughter's got a loose tooth, the tooth fairy's coming tonight",
+    "the walking stick is cramping her style",
+    "I've decided to put his evening tablets ready in the dosette box",
 ]
 
 
@@ -74,6 +88,11 @@ LITERAL_SIGNS = [
     ("she fitted a few times this morning", "call_999"),
     ("he got choked up on a bit of meat and can't get any air in", "call_999"),
     ("think dad's had a stroke, his hand has gone floppy", "call_999"),
+    ("she broke down in tears and can't stand up, her legs have gone", "emergency"),
+    ("mum had a trip and fell and can't get up", "emergency"),
+    ("he can't go on like this, he says he wants to die", "crisis"),
+    ("i've decided tonight is the night, i have all the pills ready", "crisis"),
+    ("dont know if hes had a heart attack, chest pain, sweating buckets and hes gone grey", "call_999"),
     ("mum's very confused and thirsty since her drip", "emergency"),
 ]
 
