@@ -157,6 +157,12 @@ def told_in_the_remote_past(text: str) -> bool:
     return bool(rules.past.search(text) or any(y < rules.year_before for y in years)) and not rules.now.search(text)
 
 
+
+def _told_now(text: str) -> bool:
+    """True when ``text`` (lower case) has a word of now or a verb of the present (``remote_past``'s ``now`` and
+    ``present``): what it tells may still be going on."""
+    return bool(_remote_past().now.search(text) or told_in_the_present(text))
+
 def remote_past_sentences(doc) -> frozenset[int]:
     """Indexes of the sentences of ``doc`` that tell a story of long ago (``content/safety/context.yml``,
     ``remote_past``): a sentence that names long ago (``told_in_the_remote_past``) and is not told in the
@@ -176,14 +182,13 @@ def remote_past_sentences(doc) -> frozenset[int]:
     """
     rules = _remote_past()
     sentences = [sentence.text for sentence in doc.sents]
-    told_now = lambda text: bool(rules.now.search(text) or told_in_the_present(text))  # noqa: E731
     remote: set[int] = set()
     for number, text in enumerate(sentences):
         if told_in_the_remote_past(text) and not told_in_the_present(text):
             remote.add(number)
             pointer = rules.refers_back.match(text)
             if number and pointer and len(text.split()) <= 8 and not CLEFT.search(text[pointer.end():]) \
-                    and not told_now(sentences[number - 1]):
+                    and not _told_now(sentences[number - 1]):
                 remote.add(number - 1)
     return frozenset(remote)
 
@@ -207,14 +212,13 @@ def care_given_sentences(doc) -> frozenset[int]:
     >>> read("he was confused so we went to a&e yesterday"), read("we went to a&e but he still can't walk")
     ([], [])
     """
-    rules, care = _remote_past(), _care_given()
+    care = _care_given()
     sentences = [sentence.text.lower() for sentence in doc.sents]
-    told_now = lambda text: bool(rules.now.search(text) or told_in_the_present(text))  # noqa: E731
     acted: set[int] = set()
     for number, text in enumerate(sentences):
-        if care.search(text) and not told_now(text):
+        if care.search(text) and not _told_now(text):
             acted.add(number)
-            if number and not told_now(sentences[number - 1]):
+            if number and not _told_now(sentences[number - 1]):
                 acted.add(number - 1)
     return frozenset(acted)
 
