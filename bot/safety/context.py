@@ -157,11 +157,11 @@ def told_in_the_remote_past(text: str) -> bool:
     return bool(rules.past.search(text) or any(y < rules.year_before for y in years)) and not rules.now.search(text)
 
 
-
 def _told_now(text: str) -> bool:
     """True when ``text`` (lower case) has a word of now or a verb of the present (``remote_past``'s ``now`` and
     ``present``): what it tells may still be going on."""
     return bool(_remote_past().now.search(text) or told_in_the_present(text))
+
 
 def remote_past_sentences(doc) -> frozenset[int]:
     """Indexes of the sentences of ``doc`` that tell a story of long ago (``content/safety/context.yml``,
@@ -193,7 +193,6 @@ def remote_past_sentences(doc) -> frozenset[int]:
     return frozenset(remote)
 
 
-
 @lru_cache(maxsize=1)
 def _care_given() -> re.Pattern[str]:
     """``context.yml``'s ``care_already_given``: the person taken to hospital or treated there."""
@@ -221,6 +220,7 @@ def care_given_sentences(doc) -> frozenset[int]:
             if number and not _told_now(sentences[number - 1]):
                 acted.add(number - 1)
     return frozenset(acted)
+
 
 CLAUSE_START = re.compile(r"[,;:]|\b(?:and|but|so|because|then)\b")  # where a clause before the sign ends
 CLAUSE_END = re.compile(r"[,;.!?]|\b(?:and|but|then|so|because)\b")  # where the sign's own clause ends
@@ -552,7 +552,7 @@ def modifiers(doc, spans: list[tuple[int, int]]) -> dict[tuple[int, int], set[st
         warnings.filterwarnings("ignore", message=r"\[W036\]")
         _context()(doc)
     found = {}
-    remote_past = remote_past_sentences(doc) | care_given_sentences(doc)
+    told_as_a_story = remote_past_sentences(doc) | care_given_sentences(doc)  # long ago, or already taken to hospital
     sentence_of = {sentence.start: number for number, sentence in enumerate(doc.sents)}
     for span in doc.spans[SPAN_GROUP]:
         # A cancelling trigger inside the matched words is part of what was said, not said about it: the
@@ -575,7 +575,7 @@ def modifiers(doc, spans: list[tuple[int, int]]) -> dict[tuple[int, int], set[st
         undone = categories & _new_clause().came_true_undoes
         if undone and _came_true_after(doc, span):
             categories -= undone
-        if sentence_of.get(span.sent.start) in remote_past and _sign_clause_told_in_the_past(doc, span) \
+        if sentence_of.get(span.sent.start) in told_as_a_story and _sign_clause_told_in_the_past(doc, span) \
                 and not _told_back_later(doc, span.end):
             categories.add("HISTORICAL")
         if _suicide_followed(doc, span):  # "... and i've been looking up how she did it": a crisis now

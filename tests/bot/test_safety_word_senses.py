@@ -93,6 +93,15 @@ LITERAL_SIGNS = [
     ("he can't go on like this, he says he wants to die", "crisis"),
     ("i've decided tonight is the night, i have all the pills ready", "crisis"),
     ("dont know if hes had a heart attack, chest pain, sweating buckets and hes gone grey", "call_999"),
+    # ...nor these, which the first lists did reach (found on reading the change again, session 29)
+    ("she can't stand up for long now", "emergency"),
+    ("I can't go on the way things are", "crisis"),
+    ("I can't go on with the pain", "crisis"),
+    ("mum can't stand her legs are too weak", "emergency"),
+    ("mum fell for the second time today and can't get up", "emergency"),
+    ("he fell behind the sofa and can't get up", "emergency"),
+    ("he started to seize the moment I hung up", "call_999"),
+    ("she collapsed on the sofa with no warning", "call_999"),
     ("mum's very confused and thirsty since her drip", "emergency"),
 ]
 
@@ -106,9 +115,9 @@ def test_the_literal_sign_keeps_its_advice(message, urgency):
 # a sign told in the past, in a sentence that tells (in the past) of the hospital acting on it, or the sentence
 # before one: a story, no advice
 CARE_ALREADY_GIVEN = [
-    "She was brushing her hair and felt a pop in her back and couldn't move. Off to the emergency we went. "
-    "What does a spinal fracture mean for treatment?",
-    "I went to the ER on Tuesday because I was coughing up blood?",
+    "Mum bent down to feed the cat and felt something go in her back and couldn't move. Off to A&E we went. "
+    "What does a spinal fracture mean for her treatment?",
+    "My husband went to A&E on Friday because he was coughing up blood, what causes that on chemo?",
     "Dad fell and couldn't get up so we took him to hospital and they kept him in. How long does a hip take to heal?",
 ]
 
